@@ -1,0 +1,1 @@
+// Cmdlets are added per file under Commands/.

@@ -1,0 +1,150 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Builds, tests and demonstrates the Afml module.
+.DESCRIPTION
+    Build  - compiles and lays the module out in out/Afml (cmdlets at the root, engine and third-party
+             assemblies in Dependencies/, native libraries for this platform only).
+    Test   - Build, then the xunit suite and the Pester suite (in a child pwsh that imports the built module);
+             the last line is "N passed, N failed, N skipped" over both.
+    Demo   - Build, then replays the bundled demo training on the bundled BTCUSDT candles (offline, no keys).
+    Clean  - removes out/ and every bin/ and obj/.
+.EXAMPLE
+    dotnet tool restore && dotnet pwsh ./build.ps1 Demo
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release'
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+$env:POWERSHELL_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:ORT_DISABLE_TELEMETRY = '1'
+$env:NO_COLOR = '1'
+$env:DOTNET_NOLOGO = '1'
+
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+$moduleDir = Join-Path $out 'Afml'
+$demoTrainId = 'train_BTCUSDT_20230101_20241231_lr0.0003_bs256_ws30_20261124_221259'
+
+function Invoke-Native {
+    param([string] $What, [scriptblock] $Command)
+    & $Command
+    if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)." }
+}
+
+function Get-Rid {
+    $arch = [System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant()
+    $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
+    "$os-$arch"
+}
+
+function Invoke-Build {
+    $rid = Get-Rid
+    $publish = Join-Path $out 'publish'
+    if (Test-Path $publish) { Remove-Item $publish -Recurse -Force }
+    Invoke-Native 'dotnet publish' {
+        dotnet publish (Join-Path $root 'src/Afml.PowerShell/Afml.PowerShell.csproj') -c $Configuration -r $rid --self-contained false -o $publish -p:GenerateDocumentationFile=false --nologo -v:q
+    }
+    if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
+    $deps = New-Item -ItemType Directory -Force (Join-Path $moduleDir 'Dependencies')
+    foreach ($file in Get-ChildItem $publish -File) {
+        $target = if ($file.Name -like 'Afml.PowerShell.*') { $moduleDir } else { $deps.FullName }
+        Copy-Item $file.FullName $target
+    }
+    if (Test-Path (Join-Path $publish 'runtimes')) { Copy-Item (Join-Path $publish 'runtimes') $deps.FullName -Recurse }
+    # Native libraries published next to the assemblies (RID-specific publish) stay in Dependencies/ too.
+    $version = ([xml](Get-Content (Join-Path $root 'Directory.Build.props'))).Project.PropertyGroup.AfmlVersion | Where-Object { $_ } | Select-Object -First 1
+    (Get-Content (Join-Path $root 'Afml.psd1') -Raw).Replace('{{ModuleVersion}}', $version) |
+        Set-Content (Join-Path $moduleDir 'Afml.psd1') -NoNewline
+    Copy-Item (Join-Path $root 'src/Afml.PowerShell/Afml.format.ps1xml') $moduleDir
+    Remove-Item $publish -Recurse -Force
+    Write-Host "Module built: $moduleDir (version $version, $rid)"
+}
+
+function Get-PesterPath {
+    Invoke-Native 'dotnet restore (Pester)' { dotnet restore (Join-Path $root 'tools/Pester/Pester.Tools.csproj') --nologo -v:q }
+    $packages = (dotnet nuget locals global-packages --list) -replace '^global-packages:\s*', ''
+    $path = Join-Path $packages.Trim() 'pester/6.2.0/tools/Pester.psd1'
+    if (-not (Test-Path $path)) { throw "Pester 6.2.0 not found at $path after restore." }
+    $path
+}
+
+function Invoke-Test {
+    Invoke-Build
+    $results = Join-Path $out 'test-results'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    New-Item -ItemType Directory -Force $results | Out-Null
+
+    # 1. xunit
+    $trx = 'unit.trx'
+    dotnet test (Join-Path $root 'tests/unit/Afml.Tests.csproj') -c $Configuration --nologo -v:q --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $results
+    $unitExit = $LASTEXITCODE
+    $trxFile = Join-Path $results $trx
+    $unit = @{ Passed = 0; Failed = 0; Skipped = 0 }
+    if (Test-Path $trxFile) {
+        $c = ([xml](Get-Content $trxFile)).TestRun.ResultSummary.Counters
+        $unit = @{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
+    } elseif ($unitExit -ne 0) {
+        $unit.Failed = 1 # the build or the runner itself failed: count it, never report green
+    }
+
+    # 2. Pester, in a child pwsh with the built module first on PSModulePath
+    $pester = Get-PesterPath
+    $summary = Join-Path $results 'pester.json'
+    $child = @"
+`$ErrorActionPreference = 'Stop'
+`$env:PSModulePath = '$out' + [IO.Path]::PathSeparator + `$env:PSModulePath
+Import-Module '$pester' -Force
+`$cfg = New-PesterConfiguration
+`$cfg.Run.Path = '$(Join-Path $root 'tests/pester')'
+`$cfg.Run.PassThru = `$true
+`$cfg.Output.Verbosity = 'Normal'
+`$r = Invoke-Pester -Configuration `$cfg
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$summary'
+"@
+    $pwsh = (Get-Process -Id $PID).Path
+    & $pwsh -NoProfile -NonInteractive -Command $child
+    $ps = @{ Passed = 0; Failed = 1; Skipped = 0 }
+    if (Test-Path $summary) { $ps = Get-Content $summary -Raw | ConvertFrom-Json -AsHashtable }
+
+    $passed = $unit.Passed + $ps.Passed
+    $failed = $unit.Failed + $ps.Failed
+    $skipped = $unit.Skipped + $ps.Skipped
+    Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed, $($unit.Skipped) skipped | Pester: $($ps.Passed) passed, $($ps.Failed) failed, $($ps.Skipped) skipped"
+    Write-Host "$passed passed, $failed failed, $skipped skipped"
+    if ($failed -gt 0) { exit 1 }
+}
+
+function Invoke-Demo {
+    Invoke-Build
+    $pwsh = (Get-Process -Id $PID).Path
+    $demo = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$moduleDir'
+`$summary = Start-AfmlSession -TrainId '$demoTrainId' -TrainingRoot '$(Join-Path $root 'samples/entrenamientos')' -Replay '$(Join-Path $root 'samples/data/BTCUSDT-1h.csv')' -From '2025-01-01T00:00:00Z'
+`$summary | Format-List
+"@
+    & $pwsh -NoProfile -NonInteractive -Command $demo
+    if ($LASTEXITCODE -ne 0) { throw "Demo failed (exit code $LASTEXITCODE)." }
+}
+
+function Invoke-Clean {
+    if (Test-Path $out) { Remove-Item $out -Recurse -Force }
+    Get-ChildItem $root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Demo' { Invoke-Demo }
+    'Clean' { Invoke-Clean }
+}

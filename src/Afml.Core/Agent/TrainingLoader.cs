@@ -1,0 +1,88 @@
+using Afml.Core.Configuration;
+using Afml.Core.Features;
+
+namespace Afml.Core.Agent;
+
+/// <summary>A training folder loaded and cross-checked: config, scaler and model agree with one another.</summary>
+public sealed class LoadedTraining : IDisposable
+{
+    internal LoadedTraining(TrainingFolder folder, TrainingConfig config, StandardScalerParams scaler, string scalerPath, IPolicy policy, string modelPath)
+    {
+        Folder = folder;
+        Config = config;
+        Scaler = scaler;
+        ScalerPath = scalerPath;
+        Policy = policy;
+        ModelPath = modelPath;
+    }
+
+    public TrainingFolder Folder { get; }
+    public TrainingConfig Config { get; }
+    public StandardScalerParams Scaler { get; }
+    public string ScalerPath { get; }
+    public IPolicy Policy { get; }
+    public string ModelPath { get; }
+
+    /// <summary>A fresh indicator pipeline producing the scaler's features in the scaler's order.</summary>
+    public FeaturePipeline NewFeaturePipeline() => new(Config.Indicators, Scaler.FeatureNames);
+
+    public void Dispose() => Policy.Dispose();
+}
+
+/// <summary>Loads <c>entrenamientos/&lt;train_id&gt;/</c>: config, scaler, model; then checks they fit together and
+/// reports every mismatch at once.</summary>
+public static class TrainingLoader
+{
+    public static LoadedTraining Load(string root, string trainId)
+    {
+        var folder = TrainingFolder.Open(root, trainId);
+        var config = TrainingConfigLoader.Load(folder);
+        var (scaler, scalerPath) = LoadScaler(folder);
+        var modelPath = folder.OnnxPath;
+        if (!File.Exists(modelPath))
+            throw new AfmlException("ModelNotFound", AfmlErrorCategory.ObjectNotFound,
+                $"Modelo no encontrado: '{modelPath}' does not exist (the trainer writes modelos/modelo.zip; export it to modelo.onnx).", modelPath);
+        var policy = OnnxPolicy.Load(modelPath);
+        try
+        {
+            var problems = CheckConsistency(config, scaler, scalerPath, policy.Shape, modelPath);
+            if (problems.Count > 0)
+                throw new AfmlException("TrainingMismatch", AfmlErrorCategory.InvalidData,
+                    $"Training '{trainId}' is inconsistent; refusing to trade on it:{Environment.NewLine}  - " + string.Join(Environment.NewLine + "  - ", problems), folder.Directory);
+            return new LoadedTraining(folder, config, scaler, scalerPath, policy, modelPath);
+        }
+        catch
+        {
+            policy.Dispose();
+            throw;
+        }
+    }
+
+    private static (StandardScalerParams, string) LoadScaler(TrainingFolder folder)
+    {
+        if (File.Exists(folder.ScalerJsonPath)) return (ScalerJsonReader.Read(folder.ScalerJsonPath), folder.ScalerJsonPath);
+        throw new AfmlException("ScalerNotFound", AfmlErrorCategory.ObjectNotFound,
+            $"Scaler no encontrado: neither '{folder.ScalerJsonPath}' nor a readable '{folder.ScalerPicklePath}'; verify the training finished.", folder.ScalerJsonPath);
+    }
+
+    /// <summary>Every way config, scaler and model can disagree, all reported together.</summary>
+    public static IReadOnlyList<string> CheckConsistency(TrainingConfig config, StandardScalerParams scaler, string scalerPath, PolicyShape shape, string modelPath)
+    {
+        var problems = new List<string>();
+        var expected = config.Indicators.FrameColumns;
+        var names = scaler.FeatureNames;
+        var unknown = names.Except(expected).ToArray();
+        var absent = expected.Except(names).ToArray();
+        if (unknown.Length > 0)
+            problems.Add($"{Path.GetFileName(scalerPath)} has feature(s) the config's indicators do not produce: {string.Join(", ", unknown)} (config produces {string.Join(", ", expected)})");
+        if (absent.Length > 0)
+            problems.Add($"{Path.GetFileName(scalerPath)} lacks feature(s) the config's indicators produce: {string.Join(", ", absent)}");
+        if (shape.Window != config.Environment.WindowSize)
+            problems.Add($"{Path.GetFileName(modelPath)}: input 'market' has window {shape.Window}, config entorno.window_size is {config.Environment.WindowSize}");
+        if (shape.Features != names.Count)
+            problems.Add($"{Path.GetFileName(modelPath)}: input 'market' has {shape.Features} features, the scaler has {names.Count}");
+        if (shape.PortfolioSize != 3)
+            problems.Add($"{Path.GetFileName(modelPath)}: input 'portfolio' has {shape.PortfolioSize} values; the training env's portfolio observation has 3");
+        return problems;
+    }
+}

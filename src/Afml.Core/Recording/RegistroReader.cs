@@ -1,0 +1,137 @@
+using System.Globalization;
+using CsvHelper;
+using CsvHelper.Configuration;
+
+namespace Afml.Core.Recording;
+
+/// <summary>
+/// Reads a <c>registro_*.csv</c> written by Afml or by the Python system into typed rows. Only the columns a
+/// step needs (timestamp, paso, action, precio, balance, equity) are required; every value that does not parse
+/// is an error naming the file, line and column.
+/// </summary>
+public static class RegistroReader
+{
+    private static readonly string[] Required = ["timestamp", "paso", "action", "precio", "balance", "equity"];
+
+    public static IEnumerable<RegistroRow> Read(string path)
+    {
+        if (!File.Exists(path))
+            throw new AfmlException("RegistroNotFound", AfmlErrorCategory.ObjectNotFound, $"Registro file '{path}' does not exist.", path);
+        return ReadIterator(path);
+    }
+
+    private static IEnumerable<RegistroRow> ReadIterator(string path)
+    {
+        using var reader = new StreamReader(path);
+        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { DetectColumnCountChanges = true });
+        Row row;
+        try
+        {
+            if (!csv.Read() || !csv.ReadHeader()) throw Bad(path, 1, "the file is empty");
+            var missing = Required.Where(c => !csv.HeaderRecord!.Contains(c)).ToArray();
+            if (missing.Length > 0) throw Bad(path, 1, $"not a registro file: column(s) {string.Join(", ", missing)} missing");
+            row = new Row(csv, path);
+        }
+        catch (CsvHelperException ex) { throw Bad(path, ex.Context?.Parser?.RawRow ?? 0, ex.Message.Split('\n')[0]); }
+
+        while (true)
+        {
+            RegistroRow? parsed;
+            try
+            {
+                if (!csv.Read()) yield break;
+                parsed = row.Parse();
+            }
+            catch (CsvHelperException ex) { throw Bad(path, ex.Context?.Parser?.RawRow ?? 0, ex.Message.Split('\n')[0]); }
+            yield return parsed;
+        }
+    }
+
+    private static AfmlException Bad(string path, long line, string what) =>
+        new("RegistroInvalid", AfmlErrorCategory.InvalidData, $"{path}, line {line}: {what}.", path);
+
+    /// <summary>Field access by column name with typed parsing and precise errors.</summary>
+    private sealed class Row(CsvReader csv, string path)
+    {
+        private readonly HashSet<string> _header = [.. csv.HeaderRecord!];
+
+        public RegistroRow Parse() => new()
+        {
+            Timestamp = Time("timestamp") ?? throw Fail("timestamp", "", "a date"),
+            Paso = (int)(Long("paso") ?? throw Fail("paso", "", "an integer")),
+            Action = Num("action") ?? double.NaN,
+            Precio = Num("precio") ?? double.NaN,
+            Balance = Num("balance") ?? double.NaN,
+            Equity = Num("equity") ?? double.NaN,
+            MaxDrawdown = Num("max_drawdown") ?? double.NaN,
+            PnlTotal = Num("pnl_total") ?? 0,
+            PosicionAbierta = Bool("posicion_abierta") ?? false,
+            TipoPosicionActiva = Text("tipo_posicion_activa"),
+            PrecioEntradaActiva = Num("precio_entrada_activa"),
+            CantidadActiva = Num("cantidad_activa"),
+            PnlNoRealizado = Num("pnl_no_realizado"),
+            TipoAccion = Text("tipo_accion"),
+            Operacion = Text("operacion"),
+            Resultado = Bool("resultado"),
+            Error = Text("error"),
+            TradeId = Long("trade_id"),
+            Cantidad = Num("cantidad"),
+            PrecioEntrada = Num("precio_entrada"),
+            Comision = Num("comision"),
+            OpenTime = Time("open_time"),
+            PnlRealizado = Num("pnl_realizado"),
+            ClientOrderId = Text("client_order_id"),
+            EstadoTrading = Text("estado_trading"),
+        };
+
+        private string? Text(string column)
+        {
+            if (!_header.Contains(column)) return null;
+            var t = csv.GetField(column);
+            return string.IsNullOrEmpty(t) ? null : t;
+        }
+
+        private double? Num(string column)
+        {
+            var t = Text(column);
+            if (t is null) return null;
+            return t.ToLowerInvariant() switch
+            {
+                "nan" => double.NaN,
+                _ when double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) => v,
+                _ => throw Fail(column, t, "a number"),
+            };
+        }
+
+        private long? Long(string column)
+        {
+            var t = Text(column);
+            if (t is null) return null;
+            if (long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v)) return v;
+            // pandas writes an int column that has NaNs as floats: "123.0"
+            if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == Math.Floor(d)) return (long)d;
+            throw Fail(column, t, "an integer");
+        }
+
+        private bool? Bool(string column) => Text(column)?.ToLowerInvariant() switch
+        {
+            null => null,
+            "true" or "1" or "1.0" => true,
+            "false" or "0" or "0.0" => false,
+            var t => throw Fail(column, t, "True or False"),
+        };
+
+        private DateTimeOffset? Time(string column)
+        {
+            var t = Text(column);
+            if (t is null) return null;
+            if (long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)) return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            return DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var v)
+                ? v
+                : throw Fail(column, t, "a date");
+        }
+
+        private AfmlException Fail(string column, string value, string expected) =>
+            Bad(path, csv.Parser.RawRow, $"column '{column}' has '{value}', not {expected}");
+    }
+}

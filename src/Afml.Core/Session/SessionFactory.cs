@@ -1,0 +1,117 @@
+using Afml.Core.Agent;
+using Afml.Core.Configuration;
+using Afml.Core.Exchange;
+using Afml.Core.Features;
+using Afml.Core.MarketData;
+using Afml.Core.Portfolio;
+using Afml.Core.Recording;
+
+namespace Afml.Core.Session;
+
+/// <summary>
+/// Builds a session's parts from <see cref="SessionOptions"/>: the training folder and its files, consistency
+/// checks between config, scaler and model, the candle source and the venue. Every problem found here is an
+/// <see cref="AfmlException"/> raised before anything is written.
+/// </summary>
+public sealed class SessionFactory(TimeProvider time)
+{
+    public sealed record Built(SessionParts Parts, IReadOnlyList<string> Warnings, LoadedTraining Training) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Parts.Registro.Dispose();
+            Parts.Emergencies.Dispose();
+            Training.Dispose();
+            await Parts.Feed.DisposeAsync().ConfigureAwait(false);
+            await Parts.Exchange.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public Built Create(SessionOptions options)
+    {
+        var warnings = new List<string>();
+        var training = TrainingLoader.Load(options.TrainingRoot, options.TrainId);
+        var config = training.Config;
+
+        var (feed, expected) = options.Venue switch
+        {
+            VenueKind.Replay => CreateReplayFeed(options, training, warnings),
+            _ => throw new AfmlException("VenueNotAvailable", AfmlErrorCategory.InvalidOperation,
+                $"The {options.Venue} venue is not available in this build: only -Replay runs offline sessions for now.", options.Venue.ToString()),
+        };
+
+        var capital = options.InitialBalance ?? config.Portfolio.InitialCapital;
+        if (!(capital > 0) || !double.IsFinite(capital))
+            throw new AfmlException("InitialBalanceInvalid", AfmlErrorCategory.InvalidArgument, $"Initial balance {capital} must be a positive number.", "InitialBalance");
+        var book = new TrainingPortfolio(new PortfolioSettings(capital, config.Portfolio.Leverage, config.Portfolio.Commission, config.Portfolio.Slippage));
+        IExchange exchange = new SimulatedExchange(capital, config.Portfolio.Commission, config.Portfolio.Slippage);
+
+        var startedLocal = time.GetLocalNow();
+        var registro = RegistroWriter.Create(training.Folder.ProductionDir, startedLocal);
+        var stamp = Path.GetFileNameWithoutExtension(registro.Path)["registro_".Length..];
+        var parts = new SessionParts(
+            stamp,
+            config,
+            training.Folder,
+            training.NewFeaturePipeline(),
+            new ObservationBuilder(training.Scaler, config.Environment.WindowSize),
+            training.Policy,
+            book,
+            feed,
+            exchange,
+            registro,
+            new EmergencyWriter(training.Folder.ProductionDir, startedLocal),
+            new SessionStatusFile(Path.Combine(training.Folder.ProductionDir, $"sesion_{stamp}.status.json")),
+            options.MaxSteps,
+            options.MaxSteps is { } m ? Math.Min(m, expected ?? m) : expected);
+        return new Built(parts, warnings, training);
+    }
+
+    private static (IMarketFeed, int?) CreateReplayFeed(SessionOptions options, LoadedTraining training, List<string> warnings)
+    {
+        if (string.IsNullOrWhiteSpace(options.ReplayPath))
+            throw new AfmlException("ReplayPathMissing", AfmlErrorCategory.InvalidArgument, "A replay needs a candle file (-Replay <candles.csv>).", "Replay");
+        var raw = CandleCsvReader.Read(options.ReplayPath);
+        var interval = training.Config.Market.Interval;
+        var candles = ContinuityFiller.Fill(raw, interval, out var filled);
+        if (filled > 0)
+            warnings.Add($"{filled} vela(s) faltante(s) en '{options.ReplayPath}' rellenada(s) por interpolación lineal, como en el entrenamiento.");
+
+        var warmup = training.NewFeaturePipeline().WarmupCandles + training.Config.Environment.WindowSize - 1;
+        if (candles.Count <= warmup)
+            throw new AfmlException("ReplayTooShort", AfmlErrorCategory.InvalidData,
+                $"'{options.ReplayPath}' has {candles.Count} candles; the indicators and the {training.Config.Environment.WindowSize}-candle window need more than {warmup}.", options.ReplayPath);
+
+        var first = warmup;
+        if (options.From is { } from)
+        {
+            var ms = from.ToUnixTimeMilliseconds();
+            var idx = IndexAtOrAfter(candles, ms);
+            if (idx >= candles.Count)
+                throw new AfmlException("ReplayFromOutOfRange", AfmlErrorCategory.InvalidArgument,
+                    $"-From {from:O} is after the last candle ({candles[^1].OpenTimeUtc:O}) of '{options.ReplayPath}'.", "From");
+            if (idx < warmup)
+                warnings.Add($"-From {from:O} is before the first candle with every feature defined ({candles[warmup].OpenTimeUtc:O}); decisions start there.");
+            first = Math.Max(idx, warmup);
+        }
+        var end = candles.Count;
+        if (options.To is { } to)
+        {
+            end = IndexAtOrAfter(candles, to.ToUnixTimeMilliseconds() + 1);
+            if (end <= first)
+                throw new AfmlException("ReplayRangeEmpty", AfmlErrorCategory.InvalidArgument, $"-To {to:O} leaves no candle to decide on.", "To");
+        }
+        return (new ReplayFeed(candles, first, end), end - first);
+    }
+
+    private static int IndexAtOrAfter(IReadOnlyList<Candle> candles, long openTime)
+    {
+        int lo = 0, hi = candles.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) / 2;
+            if (candles[mid].OpenTime < openTime) lo = mid + 1; else hi = mid;
+        }
+        return lo;
+    }
+}

@@ -1,0 +1,393 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Afml.Core.Agent;
+using Afml.Core.Configuration;
+using Afml.Core.Exchange;
+using Afml.Core.Features;
+using Afml.Core.MarketData;
+using Afml.Core.Portfolio;
+using Afml.Core.Recording;
+using Afml.Core.Risk;
+
+namespace Afml.Core.Session;
+
+/// <summary>Everything one session is made of; built by <see cref="SessionFactory"/>, owned (and disposed) by it.</summary>
+public sealed record SessionParts(
+    string SessionId,
+    TrainingConfig Config,
+    TrainingFolder Folder,
+    FeaturePipeline Features,
+    ObservationBuilder Observation,
+    IPolicy Policy,
+    TrainingPortfolio Book,
+    IMarketFeed Feed,
+    IExchange Exchange,
+    RegistroWriter Registro,
+    EmergencyWriter Emergencies,
+    SessionStatusFile Status,
+    int? MaxSteps,
+    int? ExpectedSteps);
+
+/// <summary>
+/// The one session loop, for every venue. Warm-up on history, then for each closed candle:
+/// A account state · B drawdown · C observation · D action · E validation · F execution · G state · H registro.
+/// Single-threaded: the feed and the venue are awaited in turn; nothing else mutates the book.
+/// </summary>
+public sealed class TradingSession
+{
+    private readonly SessionParts _p;
+    private readonly TimeProvider _time;
+    private readonly ChannelWriter<SessionEvent> _events;
+    private readonly OperationRetry _retry;
+    private readonly TradingStateLatch _latch = new();
+    private readonly ActionInterpreter _interpreter;
+    private readonly DrawdownRule _drawdown;
+    private readonly double[] _featureRow;
+    private readonly float[] _market;
+    private readonly float[] _portfolio = new float[PortfolioFeatures.Count];
+    private readonly Dictionary<string, int> _operations = new(StringComparer.Ordinal);
+    private readonly DateTimeOffset _startedAt;
+    private int _steps;
+    private int _ordersFilled;
+    private int _tradesClosed;
+    private int _winningTrades;
+    private double _lastPrice;
+    private DateTimeOffset? _firstCandle;
+    private DateTimeOffset? _lastCandle;
+    private float _lastAction;
+    private string? _lastOperation;
+
+    public TradingSession(SessionParts parts, TimeProvider time, ChannelWriter<SessionEvent> events, OperationRetry? retry = null)
+    {
+        _p = parts;
+        _time = time;
+        _events = events;
+        _retry = retry ?? new OperationRetry(time);
+        _interpreter = new ActionInterpreter(parts.Config.Environment.HoldThreshold);
+        _drawdown = new DrawdownRule(parts.Config.Environment.MaxDrawdown);
+        _featureRow = new double[parts.Features.FeatureCount];
+        _market = new float[parts.Policy.Shape.MarketLength];
+        _startedAt = time.GetUtcNow();
+    }
+
+    private string Symbol => _p.Config.Market.Symbol;
+    private long IntervalMs => _p.Config.Market.Interval.Milliseconds;
+
+    /// <summary>Runs to the end of the feed, <c>MaxSteps</c>, an emergency, or cancellation; returns the statistics.</summary>
+    public async Task<SessionSummary> RunAsync(CancellationToken ct)
+    {
+        var stop = SessionStopReason.Completed;
+        string? detail = null;
+        try
+        {
+            Log(SessionLogLevel.Info, $"🚀 Iniciando sesión {_p.SessionId} · {_p.Config.TrainId} · {Symbol} {_p.Config.Market.Interval} · venue {_p.Exchange.Name}{(_p.Exchange.IsLive ? " (LIVE: dinero real)" : "")}");
+            await PrepareAsync(ct).ConfigureAwait(false);
+            WriteStatus("Running", null);
+
+            await foreach (var candle in _p.Feed.StreamClosedCandlesAsync(ct).ConfigureAwait(false))
+            {
+                if (!Warm(candle))
+                {
+                    Log(SessionLogLevel.Debug, $"Vela {candle.OpenTimeUtc:O}: calentando indicadores, sin decisión");
+                    continue;
+                }
+                var emergency = await StepAsync(candle, ct).ConfigureAwait(false);
+                if (emergency is not null)
+                {
+                    stop = SessionStopReason.Emergency;
+                    detail = emergency;
+                    break;
+                }
+                if (_p.MaxSteps is { } max && _steps >= max)
+                {
+                    stop = SessionStopReason.MaxSteps;
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            stop = SessionStopReason.Cancelled;
+            detail = "detenido por el usuario (Ctrl+C)";
+            Log(SessionLogLevel.Warning, "⏹️ Sesión detenida por el usuario");
+            if (_p.Book.Position is { } pos)
+                Log(SessionLogLevel.Warning, $"La posición {pos.Side.ToReferenceName()} (trade {pos.TradeId}) sigue abierta; Invoke-AfmlEmergency la cierra.");
+        }
+        var summary = Summarize(stop, detail);
+        WriteStatus("Stopped", stop.ToString());
+        LogStatistics(summary);
+        return summary;
+    }
+
+    private async Task PrepareAsync(CancellationToken ct)
+    {
+        var history = await _p.Feed.LoadHistoryAsync(ct).ConfigureAwait(false);
+        foreach (var c in history) Warm(c);
+        Log(SessionLogLevel.Info, $"📥 Historial: {history.Count} velas para calentar indicadores (ventana {_p.Observation.Window}, {_p.Features.FeatureCount} features)");
+        var leverage = (int)Math.Ceiling(_p.Config.Portfolio.Leverage);
+        var lev = await _retry.RunAsync(c => _p.Exchange.SetLeverageAsync(Symbol, leverage, c), ct).ConfigureAwait(false);
+        if (!lev.Success) throw new AfmlException("LeverageFailed", AfmlErrorCategory.InvalidOperation, $"Setting leverage {leverage} on {Symbol} failed: {lev.Error}", Symbol);
+    }
+
+    /// <summary>Features and the observation window; true when a decision can be made on this candle.</summary>
+    private bool Warm(in Candle candle)
+    {
+        var complete = _p.Features.Update(candle, _featureRow);
+        if (complete) _p.Observation.Push(_featureRow);
+        return complete && _p.Observation.IsReady;
+    }
+
+    /// <summary>One decision; returns the emergency reason when the protocol ran.</summary>
+    private async Task<string?> StepAsync(Candle candle, CancellationToken ct)
+    {
+        var price = candle.Close;
+        var decisionTime = candle.OpenTimeUtc.AddMilliseconds(IntervalMs);
+        _lastPrice = price;
+        _firstCandle ??= candle.OpenTimeUtc;
+        _lastCandle = candle.OpenTimeUtc;
+        var paso = _steps + 1;
+        Log(SessionLogLevel.Info, $"📊 PASO {paso} - {decisionTime:yyyy-MM-ddTHH:mm:ss}");
+        _p.Book.OnNewCandle();
+        if (SessionControl.Take(_p.Status.Path) is { Command: ControlRequest.Emergency } request)
+            return await EmergencyAsync($"solicitud_operador: {request.Reason} ({request.RequestedBy})", price, decisionTime, ct).ConfigureAwait(false);
+
+        // A. account state
+        if (_p.Exchange is IPriceDriven priced) priced.OnPrice(Symbol, price);
+        var account = await _retry.RunAsync(c => _p.Exchange.GetAccountAsync(c), CancellationToken.None).ConfigureAwait(false);
+        if (!account.Success) return await EmergencyAsync($"fallo_estado_cuenta: {account.Error}", price, decisionTime, ct).ConfigureAwait(false);
+
+        // B. drawdown
+        var drawdown = _p.Book.MaxDrawdown(price);
+        if (_drawdown.Check(drawdown) is { } breach) return await EmergencyAsync(breach, price, decisionTime, ct).ConfigureAwait(false);
+
+        // C. observation
+        _p.Observation.CopyMarket(_market);
+        PortfolioFeatures.Compute(_p.Book, price, _p.Book.Settings.InitialCapital, _p.Config.Environment.NormalizePortfolio, _portfolio);
+
+        // D. action
+        var action = _p.Policy.Predict(_market, _portfolio);
+        _lastAction = action;
+
+        // E. validation
+        var decision = _interpreter.Interpret(action, _p.Book);
+        var plan = _p.Book.Plan(decision, price);
+        var clientOrderId = $"afml-{_p.SessionId}-{paso}";
+        OperationRecord record;
+        string? orderId = null;
+        var denial = Validate(plan, action);
+        if (denial is not null)
+        {
+            record = new OperationRecord { ActionType = decision.ActionType, Operation = OperationName(plan), Success = false, Error = denial };
+            Log(SessionLogLevel.Warning, $"⛔ Acción rechazada: {denial}");
+        }
+        else if (!plan.HasOrder)
+        {
+            record = plan.Record!;
+        }
+        else
+        {
+            // F. execution (not cancelled by Ctrl+C: a step that sent an order always books its outcome)
+            var request = new MarketOrderRequest(Symbol, plan.Side!.Value, plan.Quantity, plan.ReduceOnly, clientOrderId, price);
+            orderId = clientOrderId;
+            var fill = await _retry.RunAsync(c => _p.Exchange.PlaceMarketOrderAsync(request, c), CancellationToken.None,
+                (attempt, error) => Log(SessionLogLevel.Warning, $"🔁 Reintento {attempt}/{_retry.Attempts} de la orden {clientOrderId}: {error}")).ConfigureAwait(false);
+            if (!fill.Success)
+            {
+                record = new OperationRecord { ActionType = decision.ActionType, Operation = OperationName(plan), Success = false, Error = fill.Error!.ToString() };
+                Log(SessionLogLevel.Error, $"❌ Operación fallida tras {_retry.Attempts} intentos: {fill.Error}");
+                WriteRow(paso, decisionTime, candle, action, price, record, orderId);
+                return await EmergencyAsync($"fallo_operacion: {fill.Error}", price, decisionTime, ct).ConfigureAwait(false);
+            }
+            record = _p.Book.Apply(plan, fill.Data!.AveragePrice, fill.Data.ExecutedQuantity);
+            _ordersFilled++;
+            if (plan.Step == BookStep.Close)
+            {
+                _tradesClosed++;
+                if (record.RealizedPnl > 0) _winningTrades++;
+            }
+        }
+        var operation = record.Operation ?? OperationNames.Hold;
+        _lastOperation = operation;
+        Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture, $"🤖 Acción del agente: {action:F4} → {operation}"));
+        if (plan.HasOrder && record.Success == true)
+            Log(SessionLogLevel.Info, $"✅ Operación ejecutada: {{'trade_id': {record.TradeId}, 'cantidad': {Fmt(TradedQuantity(record))}}}");
+        else if (record.Success == false && denial is null)
+            Log(SessionLogLevel.Warning, $"⚠️ Operación no realizada: {record.Error}");
+
+        // G + H. state after execution, one registro row
+        var row = WriteRow(paso, decisionTime, candle, action, price, record, orderId);
+        Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+            $"💰 Equity: {row.Equity:F2} | Drawdown: {row.MaxDrawdown * 100:F1}% | Posición: {(row.PosicionAbierta ? "True" : "False")}"));
+        return null;
+    }
+
+    /// <summary>Step E: what may not go out. HALTED denies anything that adds exposure.</summary>
+    private string? Validate(OrderPlan plan, float action)
+    {
+        if (!float.IsFinite(action) || action is < -1f or > 1f) return $"accion_invalida: {action}";
+        if (!plan.HasOrder) return null;
+        if (!(plan.Quantity > 0) || !double.IsFinite(plan.Quantity)) return $"cantidad_invalida: {plan.Quantity}";
+        if (!_latch.Allows(plan.ReduceOnly)) return $"trading_halted: {_latch.Reason}";
+        return null;
+    }
+
+    private RegistroRow WriteRow(int paso, DateTimeOffset time, Candle candle, float action, double price, OperationRecord op, string? clientOrderId)
+    {
+        var book = _p.Book;
+        var pos = book.Position;
+        var row = new RegistroRow
+        {
+            Timestamp = time,
+            Paso = paso,
+            Action = action,
+            Precio = price,
+            Balance = book.Balance,
+            Equity = book.Equity(price),
+            MaxDrawdown = book.MaxDrawdown(price),
+            PnlTotal = book.PnlTotal,
+            PosicionAbierta = pos is not null,
+            TipoPosicionActiva = pos?.Side.ToReferenceName(),
+            PrecioEntradaActiva = pos?.EntryPrice,
+            CantidadActiva = pos?.Quantity,
+            PnlNoRealizado = pos is null ? null : book.UnrealizedPnl(price),
+            TipoAccion = op.ActionType,
+            Operacion = op.Operation ?? OperationNames.Hold,
+            Resultado = op.Success ?? true,
+            Error = op.Error,
+            TradeId = op.TradeId,
+            Cantidad = TradedQuantity(op),
+            PrecioEntrada = op.EntryPrice,
+            Comision = op.Commission,
+            OpenTime = candle.OpenTimeUtc,
+            PnlRealizado = op.RealizedPnl ?? op.PartialPnl,
+            ClientOrderId = clientOrderId,
+            EstadoTrading = _latch.State.ToString().ToUpperInvariant(),
+        };
+        _p.Registro.Write(row);
+        _steps = paso;
+        _operations[row.Operacion!] = _operations.GetValueOrDefault(row.Operacion!) + 1;
+        _events.TryWrite(new SessionStep(_time.GetUtcNow(), row, paso, _p.ExpectedSteps));
+        WriteStatus("Running", null);
+        return row;
+    }
+
+    private async Task<string> EmergencyAsync(string reason, double price, DateTimeOffset time, CancellationToken ct)
+    {
+        _latch.Halt(reason, _time.GetUtcNow());
+        Log(SessionLogLevel.Error, $"🚨 PROTOCOLO DE EMERGENCIA: {reason}");
+        var protocol = new EmergencyProtocol(_p.Exchange, _retry);
+        var outcome = await protocol.RunAsync(Symbol, reason, $"afml-{_p.SessionId}-{_steps + 1}", price, CancellationToken.None).ConfigureAwait(false);
+        // The book follows the venue: whatever was open is closed at this price.
+        if (_p.Book.Position is { } open && outcome.PositionsClosed > 0)
+        {
+            var close = _p.Book.Plan(new TradeDecision(open.Side == PositionSide.Long ? TradeIntent.CloseLong : TradeIntent.CloseShort, 0f, 0f), price);
+            if (close.HasOrder)
+            {
+                var rec = _p.Book.Apply(close, price, close.Quantity);
+                _tradesClosed++;
+                if (rec.RealizedPnl > 0) _winningTrades++;
+            }
+        }
+        var details = outcome.Complete ? "posiciones cerradas y órdenes canceladas" : string.Join("; ", outcome.Problems);
+        _p.Emergencies.Write(new EmergencyRecord(time, reason, _p.Book.Balance, _p.Book.Equity(price), outcome.PositionsClosed, details));
+        Log(outcome.Complete ? SessionLogLevel.Warning : SessionLogLevel.Error,
+            $"🛑 Emergencia registrada en {_p.Emergencies.Path}: {outcome.PositionsClosed} posición(es) cerrada(s), {outcome.OrdersCancelled} orden(es) cancelada(s){(outcome.Complete ? "" : " · PROBLEMAS: " + details)}. El sistema se detiene y no se reinicia solo.");
+        return reason;
+    }
+
+    private static string OperationName(OrderPlan plan) => plan.Step switch
+    {
+        BookStep.Open => plan.Intent == TradeIntent.OpenLong ? OperationNames.OpenLong : OperationNames.OpenShort,
+        BookStep.Increase => OperationNames.Increase,
+        BookStep.Reduce => OperationNames.PartialReduction,
+        BookStep.Close => OperationNames.FullClose,
+        _ => OperationNames.Hold,
+    };
+
+    private static double? TradedQuantity(OperationRecord op) => op.Quantity ?? op.AddedQuantity ?? op.ReducedQuantity;
+
+    private static string Fmt(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "None";
+
+    private SessionSummary Summarize(SessionStopReason stop, string? detail)
+    {
+        var price = _lastPrice;
+        return new SessionSummary
+        {
+            TrainId = _p.Config.TrainId,
+            Venue = _p.Exchange.Name,
+            Symbol = Symbol,
+            Interval = _p.Config.Market.Interval.Text,
+            StartedAt = _startedAt,
+            EndedAt = _time.GetUtcNow(),
+            StopReason = stop,
+            StopDetail = detail,
+            TradingState = _latch.State.ToString().ToUpperInvariant(),
+            Steps = _steps,
+            FirstCandle = _firstCandle,
+            LastCandle = _lastCandle,
+            InitialEquity = _p.Book.Settings.InitialCapital,
+            FinalEquity = price > 0 ? _p.Book.Equity(price) : _p.Book.Balance,
+            MaxDrawdown = price > 0 ? _p.Book.MaxDrawdown(price) : 0,
+            PnlTotal = _p.Book.PnlTotal,
+            OrdersFilled = _ordersFilled,
+            TradesClosed = _tradesClosed,
+            WinningTrades = _winningTrades,
+            Operations = new Dictionary<string, int>(_operations),
+            PositionOpen = _p.Book.Position is not null,
+            RegistroPath = _p.Registro.Path,
+            EmergencyPath = _p.Emergencies.Path,
+        };
+    }
+
+    private void LogStatistics(SessionSummary s)
+    {
+        Log(SessionLogLevel.Info, "📈 ESTADÍSTICAS DE LA SESIÓN");
+        Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+            $"   Pasos: {s.Steps} | Órdenes: {s.OrdersFilled} | Trades cerrados: {s.TradesClosed} (ganadores {s.WinningTrades})"));
+        Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+            $"   Equity: {s.InitialEquity:F2} → {s.FinalEquity:F2} ({s.ReturnPct:+0.00;-0.00}%) | PnL realizado: {s.PnlTotal:F2} | Max drawdown: {s.MaxDrawdown * 100:F2}%"));
+        Log(SessionLogLevel.Info, $"   Fin: {s.StopReason}{(s.StopDetail is null ? "" : " · " + s.StopDetail)} | Estado: {s.TradingState}");
+        Log(SessionLogLevel.Info, $"📁 Registro: {s.RegistroPath}");
+        if (s.EmergencyPath is not null) Log(SessionLogLevel.Info, $"📁 Emergencias: {s.EmergencyPath}");
+    }
+
+    private void WriteStatus(string state, string? stopReason)
+    {
+        var pos = _p.Book.Position;
+        var price = _lastPrice;
+        _p.Status.Write(new SessionStatus
+        {
+            SessionId = _p.SessionId,
+            TrainId = _p.Config.TrainId,
+            Venue = _p.Exchange.Name,
+            Symbol = Symbol,
+            ProcessId = Environment.ProcessId,
+            State = state,
+            TradingState = _latch.State.ToString().ToUpperInvariant(),
+            StartedAt = _startedAt,
+            UpdatedAt = _time.GetUtcNow(),
+            Step = _steps,
+            LastCandle = _lastCandle,
+            Price = price,
+            Equity = price > 0 ? _p.Book.Equity(price) : _p.Book.Balance,
+            Balance = _p.Book.Balance,
+            Drawdown = price > 0 ? _p.Book.MaxDrawdown(price) : 0,
+            MaxDrawdownAllowed = _drawdown.MaxDrawdown,
+            Position = pos?.Side.ToReferenceName(),
+            PositionQuantity = pos?.Quantity ?? 0,
+            LastAction = _lastAction,
+            LastOperation = _lastOperation,
+            StopReason = stopReason,
+            RegistroPath = _p.Registro.Path,
+            EmergencyPath = _p.Emergencies.Path,
+        });
+    }
+
+    private void Log(SessionLogLevel level, string message) => _events.TryWrite(new SessionLog(_time.GetUtcNow(), level, message));
+}
+
+/// <summary>A venue that marks its positions at the session's prices (the simulated one).</summary>
+public interface IPriceDriven
+{
+    void OnPrice(string symbol, double price);
+}

@@ -1,1 +1,0 @@
-// Cmdlets are added per file under Commands/.

@@ -1,0 +1,54 @@
+using System.Collections.ObjectModel;
+using System.Management.Automation;
+using Afml.Core;
+using Afml.Core.Recording;
+
+namespace Afml.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Reads registro_*.csv files (Afml's or the Python system's) as typed step objects.</para>
+/// </summary>
+[Cmdlet(VerbsData.Import, "AfmlRegistro")]
+[OutputType(typeof(RegistroRow))]
+public sealed class ImportAfmlRegistroCommand : AfmlCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName", "PSPath")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
+    protected override void ProcessRecord()
+    {
+        foreach (var p in Path)
+        {
+            Collection<string> files;
+            try
+            {
+                files = WildcardPattern.ContainsWildcardCharacters(p)
+                    ? GetResolvedProviderPathFromPSPath(p, out _)
+                    : [FullPath(p)];
+            }
+            catch (ItemNotFoundException ex)
+            {
+                WriteError(new ErrorRecord(ex, "RegistroNotFound", ErrorCategory.ObjectNotFound, p));
+                continue;
+            }
+            foreach (var file in files)
+            {
+                try
+                {
+                    foreach (var row in RegistroReader.Read(file))
+                    {
+                        Stopping.ThrowIfCancellationRequested();
+                        WriteObject(row);
+                    }
+                }
+                catch (AfmlException ex)
+                {
+                    WriteAfmlError(ex);
+                }
+            }
+        }
+    }
+}

@@ -46,11 +46,4 @@ public sealed class ActionInterpreter
         }
         return TradeDecision.Hold(action);
     }
-
-    /// <summary>Interprets <paramref name="action"/> against the book's current position.</summary>
-    public TradeDecision Interpret(float action, TrainingPortfolio book)
-    {
-        ArgumentNullException.ThrowIfNull(book);
-        return Interpret(action, book.Position?.Side);
-    }
 }

@@ -1,6 +1,8 @@
 namespace Afml.Core.Portfolio;
 
 /// <summary>The observation's <c>portfolio</c> vector (the reference env's <c>_get_observation</c>, step 3–5).</summary>
+/// <remarks>At data end (truncation) the reference returns the raw vector at close[t−1] even when normalisation
+/// is on: call with <c>normalize: false</c> there.</remarks>
 public static class PortfolioFeatures
 {
     /// <summary>Number of portfolio features.</summary>

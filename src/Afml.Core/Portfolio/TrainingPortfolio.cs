@@ -11,7 +11,8 @@ namespace Afml.Core.Portfolio;
 /// <para>Execution is two-phase so that a venue can sit between decision and bookkeeping:
 /// <see cref="Plan"/> computes, without mutating anything, what the training env would do at a price;
 /// <see cref="Apply"/> books the fill. When the fill equals the plan (price = plan price, quantity = plan quantity)
-/// the book ends exactly where the reference's would. <see cref="Execute"/> does both, as the training env.</para>
+/// the book ends exactly where the reference's would. <see cref="Execute"/> does both, as the training env.
+/// Prices must be what the env sees: the candle close rounded to float32 and widened to double.</para>
 /// <para>When a real fill differs: prices and PnL use the fill price; a partial fill books the filled quantity
 /// and moves the stored pct by the filled fraction of the planned pct (float32(pct·filled/planned); an over-fill
 /// books the quantity but moves the pct by the planned amount only); a reduction filled for at least the position's

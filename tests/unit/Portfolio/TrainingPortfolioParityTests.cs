@@ -43,7 +43,7 @@ public class TrainingPortfolioParityTests
             // The env's step: candle count, action at close[t], then evaluation at close[t+1].
             book.OnNewCandle();
             var action = trace.Float(k, "action");
-            var plan = book.Plan(interpreter.Interpret(action, book), price);
+            var plan = book.Plan(interpreter.Interpret(action, book.Position?.Side), price);
             var record = book.Apply(plan, price, plan.Quantity);
 
             var next = trace.Double(k, "env_precio");
@@ -84,7 +84,7 @@ public class TrainingPortfolioParityTests
         for (var k = 0; k < entorno.RowCount; k++)
         {
             book.OnNewCandle();
-            var plan = book.Plan(interpreter.Interpret(entorno.Float(k, "action"), book), price);
+            var plan = book.Plan(interpreter.Interpret(entorno.Float(k, "action"), book.Position?.Side), price);
             var record = book.Apply(plan, price, plan.Quantity);
 
             var next = entorno.Double(k, "precio");

@@ -357,9 +357,11 @@ public sealed class TrainingPortfolio
         return p.Pct - kept;
     }
 
+    /// <summary>A zero fill: nothing booked. <c>tipo_accion</c> follows the reference's convention (the closed
+    /// side for a close, else the branch).</summary>
     private OperationRecord NotFilled(OrderPlan plan) => new()
     {
-        ActionType = plan.Decision.ActionType,
+        ActionType = plan.Step == BookStep.Close ? Position!.Side.ToReferenceName() : plan.Decision.ActionType,
         Operation = plan.Step switch
         {
             BookStep.Open => OperationNames.OpenRefused,

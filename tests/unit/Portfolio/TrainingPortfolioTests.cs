@@ -273,6 +273,12 @@ public class TrainingPortfolioTests
         var record = book.Apply(plan, 100, 0);
         Assert.Equal(("short", "abrir_posicion", false, "orden_no_ejecutada"), (record.ActionType, record.Operation, record.Success, record.Error));
         Assert.Equal((10000.0, (OpenPosition?)null, 1L), (book.Balance, book.Position, book.NextTradeId));
+
+        book.Execute(Decide(TradeIntent.OpenLong, 0.5f), 100);
+        var position = book.Position;
+        var close = book.Plan(Decide(TradeIntent.CloseLong, 0.5f), 100);
+        Assert.Equal(("long", "cierre_completo", false), (book.Apply(close, 100, 0) is var r ? (r.ActionType, r.Operation, r.Success) : default));
+        Assert.Same(position, book.Position);
     }
 
     [Fact]

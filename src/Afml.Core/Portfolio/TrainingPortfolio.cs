@@ -1,0 +1,412 @@
+using Afml.Core.Exchange;
+using Afml.Core.Features;
+
+namespace Afml.Core.Portfolio;
+
+/// <summary>
+/// The training book: a port of the reference's <c>Portafolio</c> (free balance, one open position, realised PnL,
+/// operation count, running peak equity), reproducing its arithmetic bit for bit.
+/// </summary>
+/// <remarks>
+/// <para>Execution is two-phase so that a venue can sit between decision and bookkeeping:
+/// <see cref="Plan"/> computes, without mutating anything, what the training env would do at a price;
+/// <see cref="Apply"/> books the fill. When the fill equals the plan (price = plan price, quantity = plan quantity)
+/// the book ends exactly where the reference's would. <see cref="Execute"/> does both, as the training env.
+/// Prices must be what the env sees: the candle close rounded to float32 and widened to double.</para>
+/// <para>When a real fill differs: prices and PnL use the fill price; a partial fill books the filled quantity
+/// and moves the stored pct by the filled fraction of the planned pct (float32(pct·filled/planned); an over-fill
+/// books the quantity but moves the pct by the planned amount only); a reduction filled for at least the position's
+/// quantity closes it; a close filled for less than the position's quantity is booked as a
+/// <c>reduccion_parcial</c> without fees (closes carry none) that scales the stored pct by the remaining fraction;
+/// a zero fill books nothing and returns <c>resultado</c> false with error <c>orden_no_ejecutada</c>. Opens and
+/// increases are booked even if the fill makes the balance negative (the venue has already executed them).</para>
+/// <para>Deviation: an increase the free balance cannot fund at all (balance ≤ 0) raises inside the reference
+/// (a zero quantity fails its margin check); here it is refused like an unaffordable increase
+/// (<c>aumento_posicion</c>, <c>resultado</c> false, error <c>insuficiente_balance…</c>).</para>
+/// </remarks>
+public sealed class TrainingPortfolio
+{
+    private long _revision;
+
+    /// <summary>Creates a book at <see cref="PortfolioSettings.InitialCapital"/>.</summary>
+    /// <param name="settings">The account parameters (validated).</param>
+    /// <param name="firstTradeId">Id of the first trade (the reference starts at 1).</param>
+    public TrainingPortfolio(PortfolioSettings settings, long firstTradeId = 1)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Settings = settings.Validate();
+        if (firstTradeId < 0)
+            throw new ArgumentOutOfRangeException(nameof(firstTradeId), firstTradeId, "Trade ids cannot be negative.");
+        NextTradeId = firstTradeId;
+        Reset();
+    }
+
+    /// <summary>The account parameters.</summary>
+    public PortfolioSettings Settings { get; }
+
+    /// <summary>Free cash (<c>balance</c>): capital minus locked margin and paid fees plus realised PnL.</summary>
+    public double Balance { get; private set; }
+
+    /// <summary>Realised PnL of the episode (<c>pnl_total</c>): full closes and partial reductions.</summary>
+    public double PnlTotal { get; private set; }
+
+    /// <summary>Closes and partial reductions of the episode (<c>operaciones_total</c>); opens and increases don't count.</summary>
+    public int OperationsTotal { get; private set; }
+
+    /// <summary>The open position, or null when flat.</summary>
+    public OpenPosition? Position { get; private set; }
+
+    /// <summary>Id the next open gets; not reset between episodes.</summary>
+    public long NextTradeId { get; private set; }
+
+    /// <summary>The running peak equity of the episode (updated by every <see cref="MaxDrawdown"/> query).</summary>
+    public double PeakEquity { get; private set; }
+
+    /// <summary>Starts a new episode: balance = capital, flat, peak = capital, counters zero. Trade ids keep counting.</summary>
+    public void Reset()
+    {
+        Balance = Settings.InitialCapital;
+        Position = null;
+        PeakEquity = Settings.InitialCapital;
+        OperationsTotal = 0;
+        PnlTotal = 0.0;
+        _revision++;
+    }
+
+    /// <summary>A new candle started: an open position's <c>velas</c> += 1 (the env's first act in every step).</summary>
+    public void OnNewCandle()
+    {
+        if (Position is { } p) Position = p with { CandlesOpen = p.CandlesOpen + 1 };
+    }
+
+    /// <summary>Unrealised PnL at <paramref name="price"/>; 0 when flat.</summary>
+    public double UnrealizedPnl(double price) => Position is { } p ? p.UnrealizedPnl(RequirePrice(price)) : 0.0;
+
+    /// <summary>balance + margin + unrealised PnL (balance when flat).</summary>
+    public double Equity(double price)
+    {
+        RequirePrice(price);
+        return Position is { } p ? Balance + p.Margin + p.UnrealizedPnl(price) : Balance;
+    }
+
+    /// <summary>Drawdown from the episode's peak equity at <paramref name="price"/>, raising the peak first when the
+    /// equity exceeds it (so every query, not only every step, moves the peak; repeated queries at one price agree).</summary>
+    public double MaxDrawdown(double price)
+    {
+        var equity = Equity(price);
+        if (equity > PeakEquity) PeakEquity = equity;
+        if (PeakEquity == 0) return 0.0;
+        var drawdown = (PeakEquity - equity) / PeakEquity;
+        return drawdown > 0.0 ? drawdown : 0.0;
+    }
+
+    /// <summary>The <c>pf_*</c> dict at <paramref name="price"/> (queries <see cref="MaxDrawdown"/>, as the reference does).</summary>
+    public PortfolioInfo Info(double price)
+    {
+        var equity = Equity(price);
+        var drawdown = MaxDrawdown(price);
+        var p = Position;
+        return new PortfolioInfo(
+            Balance, equity, drawdown, OperationsTotal, PnlTotal, p is not null,
+            p?.TradeId, p?.Side.ToReferenceName(), p?.EntryPrice, p?.Quantity, p?.CandlesOpen,
+            p is null ? null : p.UnrealizedPnl(price));
+    }
+
+    /// <summary>Plans and books <paramref name="decision"/> at <paramref name="price"/> with a fill equal to the
+    /// plan: the training env's step.</summary>
+    public OperationRecord Execute(TradeDecision decision, double price)
+    {
+        var plan = Plan(decision, price);
+        return Apply(plan, price, plan.Quantity);
+    }
+
+    /// <summary>What the training env would do for <paramref name="decision"/> at <paramref name="price"/>. Does not
+    /// change the book.</summary>
+    /// <exception cref="InvalidOperationException">The decision was interpreted for another position state.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Price not positive, or an open/modify pct outside (0, 1]
+    /// (the reference raises for both).</exception>
+    public OrderPlan Plan(TradeDecision decision, double price)
+    {
+        if (decision.Intent == TradeIntent.Hold)
+            return new OrderPlan(decision, price, _revision, OperationRecord.Hold);
+        RequirePrice(price);
+        RequireConsistent(decision.Intent);
+        return decision.Intent switch
+        {
+            TradeIntent.OpenLong => PlanOpen(decision, PositionSide.Long, price),
+            TradeIntent.OpenShort => PlanOpen(decision, PositionSide.Short, price),
+            TradeIntent.CloseLong or TradeIntent.CloseShort => PlanClose(decision, price),
+            _ => PlanModify(decision, price),
+        };
+    }
+
+    /// <summary>Books the fill of <paramref name="plan"/> and returns the operation record. For a plan without an
+    /// order the fill is ignored and the plan's record returned.</summary>
+    /// <param name="plan">A plan made by this book since its last change.</param>
+    /// <param name="fillPrice">Average fill price (the plan's price for the training env).</param>
+    /// <param name="fillQuantity">Filled base quantity (the plan's quantity for the training env).</param>
+    /// <exception cref="InvalidOperationException">The plan is stale (the book changed after it was made) or
+    /// belongs to another book.</exception>
+    public OperationRecord Apply(OrderPlan plan, double fillPrice, double fillQuantity)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.Revision != _revision)
+            throw new InvalidOperationException("The plan is stale: the book changed after it was planned.");
+        if (!plan.HasOrder) return plan.Record!;
+        RequirePrice(fillPrice);
+        if (!(fillQuantity >= 0) || double.IsInfinity(fillQuantity))
+            throw new ArgumentOutOfRangeException(nameof(fillQuantity), fillQuantity, "Fill quantity must be finite and ≥ 0.");
+        if (fillQuantity == 0) return NotFilled(plan);
+
+        var record = plan.Step switch
+        {
+            BookStep.Open => BookOpen(plan, fillPrice, fillQuantity),
+            BookStep.Increase => BookIncrease(plan, fillPrice, fillQuantity),
+            BookStep.Reduce => fillQuantity >= Position!.Quantity
+                ? BookClose(fillPrice)
+                : BookReduce(fillPrice, fillQuantity, FilledPct(plan, fillQuantity), chargeFees: true),
+            _ => fillQuantity >= Position!.Quantity
+                ? BookClose(fillPrice)
+                : BookReduce(fillPrice, fillQuantity, RemainingPctCut(fillQuantity), chargeFees: false),
+        };
+        _revision++;
+        return record;
+    }
+
+    private OrderPlan PlanOpen(TradeDecision decision, PositionSide side, double price)
+    {
+        var pct = RequirePct(decision.Pct);
+        var quantity = PositionSizing.Target(Equity(price), pct, Settings, price);
+        if (quantity <= 0)
+            return Refused(decision, price, OperationNames.OpenRefused,
+                $"{OperationNames.InvalidQuantityError}: Cantidad calculada inválida: {PythonFloat.Format(quantity)}");
+        quantity = PositionSizing.CapToBalance(quantity, price, Balance, Settings);
+        var cost = TradeCosts.Of(price, quantity, Settings).Total;
+        if (Balance < cost)
+            return Refused(decision, price, OperationNames.OpenRefused,
+                $"{OperationNames.InsufficientCapitalError}: disponible={PythonFloat.Format(Balance)}, requerido={PythonFloat.Format(cost)}");
+        return new OrderPlan(decision, price, _revision, BookStep.Open, BuyOrSell(side, opening: true), quantity, pct);
+    }
+
+    private OrderPlan PlanClose(TradeDecision decision, double price)
+    {
+        var p = Position!;
+        return new OrderPlan(decision, price, _revision, BookStep.Close, BuyOrSell(p.Side, opening: false), p.Quantity, 0f);
+    }
+
+    private OrderPlan PlanModify(TradeDecision decision, double price)
+    {
+        var p = Position!;
+        var pct = RequirePct(decision.Pct);
+        if (pct > p.Pct)
+        {
+            var delta = pct - p.Pct; // float32, as numpy float32 − float32
+            var quantity = Balance > 0 ? PositionSizing.Target(Balance, delta, Settings, price) : 0.0;
+            if (quantity > 0) quantity = PositionSizing.CapToBalance(quantity, price, Balance, Settings);
+            var cost = quantity > 0 ? TradeCosts.Of(price, quantity, Settings).Total : 0.0;
+            if (!(quantity > 0) || Balance < cost)
+                return Refused(decision, price, OperationNames.Increase,
+                    $"{OperationNames.InsufficientBalanceError}: disponible={PythonFloat.Format(Balance)}, requerido={PythonFloat.Format(cost)}");
+            return new OrderPlan(decision, price, _revision, BookStep.Increase, BuyOrSell(p.Side, opening: true), quantity, delta);
+        }
+        if (pct < p.Pct)
+        {
+            var delta = p.Pct - pct; // float32
+            var quantity = p.Quantity * delta;
+            return quantity >= p.Quantity
+                ? new OrderPlan(decision, price, _revision, BookStep.Close, BuyOrSell(p.Side, opening: false), p.Quantity, 0f)
+                : new OrderPlan(decision, price, _revision, BookStep.Reduce, BuyOrSell(p.Side, opening: false), quantity, delta);
+        }
+        // Same pct: the portfolio reports success=False, but its dict (resultado: true) overrides the env's.
+        return new OrderPlan(decision, price, _revision, new OperationRecord
+        {
+            ActionType = OperationNames.Hold,
+            Operation = OperationNames.Hold,
+            Success = true,
+        });
+    }
+
+    private OperationRecord BookOpen(OrderPlan plan, double price, double quantity)
+    {
+        var side = plan.Intent == TradeIntent.OpenLong ? PositionSide.Long : PositionSide.Short;
+        var pct = FilledPct(plan, quantity);
+        var costs = TradeCosts.Of(price, quantity, Settings);
+        var tradeId = NextTradeId++;
+        Position = new OpenPosition(tradeId, side, price, quantity, pct, 0, costs.Margin, costs.Commission, costs.Slippage);
+        Balance -= costs.Total;
+        return new OperationRecord
+        {
+            Operation = side == PositionSide.Long ? OperationNames.OpenLong : OperationNames.OpenShort,
+            ActionType = side.ToReferenceName(),
+            Success = true,
+            TradeId = tradeId,
+            PositionType = side.ToReferenceName(),
+            EntryPrice = price,
+            Quantity = quantity,
+            InvestmentPct = pct,
+            Commission = costs.Commission,
+            Slippage = costs.Slippage,
+            Margin = costs.Margin,
+            CandlesOpen = 0,
+        };
+    }
+
+    private OperationRecord BookIncrease(OrderPlan plan, double price, double added)
+    {
+        var p = Position!;
+        var delta = FilledPct(plan, added);
+        var costs = TradeCosts.Of(price, added, Settings);
+        Balance -= costs.Total;
+        var total = p.Quantity + added;
+        var entry = (p.EntryPrice * p.Quantity + price * added) / total;
+        Position = p with
+        {
+            EntryPrice = entry,
+            Quantity = total,
+            Margin = p.Margin + costs.Margin,
+            Commission = p.Commission + costs.Commission,
+            Slippage = p.Slippage + costs.Slippage,
+            Pct = p.Pct + delta,
+        };
+        return new OperationRecord
+        {
+            Operation = OperationNames.Increase,
+            ActionType = p.Side.ToReferenceName(),
+            Success = true,
+            TradeId = p.TradeId,
+            EntryPrice = entry,
+            AddedQuantity = added,
+            TotalQuantity = total,
+            Quantity = total,
+            InvestmentPct = delta,
+            Commission = costs.Commission,
+            Slippage = costs.Slippage,
+            Margin = costs.Margin,
+        };
+    }
+
+    private OperationRecord BookReduce(double price, double reduced, float pctCut, bool chargeFees)
+    {
+        var p = Position!;
+        var pnl = p.Side.Sign() * (price - p.EntryPrice) * reduced;
+        var released = p.EntryPrice * reduced / Settings.Leverage;
+        var fees = chargeFees ? TradeCosts.Of(price, reduced, Settings) : default;
+        var remaining = p.Quantity - reduced;
+        OperationsTotal++;
+        PnlTotal += pnl;
+        Balance += pnl + released - (fees.Commission + fees.Slippage);
+        Position = p with
+        {
+            Quantity = remaining,
+            Margin = p.Margin - released,
+            Commission = p.Commission + fees.Commission,
+            Slippage = p.Slippage + fees.Slippage,
+            Pct = p.Pct - pctCut,
+        };
+        return new OperationRecord
+        {
+            Operation = OperationNames.PartialReduction,
+            ActionType = p.Side.ToReferenceName(),
+            Success = true,
+            TradeId = p.TradeId,
+            ExitPrice = price,
+            ReducedQuantity = reduced,
+            RemainingQuantity = remaining,
+            PartialPnl = pnl,
+            Commission = fees.Commission,
+            Slippage = fees.Slippage,
+            ReleasedMargin = released,
+        };
+    }
+
+    private OperationRecord BookClose(double price)
+    {
+        var p = Position!;
+        var pnl = p.UnrealizedPnl(price);
+        OperationsTotal++;
+        PnlTotal += pnl;
+        Position = null;
+        Balance += pnl + p.Margin;
+        return new OperationRecord
+        {
+            Operation = OperationNames.FullClose,
+            ActionType = p.Side.ToReferenceName(),
+            Success = true,
+            TradeId = p.TradeId,
+            PositionType = p.Side.ToReferenceName(),
+            EntryPrice = p.EntryPrice,
+            ExitPrice = price,
+            Quantity = p.Quantity,
+            CandlesOpen = p.CandlesOpen,
+            RealizedPnl = pnl,
+            Commission = p.Commission,
+            Slippage = p.Slippage,
+            ReleasedMargin = p.Margin,
+        };
+    }
+
+    /// <summary>The plan's pct scaled by the filled fraction; exactly the plan's pct for a complete (or over-) fill.</summary>
+    private static float FilledPct(OrderPlan plan, double filled) =>
+        filled >= plan.Quantity ? plan.Pct : (float)(plan.Pct * (filled / plan.Quantity));
+
+    /// <summary>For a close filled for less than the position: the pct cut that leaves pct·remaining/quantity.</summary>
+    private float RemainingPctCut(double filled)
+    {
+        var p = Position!;
+        var kept = (float)(p.Pct * ((p.Quantity - filled) / p.Quantity));
+        return p.Pct - kept;
+    }
+
+    /// <summary>A zero fill: nothing booked. <c>tipo_accion</c> follows the reference's convention (the closed
+    /// side for a close, else the branch).</summary>
+    private OperationRecord NotFilled(OrderPlan plan) => new()
+    {
+        ActionType = plan.Step == BookStep.Close ? Position!.Side.ToReferenceName() : plan.Decision.ActionType,
+        Operation = plan.Step switch
+        {
+            BookStep.Open => OperationNames.OpenRefused,
+            BookStep.Increase => OperationNames.Increase,
+            BookStep.Reduce => OperationNames.PartialReduction,
+            _ => OperationNames.FullClose,
+        },
+        Success = false,
+        Error = OperationNames.NotFilledError,
+    };
+
+    /// <summary>A refusal: the env's dict (<c>tipo_accion</c> = branch) overridden by the portfolio's
+    /// <c>{operacion, resultado: false, error}</c>.</summary>
+    private OrderPlan Refused(TradeDecision decision, double price, string operation, string error) =>
+        new(decision, price, _revision, new OperationRecord
+        {
+            ActionType = decision.ActionType,
+            Operation = operation,
+            Success = false,
+            Error = error,
+        });
+
+    private static OrderSide BuyOrSell(PositionSide side, bool opening) =>
+        (side == PositionSide.Long) == opening ? OrderSide.Buy : OrderSide.Sell;
+
+    private void RequireConsistent(TradeIntent intent)
+    {
+        var expected = intent switch
+        {
+            TradeIntent.OpenLong or TradeIntent.OpenShort => (PositionSide?)null,
+            TradeIntent.CloseLong or TradeIntent.ModifyLong => PositionSide.Long,
+            _ => PositionSide.Short,
+        };
+        if (Position?.Side != expected)
+            throw new InvalidOperationException(
+                $"Decision {intent} does not fit the book's position ({Position?.Side.ToString() ?? "flat"}); interpret the action against the current book.");
+    }
+
+    private static double RequirePrice(double price) =>
+        price > 0 && double.IsFinite(price)
+            ? price
+            : throw new ArgumentOutOfRangeException(nameof(price), price, "Price must be positive and finite.");
+
+    private static float RequirePct(float pct) =>
+        pct > 0 && pct <= 1
+            ? pct
+            : throw new ArgumentOutOfRangeException(nameof(pct), pct, "Investment pct must be within (0, 1].");
+}

@@ -169,7 +169,7 @@ public sealed class TradingSession
         _lastAction = action;
 
         // E. validation
-        var decision = _interpreter.Interpret(action, _p.Book);
+        var decision = _interpreter.Interpret(action, _p.Book.Position?.Side);
         var plan = _p.Book.Plan(decision, price);
         var clientOrderId = $"afml-{_p.SessionId}-{paso}";
         OperationRecord record;

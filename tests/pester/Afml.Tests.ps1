@@ -1,0 +1,207 @@
+#Requires -Version 7.6
+# Runs against the *built* module (build.ps1 puts out/ first on PSModulePath).
+
+BeforeAll {
+    $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    $script:DemoId = 'train_BTCUSDT_20230101_20241231_lr0.0003_bs256_ws30_20261124_221259'
+    $script:Candles = Join-Path $RepoRoot 'samples/data/BTCUSDT-1h.csv'
+    Import-Module Afml -Force -ErrorAction Stop
+
+    # Each test works on its own copy of the demo training, so nothing is written into the repo.
+    function script:New-TrainingCopy {
+        param([string] $Name = [guid]::NewGuid().ToString('n'))
+        $root = Join-Path $TestDrive $Name
+        New-Item -ItemType Directory -Force $root | Out-Null
+        Copy-Item (Join-Path $RepoRoot "samples/entrenamientos/$DemoId") $root -Recurse
+        $root
+    }
+}
+
+Describe 'Module' {
+    It 'exports exactly the documented cmdlets' {
+        $names = (Get-Command -Module Afml).Name | Sort-Object
+        $names | Should -Be @('Get-AfmlStatus', 'Get-AfmlTraining', 'Import-AfmlRegistro', 'Invoke-AfmlEmergency', 'Start-AfmlSession')
+    }
+    It 'loads the engine in its own load context, not the default one' {
+        $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Afml.Core' }
+        $core | Should -Not -BeNullOrEmpty
+        [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($core).Name | Should -Be 'Afml'
+    }
+    It 'completes -TrainId from the training root' {
+        $root = New-TrainingCopy
+        Push-Location $root
+        try {
+            $r = TabExpansion2 -inputScript 'Start-AfmlSession -TrainingRoot . -TrainId train_BTC' -cursorColumn 51
+            $r.CompletionMatches.CompletionText | Should -Contain $DemoId
+        } finally { Pop-Location }
+    }
+}
+
+Describe 'Start-AfmlSession -Replay' {
+    BeforeAll {
+        $script:Root = New-TrainingCopy
+        $script:Summary = Start-AfmlSession -TrainId $DemoId -TrainingRoot $Root -Replay $Candles -MaxSteps 60 -Quiet
+        $script:Registro = Get-ChildItem (Join-Path $Root "$DemoId/produccion") -Filter 'registro_*.csv'
+    }
+    It 'returns a typed summary' {
+        $Summary.GetType().FullName | Should -Be 'Afml.Core.Session.SessionSummary'
+        $Summary.Steps | Should -Be 60
+        $Summary.StopReason | Should -Be 'MaxSteps'
+        $Summary.Venue | Should -Be 'simulated'
+        $Summary.FirstCandle | Should -Be ([DateTimeOffset]::FromUnixTimeMilliseconds(1673352000000))
+    }
+    It 'writes one registro with the Python system''s columns first' {
+        $Registro | Should -HaveCount 1
+        $header = (Get-Content $Registro.FullName -TotalCount 1) -split ','
+        $header[0..20] -join ',' | Should -Be 'timestamp,paso,action,precio,balance,equity,max_drawdown,pnl_total,posicion_abierta,tipo_posicion_activa,precio_entrada_activa,cantidad_activa,pnl_no_realizado,tipo_accion,operacion,resultado,error,trade_id,cantidad,precio_entrada,comision'
+        (Get-Content $Registro.FullName).Count | Should -Be 61
+    }
+    It 'writes booleans as True/False and timestamps as ISO-8601 UTC' {
+        $first = (Get-Content $Registro.FullName -TotalCount 2)[1] -split ','
+        $first[0] | Should -Match '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$'
+        $first[8] | Should -BeIn @('True', 'False')
+    }
+    It 'shows the seed''s log lines unless -Quiet' {
+        $root = New-TrainingCopy
+        $info = Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles -MaxSteps 2 6>&1 | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }
+        $text = $info.MessageData.Message -join "`n"
+        $text | Should -Match 'INFO - 📊 PASO 1 - 2023-01-10T13:00:00'
+        $text | Should -Match 'INFO - 🤖 Acción del agente: 0\.63\d\d → abrir_long'
+        $text | Should -Match 'INFO - ✅ Operación ejecutada: \{''trade_id'': 1, ''cantidad'': '
+        $text | Should -Match 'INFO - 💰 Equity: \d+\.\d\d \| Drawdown: \d+\.\d% \| Posición: True'
+    }
+    It 'leaves a status file that Get-AfmlStatus -All reads' {
+        $s = Get-AfmlStatus -TrainId $DemoId -TrainingRoot $Root -All
+        $s | Should -HaveCount 1
+        $s.State | Should -Be 'Stopped'
+        $s.Step | Should -Be 60
+        Get-AfmlStatus -TrainId $DemoId -TrainingRoot $Root | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Import-AfmlRegistro' {
+    BeforeAll {
+        $script:Root = New-TrainingCopy
+        Start-AfmlSession -TrainId $DemoId -TrainingRoot $Root -Replay $Candles -MaxSteps 30 -Quiet | Out-Null
+        $script:Dir = Join-Path $Root "$DemoId/produccion"
+    }
+    It 'reads files from the pipeline as typed steps' {
+        $rows = Get-ChildItem $Dir -Filter 'registro_*.csv' | Import-AfmlRegistro
+        $rows | Should -HaveCount 30
+        $rows[0].Paso | Should -BeOfType [int]
+        $rows[0].Equity | Should -BeOfType [double]
+        $rows[0].PosicionAbierta | Should -BeOfType [bool]
+        $rows[0].Resultado | Should -BeOfType [bool]
+        $rows[0].Timestamp | Should -BeOfType [DateTimeOffset]
+        $rows[0].Operacion | Should -Be 'abrir_long'
+        ($rows.Paso) | Should -Be (1..30)
+    }
+    It 'reads a registro written by the Python system' {
+        $py = Join-Path $TestDrive 'registro_python.csv'
+        @(
+            'timestamp,paso,action,precio,balance,equity,max_drawdown,pnl_total,posicion_abierta,tipo_posicion_activa,precio_entrada_activa,cantidad_activa,pnl_no_realizado,tipo_accion,operacion,resultado,error,trade_id,cantidad,precio_entrada,comision'
+            '2025-10-04 15:30:00,42,0.7234,62000.5,9000.0,10250.5,0.025,10.0,True,long,61000.0,0.05,50.0,long,abrir_long,True,,123456.0,0.05,61000.0,0.31'
+        ) | Set-Content $py
+        $row = Import-AfmlRegistro -Path $py
+        $row.Paso | Should -Be 42
+        $row.TradeId | Should -Be 123456
+        $row.Timestamp | Should -Be ([DateTimeOffset]'2025-10-04T15:30:00Z')
+    }
+    It 'names the file, line and column of a malformed value' {
+        $bad = Join-Path $TestDrive 'registro_bad.csv'
+        @('timestamp,paso,action,precio,balance,equity', '2025-01-01T00:00:00Z,1,abc,1,1,1') | Set-Content $bad
+        { Import-AfmlRegistro -Path $bad -ErrorAction Stop } | Should -Throw -ErrorId 'RegistroInvalid,Afml.PowerShell.Commands.ImportAfmlRegistroCommand'
+        $err = $null; Import-AfmlRegistro -Path $bad -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].Exception.Message | Should -Match 'registro_bad\.csv, line 2: column ''action'' has ''abc'''
+    }
+}
+
+Describe 'Bad input gives a clear error id' {
+    It 'missing training' {
+        $root = New-TrainingCopy
+        { Start-AfmlSession -TrainId 'train_nope' -TrainingRoot $root -Replay $Candles } |
+            Should -Throw -ErrorId 'TrainingNotFound,Afml.PowerShell.Commands.StartAfmlSessionCommand'
+    }
+    It 'broken YAML, naming file and line' {
+        $root = New-TrainingCopy
+        Add-Content (Join-Path $root "$DemoId/config_metadata.yaml") "entorno: [unclosed"
+        { Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles } |
+            Should -Throw -ErrorId 'ConfigInvalid,Afml.PowerShell.Commands.StartAfmlSessionCommand'
+    }
+    It 'missing key, naming the key' {
+        $root = New-TrainingCopy
+        $cfg = Join-Path $root "$DemoId/config_metadata.yaml"
+        (Get-Content $cfg) | Where-Object { $_ -notmatch '^\s+window_size:' } | Set-Content $cfg
+        $err = { Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles } | Should -Throw -ErrorId 'ConfigKeyMissing,Afml.PowerShell.Commands.StartAfmlSessionCommand' -PassThru
+        $err.Exception.Message | Should -Match "entorno\.window_size"
+    }
+    It 'missing scaler' {
+        $root = New-TrainingCopy
+        Remove-Item (Join-Path $root "$DemoId/scaler_train.*")
+        { Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles } |
+            Should -Throw -ErrorId 'ScalerNotFound,Afml.PowerShell.Commands.StartAfmlSessionCommand'
+    }
+    It 'missing model' {
+        $root = New-TrainingCopy
+        Remove-Item (Join-Path $root "$DemoId/modelos/*")
+        { Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles } |
+            Should -Throw -ErrorId 'ModelNotFound,Afml.PowerShell.Commands.StartAfmlSessionCommand'
+    }
+    It 'bad candle file, naming line and column' {
+        $root = New-TrainingCopy
+        $csv = Join-Path $TestDrive 'nan.csv'
+        Get-Content $Candles -TotalCount 400 | Set-Content $csv
+        Add-Content $csv '1674000000000,1,2,3,NaN,5'
+        $err = { Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $csv } | Should -Throw -ErrorId 'CandleFileInvalid,Afml.PowerShell.Commands.StartAfmlSessionCommand' -PassThru
+        $err.Exception.Message | Should -Match "line 402: column 'close' has 'NaN'"
+    }
+    It 'leaves nothing behind when the start fails' {
+        $root = New-TrainingCopy
+        Remove-Item (Join-Path $root "$DemoId/modelos/*")
+        { Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles } | Should -Throw
+        Test-Path (Join-Path $root "$DemoId/produccion") | Should -BeFalse
+    }
+}
+
+Describe 'Get-AfmlTraining' {
+    It 'describes the demo training from its files' {
+        $t = Get-AfmlTraining -TrainingRoot (Join-Path $RepoRoot 'samples/entrenamientos')
+        $t.TrainId | Should -Be $DemoId
+        $t.Symbol | Should -Be 'BTCUSDT'
+        $t.Interval | Should -Be '1h'
+        $t.WindowSize | Should -Be 30
+        $t.Features | Should -HaveCount 16
+        $t.Features[-1] | Should -Be 'BBP_20_2.0'
+        $t.ModelInputs | Should -Be 'market[30x16] + portfolio[3]'
+    }
+}
+
+Describe 'Invoke-AfmlEmergency' {
+    It 'refuses when no session of the training is running' {
+        $root = New-TrainingCopy
+        { Invoke-AfmlEmergency -TrainId $DemoId -TrainingRoot $root -Force -ErrorAction Stop } |
+            Should -Throw -ErrorId 'NoRunningSession,Afml.PowerShell.Commands.InvokeAfmlEmergencyCommand'
+    }
+}
+
+Describe 'Telemetry' {
+    It 'OnnxRuntime and PowerShell write nothing into the user''s home' {
+        $home2 = Join-Path $TestDrive 'home'
+        New-Item -ItemType Directory -Force $home2 | Out-Null
+        $root = New-TrainingCopy
+        $pwsh = (Get-Process -Id $PID).Path
+        $modulePath = (Get-Module Afml).ModuleBase
+        $script = "Import-Module '$modulePath'; Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Replay '$Candles' -MaxSteps 3 -Quiet | Out-Null"
+        $env:HOME_BACKUP = $env:HOME
+        try {
+            $env:HOME = $home2
+            Remove-Item Env:ORT_DISABLE_TELEMETRY -ErrorAction SilentlyContinue
+            & $pwsh -NoProfile -NonInteractive -Command $script
+            $LASTEXITCODE | Should -Be 0
+        } finally {
+            $env:HOME = $env:HOME_BACKUP
+            $env:ORT_DISABLE_TELEMETRY = '1'
+        }
+        Get-ChildItem $home2 -Recurse -Force -Filter '*onnxruntime*' | Should -BeNullOrEmpty
+    }
+}

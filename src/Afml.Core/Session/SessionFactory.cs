@@ -63,7 +63,8 @@ public sealed class SessionFactory(TimeProvider time)
             new EmergencyWriter(training.Folder.ProductionDir, startedLocal),
             new SessionStatusFile(Path.Combine(training.Folder.ProductionDir, $"sesion_{stamp}.status.json")),
             options.MaxSteps,
-            options.MaxSteps is { } m ? Math.Min(m, expected ?? m) : expected);
+            options.MaxSteps is { } m ? Math.Min(m, expected ?? m) : expected,
+            TrainingPrices: options.Venue == VenueKind.Replay);
         return new Built(parts, warnings, training);
     }
 

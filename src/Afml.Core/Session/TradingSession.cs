@@ -12,6 +12,9 @@ using Afml.Core.Risk;
 namespace Afml.Core.Session;
 
 /// <summary>Everything one session is made of; built by <see cref="SessionFactory"/>, owned (and disposed) by it.</summary>
+/// <param name="TrainingPrices">Book and simulated fills at the close rounded to float32, exactly as the training
+/// env saw prices (its frame is float32). Replay uses it so a replay reproduces the env to the last bit; live
+/// venues book real fills.</param>
 public sealed record SessionParts(
     string SessionId,
     TrainingConfig Config,
@@ -26,7 +29,8 @@ public sealed record SessionParts(
     EmergencyWriter Emergencies,
     SessionStatusFile Status,
     int? MaxSteps,
-    int? ExpectedSteps);
+    int? ExpectedSteps,
+    bool TrainingPrices = false);
 
 /// <summary>
 /// The one session loop, for every venue. Warm-up on history, then for each closed candle:
@@ -140,7 +144,7 @@ public sealed class TradingSession
     /// <summary>One decision; returns the emergency reason when the protocol ran.</summary>
     private async Task<string?> StepAsync(Candle candle, CancellationToken ct)
     {
-        var price = candle.Close;
+        var price = _p.TrainingPrices ? (float)candle.Close : candle.Close;
         var decisionTime = candle.OpenTimeUtc.AddMilliseconds(IntervalMs);
         _lastPrice = price;
         _firstCandle ??= candle.OpenTimeUtc;
@@ -148,8 +152,8 @@ public sealed class TradingSession
         var paso = _steps + 1;
         Log(SessionLogLevel.Info, $"📊 PASO {paso} - {decisionTime:yyyy-MM-ddTHH:mm:ss}");
         _p.Book.OnNewCandle();
-        if (SessionControl.Take(_p.Status.Path) is { Command: ControlRequest.Emergency } request)
-            return await EmergencyAsync($"solicitud_operador: {request.Reason} ({request.RequestedBy})", price, decisionTime, ct).ConfigureAwait(false);
+        if (SessionControl.Take(_p.Status.Path) is { Command: ControlRequest.Emergency } control)
+            return await EmergencyAsync($"solicitud_operador: {control.Reason} ({control.RequestedBy})", price, decisionTime, ct).ConfigureAwait(false);
 
         // A. account state
         if (_p.Exchange is IPriceDriven priced) priced.OnPrice(Symbol, price);

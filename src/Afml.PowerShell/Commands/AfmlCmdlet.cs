@@ -11,7 +11,7 @@ public abstract class AfmlCmdlet : PSCmdlet
 {
     private CancellationTokenSource? _cts;
 
-    protected CancellationToken Stopping => (_cts ??= new CancellationTokenSource()).Token;
+    protected CancellationToken StopToken => (_cts ??= new CancellationTokenSource()).Token;
 
     protected override void BeginProcessing() => _cts ??= new CancellationTokenSource();
 

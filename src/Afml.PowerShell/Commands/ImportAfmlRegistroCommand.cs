@@ -40,7 +40,7 @@ public sealed class ImportAfmlRegistroCommand : AfmlCmdlet
                 {
                     foreach (var row in RegistroReader.Read(file))
                     {
-                        Stopping.ThrowIfCancellationRequested();
+                        StopToken.ThrowIfCancellationRequested();
                         WriteObject(row);
                     }
                 }

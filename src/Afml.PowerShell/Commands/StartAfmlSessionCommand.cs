@@ -85,7 +85,7 @@ public sealed class StartAfmlSessionCommand : AfmlCmdlet
         var built = new SessionFactory(time).Create(options);
         foreach (var w in built.Warnings) WriteWarning(w);
         var session = new TradingSession(built.Parts, time, channel.Writer);
-        var stopping = Stopping;
+        var stopping = StopToken;
         var run = Task.Run(async () =>
         {
             try { return await session.RunAsync(stopping).ConfigureAwait(false); }

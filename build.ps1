@@ -57,6 +57,7 @@ function Invoke-Build {
     if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
     $deps = New-Item -ItemType Directory -Force (Join-Path $moduleDir 'Dependencies')
     foreach ($file in Get-ChildItem $publish -File) {
+        if ($file.Extension -eq '.json') { continue } # deps/runtimeconfig files: the host's, not ours
         $target = if ($file.Name -like 'Afml.PowerShell.*') { $moduleDir } else { $deps.FullName }
         Copy-Item $file.FullName $target
     }

@@ -21,10 +21,15 @@ public sealed record IndicatorSettings(
     public IReadOnlyList<string> IndicatorColumns =>
     [
         $"SMA_{SmaShort}", $"SMA_{SmaLong}", $"RSI_{RsiLength}",
-        $"MACD_{MacdFast}_{MacdSlow}_{MacdSignal}", $"MACDh_{MacdFast}_{MacdSlow}_{MacdSignal}", $"MACDs_{MacdFast}_{MacdSlow}_{MacdSignal}",
+        $"MACD{MacdSuffix}", $"MACDh{MacdSuffix}", $"MACDs{MacdSuffix}",
         $"BBL_{BbLength}_{BbStdText}", $"BBM_{BbLength}_{BbStdText}", $"BBU_{BbLength}_{BbStdText}",
         $"BBB_{BbLength}_{BbStdText}", $"BBP_{BbLength}_{BbStdText}",
     ];
+
+    /// <summary>pandas-ta's MACD name suffix: it swaps fast and slow when slow &lt; fast, in the names too.</summary>
+    private string MacdSuffix => MacdSlow < MacdFast
+        ? $"_{MacdSlow}_{MacdFast}_{MacdSignal}"
+        : $"_{MacdFast}_{MacdSlow}_{MacdSignal}";
 
     /// <summary>OHLCV then indicators: the training frame's column order.</summary>
     public IReadOnlyList<string> FrameColumns => ["open", "high", "low", "close", "volume", .. IndicatorColumns];

@@ -14,9 +14,6 @@ internal sealed class RollingMeanKernel
     private long _consecutiveSame;
     private double _previous = double.NaN;
 
-    /// <summary>Non-NaN values currently in the window.</summary>
-    public long Count => _nobs;
-
     /// <summary>pandas <c>add_mean</c>.</summary>
     public void Add(double value)
     {

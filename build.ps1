@@ -41,6 +41,17 @@ function Invoke-Native {
     if ($LASTEXITCODE -ne 0) { throw "$What failed (exit code $LASTEXITCODE)." }
 }
 
+# The running pwsh, as a command for child processes: under `dotnet pwsh` the process is dotnet itself.
+function Invoke-ChildPwsh {
+    param([string] $Script)
+    $exe = [Environment]::ProcessPath
+    if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') {
+        & $exe (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $Script
+    } else {
+        & $exe -NoProfile -NonInteractive -Command $Script
+    }
+}
+
 function Get-Rid {
     $arch = [System.Runtime.InteropServices.RuntimeInformation]::ProcessArchitecture.ToString().ToLowerInvariant()
     $os = if ($IsWindows) { 'win' } elseif ($IsMacOS) { 'osx' } else { 'linux' }
@@ -112,8 +123,7 @@ Import-Module '$pester' -Force
 `$r = Invoke-Pester -Configuration `$cfg
 @{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$summary'
 "@
-    $pwsh = (Get-Process -Id $PID).Path
-    & $pwsh -NoProfile -NonInteractive -Command $child
+    Invoke-ChildPwsh $child
     $ps = @{ Passed = 0; Failed = 1; Skipped = 0 }
     if (Test-Path $summary) { $ps = Get-Content $summary -Raw | ConvertFrom-Json -AsHashtable }
 
@@ -127,14 +137,13 @@ Import-Module '$pester' -Force
 
 function Invoke-Demo {
     Invoke-Build
-    $pwsh = (Get-Process -Id $PID).Path
     $demo = @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$moduleDir'
 `$summary = Start-AfmlSession -TrainId '$demoTrainId' -TrainingRoot '$(Join-Path $root 'samples/entrenamientos')' -Replay '$(Join-Path $root 'samples/data/BTCUSDT-1h.csv')' -From '2025-01-01T00:00:00Z'
 `$summary | Format-List
 "@
-    & $pwsh -NoProfile -NonInteractive -Command $demo
+    Invoke-ChildPwsh $demo
     if ($LASTEXITCODE -ne 0) { throw "Demo failed (exit code $LASTEXITCODE)." }
 }
 

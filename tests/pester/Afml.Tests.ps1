@@ -23,6 +23,7 @@ Describe 'Module' {
         $names | Should -Be @('Get-AfmlStatus', 'Get-AfmlTraining', 'Import-AfmlRegistro', 'Invoke-AfmlEmergency', 'Start-AfmlSession')
     }
     It 'loads the engine in its own load context, not the default one' {
+        Get-AfmlTraining -TrainingRoot (Join-Path $RepoRoot 'samples/entrenamientos') | Out-Null
         $core = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Afml.Core' }
         $core | Should -Not -BeNullOrEmpty
         [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($core).Name | Should -Be 'Afml'
@@ -31,7 +32,8 @@ Describe 'Module' {
         $root = New-TrainingCopy
         Push-Location $root
         try {
-            $r = TabExpansion2 -inputScript 'Start-AfmlSession -TrainingRoot . -TrainId train_BTC' -cursorColumn 51
+            $line = 'Start-AfmlSession -TrainingRoot . -TrainId train_BTC'
+            $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
             $r.CompletionMatches.CompletionText | Should -Contain $DemoId
         } finally { Pop-Location }
     }
@@ -153,7 +155,7 @@ Describe 'Bad input gives a clear error id' {
         Get-Content $Candles -TotalCount 400 | Set-Content $csv
         Add-Content $csv '1674000000000,1,2,3,NaN,5'
         $err = { Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $csv } | Should -Throw -ErrorId 'CandleFileInvalid,Afml.PowerShell.Commands.StartAfmlSessionCommand' -PassThru
-        $err.Exception.Message | Should -Match "line 402: column 'close' has 'NaN'"
+        $err.Exception.Message | Should -Match "line 401: column 'close' has 'NaN'"
     }
     It 'leaves nothing behind when the start fails' {
         $root = New-TrainingCopy
@@ -189,14 +191,16 @@ Describe 'Telemetry' {
         $home2 = Join-Path $TestDrive 'home'
         New-Item -ItemType Directory -Force $home2 | Out-Null
         $root = New-TrainingCopy
-        $pwsh = (Get-Process -Id $PID).Path
+        $exe = [Environment]::ProcessPath
+        $viaDotnet = [IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet'
         $modulePath = (Get-Module Afml).ModuleBase
         $script = "Import-Module '$modulePath'; Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Replay '$Candles' -MaxSteps 3 -Quiet | Out-Null"
         $env:HOME_BACKUP = $env:HOME
         try {
             $env:HOME = $home2
             Remove-Item Env:ORT_DISABLE_TELEMETRY -ErrorAction SilentlyContinue
-            & $pwsh -NoProfile -NonInteractive -Command $script
+            if ($viaDotnet) { & $exe (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script }
+            else { & $exe -NoProfile -NonInteractive -Command $script }
             $LASTEXITCODE | Should -Be 0
         } finally {
             $env:HOME = $env:HOME_BACKUP

@@ -108,7 +108,7 @@ public sealed class StartAfmlSessionCommand : AfmlCmdlet
                     case SessionLog { Level: SessionLogLevel.Warning } log: WriteWarning(log.Message); break;
                     case SessionLog { Level: SessionLogLevel.Error } log: WriteWarning(log.Message); break;
                     case SessionLog { Level: SessionLogLevel.Debug } log: WriteDebug(log.Message); break;
-                    case SessionLog log when !Quiet: WriteInformation(new HostInformationMessage { Message = "INFO - " + log.Message }, ["Afml", "Log"]); break;
+                    case SessionLog log when !Quiet: WriteInformation(new HostInformationMessage { Message = "INFO - " + log.Message }, ["PSHOST", "Afml"]); break;
                     case SessionStep step when step.Total is > 0 && (step.Completed % 25 == 0 || step.Completed == step.Total):
                         progress.PercentComplete = (int)Math.Min(100, 100L * step.Completed / step.Total.Value);
                         progress.StatusDescription = $"paso {step.Completed}/{step.Total} · equity {step.Row.Equity:F2}";

@@ -11,6 +11,6 @@ public sealed class DrawdownRule(double maxDrawdown)
     /// <summary>The breach reason, or null when within the limit.</summary>
     public string? Check(double drawdown) =>
         drawdown >= MaxDrawdown
-            ? string.Create(CultureInfo.InvariantCulture, $"max_drawdown_excedido: drawdown {drawdown:P2} >= límite {MaxDrawdown:P2}")
+            ? string.Create(CultureInfo.InvariantCulture, $"max_drawdown_excedido: drawdown {drawdown * 100:F2}% >= límite {MaxDrawdown * 100:F2}%")
             : null;
 }

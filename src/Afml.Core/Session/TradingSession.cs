@@ -153,16 +153,16 @@ public sealed class TradingSession
         Log(SessionLogLevel.Info, $"📊 PASO {paso} - {decisionTime:yyyy-MM-ddTHH:mm:ss}");
         _p.Book.OnNewCandle();
         if (SessionControl.Take(_p.Status.Path) is { Command: ControlRequest.Emergency } control)
-            return await EmergencyAsync($"solicitud_operador: {control.Reason} ({control.RequestedBy})", price, decisionTime, ct).ConfigureAwait(false);
+            return await EmergencyAsync($"solicitud_operador: {control.Reason} ({control.RequestedBy})", candle, price, decisionTime, ct).ConfigureAwait(false);
 
         // A. account state
         if (_p.Exchange is IPriceDriven priced) priced.OnPrice(Symbol, price);
         var account = await _retry.RunAsync(c => _p.Exchange.GetAccountAsync(c), CancellationToken.None).ConfigureAwait(false);
-        if (!account.Success) return await EmergencyAsync($"fallo_estado_cuenta: {account.Error}", price, decisionTime, ct).ConfigureAwait(false);
+        if (!account.Success) return await EmergencyAsync($"fallo_estado_cuenta: {account.Error}", candle, price, decisionTime, ct).ConfigureAwait(false);
 
         // B. drawdown
         var drawdown = _p.Book.MaxDrawdown(price);
-        if (_drawdown.Check(drawdown) is { } breach) return await EmergencyAsync(breach, price, decisionTime, ct).ConfigureAwait(false);
+        if (_drawdown.Check(drawdown) is { } breach) return await EmergencyAsync(breach, candle, price, decisionTime, ct).ConfigureAwait(false);
 
         // C. observation
         _p.Observation.CopyMarket(_market);
@@ -200,7 +200,7 @@ public sealed class TradingSession
                 record = new OperationRecord { ActionType = decision.ActionType, Operation = OperationName(plan), Success = false, Error = fill.Error!.ToString() };
                 Log(SessionLogLevel.Error, $"❌ Operación fallida tras {_retry.Attempts} intentos: {fill.Error}");
                 WriteRow(paso, decisionTime, candle, action, price, record, orderId);
-                return await EmergencyAsync($"fallo_operacion: {fill.Error}", price, decisionTime, ct).ConfigureAwait(false);
+                return await EmergencyAsync($"fallo_operacion: {fill.Error}", candle, price, decisionTime, ct).ConfigureAwait(false);
             }
             record = _p.Book.Apply(plan, fill.Data!.AveragePrice, fill.Data.ExecutedQuantity);
             _ordersFilled++;
@@ -214,7 +214,7 @@ public sealed class TradingSession
         _lastOperation = operation;
         Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture, $"🤖 Acción del agente: {action:F4} → {operation}"));
         if (plan.HasOrder && record.Success == true)
-            Log(SessionLogLevel.Info, $"✅ Operación ejecutada: {{'trade_id': {record.TradeId}, 'cantidad': {Fmt(TradedQuantity(record))}}}");
+            Log(SessionLogLevel.Info, $"✅ Operación ejecutada: {{'trade_id': {record.TradeId}, 'cantidad': {Fmt(record.AddedQuantity ?? record.ReducedQuantity ?? record.Quantity)}}}");
         else if (record.Success == false && denial is null)
             Log(SessionLogLevel.Warning, $"⚠️ Operación no realizada: {record.Error}");
 
@@ -275,29 +275,39 @@ public sealed class TradingSession
         return row;
     }
 
-    private async Task<string> EmergencyAsync(string reason, double price, DateTimeOffset time, CancellationToken ct)
+    /// <summary>Cancel, close, record, halt. The step gets a registro row of its own (action empty,
+    /// <c>tipo_accion</c> = emergencia) so the file ends with the book as the protocol left it.</summary>
+    private async Task<string> EmergencyAsync(string reason, Candle candle, double price, DateTimeOffset time, CancellationToken ct)
     {
         _latch.Halt(reason, _time.GetUtcNow());
         Log(SessionLogLevel.Error, $"🚨 PROTOCOLO DE EMERGENCIA: {reason}");
         var protocol = new EmergencyProtocol(_p.Exchange, _retry);
-        var outcome = await protocol.RunAsync(Symbol, reason, $"afml-{_p.SessionId}-{_steps + 1}", price, CancellationToken.None).ConfigureAwait(false);
+        var clientOrderId = $"afml-{_p.SessionId}-{_steps + 1}-em";
+        var outcome = await protocol.RunAsync(Symbol, reason, clientOrderId, price, CancellationToken.None).ConfigureAwait(false);
         // The book follows the venue: whatever was open is closed at this price.
+        var record = new OperationRecord { ActionType = EmergencyActionType, Operation = EmergencyActionType, Success = outcome.Complete, Error = reason };
         if (_p.Book.Position is { } open && outcome.PositionsClosed > 0)
         {
-            var close = _p.Book.Plan(new TradeDecision(open.Side == PositionSide.Long ? TradeIntent.CloseLong : TradeIntent.CloseShort, 0f, 0f), price);
+            var close = _p.Book.Plan(new TradeDecision(open.Side == PositionSide.Long ? TradeIntent.CloseLong : TradeIntent.CloseShort, 1f, 0f), price);
             if (close.HasOrder)
             {
                 var rec = _p.Book.Apply(close, price, close.Quantity);
+                _ordersFilled++;
                 _tradesClosed++;
                 if (rec.RealizedPnl > 0) _winningTrades++;
+                record = rec with { ActionType = EmergencyActionType, Success = outcome.Complete, Error = reason };
             }
         }
+        WriteRow(_steps + 1, time, candle, float.NaN, price, record, outcome.PositionsClosed > 0 ? clientOrderId : null);
         var details = outcome.Complete ? "posiciones cerradas y órdenes canceladas" : string.Join("; ", outcome.Problems);
         _p.Emergencies.Write(new EmergencyRecord(time, reason, _p.Book.Balance, _p.Book.Equity(price), outcome.PositionsClosed, details));
         Log(outcome.Complete ? SessionLogLevel.Warning : SessionLogLevel.Error,
             $"🛑 Emergencia registrada en {_p.Emergencies.Path}: {outcome.PositionsClosed} posición(es) cerrada(s), {outcome.OrdersCancelled} orden(es) cancelada(s){(outcome.Complete ? "" : " · PROBLEMAS: " + details)}. El sistema se detiene y no se reinicia solo.");
         return reason;
     }
+
+    /// <summary><c>tipo_accion</c> (and <c>operacion</c> when nothing was open) of the emergency protocol's row.</summary>
+    public const string EmergencyActionType = "emergencia";
 
     private static string OperationName(OrderPlan plan) => plan.Step switch
     {
@@ -308,7 +318,8 @@ public sealed class TradingSession
         _ => OperationNames.Hold,
     };
 
-    private static double? TradedQuantity(OperationRecord op) => op.Quantity ?? op.AddedQuantity ?? op.ReducedQuantity;
+    /// <summary>The reference's <c>cantidad</c> (for an increase: the new total), else the reduced quantity.</summary>
+    private static double? TradedQuantity(OperationRecord op) => op.Quantity ?? op.ReducedQuantity;
 
     private static string Fmt(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "None";
 

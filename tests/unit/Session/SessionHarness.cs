@@ -33,7 +33,7 @@ internal sealed class SessionHarness : IDisposable
         var parts = adjust is null ? built.Parts : adjust(built.Parts);
         var summary = await new TradingSession(parts, TimeProvider.System, channel.Writer, new Afml.Core.Risk.OperationRetry(TimeProvider.System, delay: TimeSpan.Zero)).RunAsync(ct);
         channel.Writer.Complete();
-        await foreach (var e in channel.Reader.ReadAllAsync(ct)) Events.Add(e);
+        await foreach (var e in channel.Reader.ReadAllAsync(CancellationToken.None)) Events.Add(e);
         return summary;
     }
 

@@ -8,6 +8,8 @@
     Test   - Build, then the xunit suite and the Pester suite (in a child pwsh that imports the built module);
              the last line is "N passed, N failed, N skipped" over both.
     Demo   - Build, then replays the bundled demo training on the bundled BTCUSDT candles (offline, no keys).
+    Bench  - BenchmarkDotNet over the decision path (features, observation, ONNX forward, whole decision);
+             reports land in out/bench. Not part of Test: speed targets live here, not in timed tests.
     Clean  - removes out/ and every bin/ and obj/.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Demo
@@ -15,7 +17,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean')]
+    [ValidateSet('Build', 'Test', 'Demo', 'Bench', 'Clean')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -147,6 +149,14 @@ Import-Module '$moduleDir'
     if ($LASTEXITCODE -ne 0) { throw "Demo failed (exit code $LASTEXITCODE)." }
 }
 
+function Invoke-Bench {
+    $artifacts = Join-Path $out 'bench'
+    Invoke-Native 'benchmarks' {
+        dotnet run --project (Join-Path $root 'bench/Afml.Benchmarks/Afml.Benchmarks.csproj') -c Release -- --filter '*' --artifacts $artifacts --join
+    }
+    Get-ChildItem (Join-Path $artifacts 'results') -Filter '*-report-github.md' | ForEach-Object { Get-Content $_.FullName }
+}
+
 function Invoke-Clean {
     if (Test-Path $out) { Remove-Item $out -Recurse -Force }
     Get-ChildItem $root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force
@@ -156,5 +166,6 @@ switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
     'Demo' { Invoke-Demo }
+    'Bench' { Invoke-Bench }
     'Clean' { Invoke-Clean }
 }

@@ -40,6 +40,10 @@ public static class OperationNames
     /// <summary>Prefix of the error of an increase the free balance cannot pay for.</summary>
     public const string InsufficientBalanceError = "insuficiente_balance";
 
+    /// <summary><c>operacion</c>/<c>tipo_accion</c> of a book brought to the venue's position (C# port only: live
+    /// venues can disagree with the book; the venue wins).</summary>
+    public const string Reconciliation = "reconciliacion";
+
     /// <summary>Error of an order that the venue did not fill at all (C# port only: the training env always fills).</summary>
     public const string NotFilledError = "orden_no_ejecutada";
 }

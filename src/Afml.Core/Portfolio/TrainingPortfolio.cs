@@ -145,9 +145,13 @@ public sealed class TrainingPortfolio
     /// <param name="plan">A plan made by this book since its last change.</param>
     /// <param name="fillPrice">Average fill price (the plan's price for the training env).</param>
     /// <param name="fillQuantity">Filled base quantity (the plan's quantity for the training env).</param>
+    /// <param name="venueCommission">The commission a real venue charged for this fill. Null (replay) books the
+    /// training env's costs: commission and slippage as rates of the notional, nothing on a full close. Given
+    /// (live), the book pays exactly that commission on every fill, closes included, and no slippage rate, since
+    /// the fill price already carries the real slippage: the allocated capital then follows the money.</param>
     /// <exception cref="InvalidOperationException">The plan is stale (the book changed after it was made) or
     /// belongs to another book.</exception>
-    public OperationRecord Apply(OrderPlan plan, double fillPrice, double fillQuantity)
+    public OperationRecord Apply(OrderPlan plan, double fillPrice, double fillQuantity, double? venueCommission = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (plan.Revision != _revision)
@@ -157,17 +161,20 @@ public sealed class TrainingPortfolio
         if (!(fillQuantity >= 0) || double.IsInfinity(fillQuantity))
             throw new ArgumentOutOfRangeException(nameof(fillQuantity), fillQuantity, "Fill quantity must be finite and ≥ 0.");
         if (fillQuantity == 0) return NotFilled(plan);
+        if (venueCommission is { } vc && !(vc >= 0 && double.IsFinite(vc)))
+            throw new ArgumentOutOfRangeException(nameof(venueCommission), vc, "A venue commission must be finite and ≥ 0.");
 
+        var fees = Fees(fillPrice, fillQuantity, venueCommission);
         var record = plan.Step switch
         {
-            BookStep.Open => BookOpen(plan, fillPrice, fillQuantity),
-            BookStep.Increase => BookIncrease(plan, fillPrice, fillQuantity),
+            BookStep.Open => BookOpen(plan, fillPrice, fillQuantity, fees),
+            BookStep.Increase => BookIncrease(plan, fillPrice, fillQuantity, fees),
             BookStep.Reduce => fillQuantity >= Position!.Quantity
-                ? BookClose(fillPrice)
-                : BookReduce(fillPrice, fillQuantity, FilledPct(plan, fillQuantity), chargeFees: true),
+                ? BookClose(fillPrice, venueCommission ?? 0.0)
+                : BookReduce(fillPrice, fillQuantity, FilledPct(plan, fillQuantity), fees),
             _ => fillQuantity >= Position!.Quantity
-                ? BookClose(fillPrice)
-                : BookReduce(fillPrice, fillQuantity, RemainingPctCut(fillQuantity), chargeFees: false),
+                ? BookClose(fillPrice, venueCommission ?? 0.0)
+                : BookReduce(fillPrice, fillQuantity, RemainingPctCut(fillQuantity), venueCommission is null ? default : fees),
         };
         _revision++;
         return record;
@@ -226,11 +233,14 @@ public sealed class TrainingPortfolio
         });
     }
 
-    private OperationRecord BookOpen(OrderPlan plan, double price, double quantity)
+    /// <summary>The costs of a fill: the training env's rates, or a venue's actual commission and no slippage rate.</summary>
+    private TradeCosts Fees(double price, double quantity, double? venueCommission) =>
+        venueCommission is { } c ? new TradeCosts(price * quantity / Settings.Leverage, c, 0.0) : TradeCosts.Of(price, quantity, Settings);
+
+    private OperationRecord BookOpen(OrderPlan plan, double price, double quantity, TradeCosts costs)
     {
         var side = plan.Intent == TradeIntent.OpenLong ? PositionSide.Long : PositionSide.Short;
         var pct = FilledPct(plan, quantity);
-        var costs = TradeCosts.Of(price, quantity, Settings);
         var tradeId = NextTradeId++;
         Position = new OpenPosition(tradeId, side, price, quantity, pct, 0, costs.Margin, costs.Commission, costs.Slippage);
         Balance -= costs.Total;
@@ -251,11 +261,10 @@ public sealed class TrainingPortfolio
         };
     }
 
-    private OperationRecord BookIncrease(OrderPlan plan, double price, double added)
+    private OperationRecord BookIncrease(OrderPlan plan, double price, double added, TradeCosts costs)
     {
         var p = Position!;
         var delta = FilledPct(plan, added);
-        var costs = TradeCosts.Of(price, added, Settings);
         Balance -= costs.Total;
         var total = p.Quantity + added;
         var entry = (p.EntryPrice * p.Quantity + price * added) / total;
@@ -285,12 +294,12 @@ public sealed class TrainingPortfolio
         };
     }
 
-    private OperationRecord BookReduce(double price, double reduced, float pctCut, bool chargeFees)
+    /// <param name="fees">Commission and slippage charged (default: none, as for a close filled short).</param>
+    private OperationRecord BookReduce(double price, double reduced, float pctCut, TradeCosts fees)
     {
         var p = Position!;
         var pnl = p.Side.Sign() * (price - p.EntryPrice) * reduced;
         var released = p.EntryPrice * reduced / Settings.Leverage;
-        var fees = chargeFees ? TradeCosts.Of(price, reduced, Settings) : default;
         var remaining = p.Quantity - reduced;
         OperationsTotal++;
         PnlTotal += pnl;
@@ -319,7 +328,8 @@ public sealed class TrainingPortfolio
         };
     }
 
-    private OperationRecord BookClose(double price)
+    /// <param name="commission">What a venue charged for the close; the training env charges nothing (0).</param>
+    private OperationRecord BookClose(double price, double commission)
     {
         var p = Position!;
         var pnl = p.UnrealizedPnl(price);
@@ -327,6 +337,7 @@ public sealed class TrainingPortfolio
         PnlTotal += pnl;
         Position = null;
         Balance += pnl + p.Margin;
+        if (commission != 0.0) Balance -= commission;
         return new OperationRecord
         {
             Operation = OperationNames.FullClose,
@@ -339,11 +350,91 @@ public sealed class TrainingPortfolio
             Quantity = p.Quantity,
             CandlesOpen = p.CandlesOpen,
             RealizedPnl = pnl,
-            Commission = p.Commission,
+            Commission = p.Commission + commission,
             Slippage = p.Slippage,
             ReleasedMargin = p.Margin,
         };
     }
+
+    /// <summary>
+    /// Brings the book to the position a venue reports when the two disagree by more than
+    /// <paramref name="tolerance"/> (a partial fill the venue finished later, a manual trade, a liquidation, a
+    /// restart onto an open position). The venue is the truth: the book closes what the venue no longer holds,
+    /// shrinks or grows to the venue's quantity (pct scaled by the same ratio), and adopts a position it did not
+    /// open at the venue's entry price with pct = notional / (equity · leverage), capped at 1. No fees are booked
+    /// (the venue's fills for it are unknown here). Returns null when the book already agrees.
+    /// </summary>
+    /// <param name="venueQuantity">Signed venue position: positive long, negative short, 0 flat.</param>
+    /// <param name="venueEntryPrice">The venue's entry price (used when a position is adopted).</param>
+    /// <param name="price">The current price (realises PnL for what the book drops).</param>
+    /// <param name="tolerance">Quantity difference still counted as agreement (e.g. half the step size).</param>
+    public OperationRecord? Reconcile(double venueQuantity, double venueEntryPrice, double price, double tolerance)
+    {
+        RequirePrice(price);
+        if (!double.IsFinite(venueQuantity) || !(tolerance >= 0))
+            throw new ArgumentOutOfRangeException(nameof(venueQuantity), venueQuantity, "Venue quantity must be finite and tolerance ≥ 0.");
+        var venueSide = Math.Abs(venueQuantity) <= tolerance ? (PositionSide?)null : venueQuantity > 0 ? PositionSide.Long : PositionSide.Short;
+        var venueAbs = Math.Abs(venueQuantity);
+        var p = Position;
+        if (p is null && venueSide is null) return null;
+        if (p is not null && venueSide == p.Side && Math.Abs(p.Quantity - venueAbs) <= tolerance) return null;
+
+        var before = Describe(p);
+        OperationRecord record;
+        if (p is not null && venueSide == p.Side)
+        {
+            record = venueAbs < p.Quantity
+                ? BookReduce(price, p.Quantity - venueAbs, p.Pct - (float)(p.Pct * (venueAbs / p.Quantity)), default)
+                : BookGrow(price, venueAbs);
+        }
+        else
+        {
+            var closed = p is not null ? BookClose(price, 0.0) : null;
+            record = venueSide is { } side
+                ? BookAdopt(side, venueAbs, venueEntryPrice > 0 ? venueEntryPrice : price, price) with { RealizedPnl = closed?.RealizedPnl }
+                : closed!;
+        }
+        _revision++;
+        return record with
+        {
+            ActionType = OperationNames.Reconciliation,
+            Operation = OperationNames.Reconciliation,
+            Success = true,
+            Error = $"{OperationNames.Reconciliation}: libro {before} ≠ venue {Describe(venueSide, venueAbs)}; el libro sigue al venue",
+        };
+    }
+
+    private OperationRecord BookGrow(double price, double venueQuantity)
+    {
+        var p = Position!;
+        var added = venueQuantity - p.Quantity;
+        var margin = price * added / Settings.Leverage;
+        Balance -= margin;
+        Position = p with
+        {
+            EntryPrice = (p.EntryPrice * p.Quantity + price * added) / venueQuantity,
+            Quantity = venueQuantity,
+            Margin = p.Margin + margin,
+            Pct = Math.Min(1f, (float)(p.Pct * (venueQuantity / p.Quantity))),
+        };
+        return new OperationRecord { TradeId = p.TradeId, AddedQuantity = added, TotalQuantity = venueQuantity, Quantity = venueQuantity, Margin = margin };
+    }
+
+    private OperationRecord BookAdopt(PositionSide side, double quantity, double entry, double price)
+    {
+        var margin = entry * quantity / Settings.Leverage;
+        var equity = Equity(price);
+        var pct = equity > 0 ? (float)Math.Min(1.0, entry * quantity / (equity * Settings.Leverage)) : 1f;
+        var tradeId = NextTradeId++;
+        Balance -= margin;
+        Position = new OpenPosition(tradeId, side, entry, quantity, pct, 0, margin, 0.0, 0.0);
+        return new OperationRecord { TradeId = tradeId, PositionType = side.ToReferenceName(), EntryPrice = entry, Quantity = quantity, Margin = margin };
+    }
+
+    private static string Describe(OpenPosition? p) => p is null ? "flat" : Describe(p.Side, p.Quantity);
+
+    private static string Describe(PositionSide? side, double quantity) =>
+        side is null ? "flat" : $"{side.Value.ToReferenceName()} {PythonFloat.Format(quantity)}";
 
     /// <summary>The plan's pct scaled by the filled fraction; exactly the plan's pct for a complete (or over-) fill.</summary>
     private static float FilledPct(OrderPlan plan, double filled) =>

@@ -33,6 +33,8 @@ public sealed record SessionSummary
     public required double MaxDrawdown { get; init; }
     public required double PnlTotal { get; init; }
     public required int OrdersFilled { get; init; }
+    /// <summary>Times the book was brought to the venue's position (live venues only).</summary>
+    public int Reconciliations { get; init; }
     public required int TradesClosed { get; init; }
     public required int WinningTrades { get; init; }
     public required IReadOnlyDictionary<string, int> Operations { get; init; }

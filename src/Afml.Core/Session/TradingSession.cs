@@ -30,7 +30,8 @@ public sealed record SessionParts(
     SessionStatusFile Status,
     int? MaxSteps,
     int? ExpectedSteps,
-    bool TrainingPrices = false);
+    bool TrainingPrices = false,
+    bool VenueBook = false);
 
 /// <summary>
 /// The one session loop, for every venue. Warm-up on history, then for each closed candle:
@@ -60,6 +61,8 @@ public sealed class TradingSession
     private DateTimeOffset? _lastCandle;
     private float _lastAction;
     private string? _lastOperation;
+    private OrderSizer? _sizer;
+    private int _reconciliations;
 
     public TradingSession(SessionParts parts, TimeProvider time, ChannelWriter<SessionEvent> events, OperationRetry? retry = null)
     {
@@ -131,6 +134,32 @@ public sealed class TradingSession
         var leverage = (int)Math.Ceiling(_p.Config.Portfolio.Leverage);
         var lev = await _retry.RunAsync(c => _p.Exchange.SetLeverageAsync(Symbol, leverage, c), ct).ConfigureAwait(false);
         if (!lev.Success) throw new AfmlException("LeverageFailed", AfmlErrorCategory.InvalidOperation, $"Setting leverage {leverage} on {Symbol} failed: {lev.Error}", Symbol);
+        var rules = await _retry.RunAsync(c => _p.Exchange.GetSymbolRulesAsync(Symbol, c), ct).ConfigureAwait(false);
+        if (!rules.Success) throw new AfmlException("SymbolRulesFailed", AfmlErrorCategory.InvalidOperation, $"Reading the trading rules of {Symbol} failed: {rules.Error}", Symbol);
+        _sizer = new OrderSizer(rules.Data!, _p.Config.Portfolio.Leverage, _p.Config.Portfolio.Commission);
+        if (_p.VenueBook && history.Count > 0)
+        {
+            // Restart onto an open position: the book adopts what the venue holds before the first decision.
+            var failure = await ReconcileAsync(history[^1].Close, ct).ConfigureAwait(false);
+            if (failure is not null) throw new AfmlException("ReconciliationFailed", AfmlErrorCategory.InvalidOperation, $"Reading the {Symbol} position failed: {failure}", Symbol);
+        }
+    }
+
+    /// <summary>Step G for venues that can disagree with the book: the venue's position wins. Returns the venue
+    /// error when the position could not be read.</summary>
+    private async Task<ExchangeError?> ReconcileAsync(double price, CancellationToken ct)
+    {
+        var position = await _retry.RunAsync(c => _p.Exchange.GetPositionAsync(Symbol, c), ct).ConfigureAwait(false);
+        if (!position.Success) return position.Error;
+        var step = _sizer!.Rules.MarketStepSize > 0 ? _sizer.Rules.MarketStepSize : _sizer.Rules.StepSize;
+        var tolerance = step > 0 ? (double)step / 2 : 1e-12;
+        var record = _p.Book.Reconcile(position.Data!.Quantity, position.Data.EntryPrice, price, tolerance);
+        if (record is not null)
+        {
+            _reconciliations++;
+            Log(SessionLogLevel.Warning, $"⚖️ {record.Error}");
+        }
+        return null;
     }
 
     /// <summary>Features and the observation window; true when a decision can be made on this candle.</summary>
@@ -179,6 +208,7 @@ public sealed class TradingSession
         OperationRecord record;
         string? orderId = null;
         var denial = Validate(plan, action);
+        var sized = plan.HasOrder && denial is null ? _sizer!.Size(plan.Quantity, plan.ReduceOnly, price, account.Data!.AvailableBalance) : default;
         if (denial is not null)
         {
             record = new OperationRecord { ActionType = decision.ActionType, Operation = OperationName(plan), Success = false, Error = denial };
@@ -188,10 +218,15 @@ public sealed class TradingSession
         {
             record = plan.Record!;
         }
+        else if (sized.Skipped)
+        {
+            record = new OperationRecord { ActionType = decision.ActionType, Operation = OperationName(plan), Success = false, Error = sized.SkipReason };
+            Log(SessionLogLevel.Warning, $"⏭️ Orden omitida: {sized.SkipReason}");
+        }
         else
         {
             // F. execution (not cancelled by Ctrl+C: a step that sent an order always books its outcome)
-            var request = new MarketOrderRequest(Symbol, plan.Side!.Value, plan.Quantity, plan.ReduceOnly, clientOrderId, price);
+            var request = new MarketOrderRequest(Symbol, plan.Side!.Value, sized.Quantity, plan.ReduceOnly, clientOrderId, price);
             orderId = clientOrderId;
             var fill = await _retry.RunAsync(c => _p.Exchange.PlaceMarketOrderAsync(request, c), CancellationToken.None,
                 (attempt, error) => Log(SessionLogLevel.Warning, $"🔁 Reintento {attempt}/{_retry.Attempts} de la orden {clientOrderId}: {error}")).ConfigureAwait(false);
@@ -202,7 +237,7 @@ public sealed class TradingSession
                 WriteRow(paso, decisionTime, candle, action, price, record, orderId);
                 return await EmergencyAsync($"fallo_operacion: {fill.Error}", candle, price, decisionTime, ct).ConfigureAwait(false);
             }
-            record = _p.Book.Apply(plan, fill.Data!.AveragePrice, fill.Data.ExecutedQuantity);
+            record = _p.Book.Apply(plan, fill.Data!.AveragePrice, fill.Data.ExecutedQuantity, _p.VenueBook ? fill.Data.Commission : null);
             _ordersFilled++;
             if (plan.Step == BookStep.Close)
             {
@@ -218,7 +253,14 @@ public sealed class TradingSession
         else if (record.Success == false && denial is null)
             Log(SessionLogLevel.Warning, $"⚠️ Operación no realizada: {record.Error}");
 
-        // G + H. state after execution, one registro row
+        // G. state after execution: a real venue's position is the truth
+        if (_p.VenueBook && await ReconcileAsync(price, CancellationToken.None).ConfigureAwait(false) is { } posError)
+        {
+            WriteRow(paso, decisionTime, candle, action, price, record, orderId);
+            return await EmergencyAsync($"fallo_estado_posicion: {posError}", candle, price, decisionTime, ct).ConfigureAwait(false);
+        }
+
+        // H. one registro row
         var row = WriteRow(paso, decisionTime, candle, action, price, record, orderId);
         Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
             $"💰 Equity: {row.Equity:F2} | Drawdown: {row.MaxDrawdown * 100:F1}% | Posición: {(row.PosicionAbierta ? "True" : "False")}"));
@@ -347,6 +389,7 @@ public sealed class TradingSession
             OrdersFilled = _ordersFilled,
             TradesClosed = _tradesClosed,
             WinningTrades = _winningTrades,
+            Reconciliations = _reconciliations,
             Operations = new Dictionary<string, int>(_operations),
             PositionOpen = _p.Book.Position is not null,
             RegistroPath = _p.Registro.Path,

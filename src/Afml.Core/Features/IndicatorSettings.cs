@@ -31,6 +31,20 @@ public sealed record IndicatorSettings(
         ? $"_{MacdSlow}_{MacdFast}_{MacdSignal}"
         : $"_{MacdFast}_{MacdSlow}_{MacdSignal}";
 
+    /// <summary>
+    /// Candles the recursive indicators need, after their first value, to forget where the series began. SMA and
+    /// Bollinger are exact after their length; the EMAs of MACD (adjust=False, SMA seed) and RSI's ewm (adjust=True)
+    /// weigh the start by (1 − α)^k, so a live session that warms up on k more candles reproduces the trainer's
+    /// values (computed from the start of its data file) to within <paramref name="tolerance"/> relative.
+    /// With the defaults (RSI 14, MACD 12/26/9) and 1e-12: 373 candles.
+    /// </summary>
+    public int ConvergenceCandles(double tolerance = 1e-12)
+    {
+        double[] alphas = [2.0 / (MacdFast + 1), 2.0 / (MacdSlow + 1), 2.0 / (MacdSignal + 1), 1.0 / RsiLength];
+        var slowest = alphas.Min();
+        return (int)Math.Ceiling(Math.Log(tolerance) / Math.Log(1 - slowest));
+    }
+
     /// <summary>OHLCV then indicators: the training frame's column order.</summary>
     public IReadOnlyList<string> FrameColumns => ["open", "high", "low", "close", "volume", .. IndicatorColumns];
 }

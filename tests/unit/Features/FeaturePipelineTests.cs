@@ -122,3 +122,59 @@ public class FeaturePipelineTests(ITestOutputHelper output)
         return doc.RootElement.GetProperty("feature_names").EnumerateArray().Select(e => e.GetString()!).ToArray();
     }
 }
+
+/// <summary>A live session warms up on recent history only: after <see cref="IndicatorSettings.ConvergenceCandles"/>
+/// more candles than the warm-up, its features equal the trainer's (computed from the start of the file).</summary>
+public class ConvergenceTests
+{
+    private static readonly IndicatorSettings Demo = new(50, 200, 14, 12, 26, 9, 20, 2.0);
+
+    [Fact]
+    public void Default_settings_need_373_candles_to_forget_the_start()
+    {
+        Assert.Equal(373, Demo.ConvergenceCandles());
+        Assert.True(Demo.ConvergenceCandles(1e-6) < Demo.ConvergenceCandles(1e-12));
+    }
+
+    [Theory]
+    [InlineData(5000)]
+    [InlineData(15000)]
+    public void Features_started_late_match_the_whole_series_after_warmup_plus_convergence(int start)
+    {
+        var names = Demo.FrameColumns;
+        var late = new FeaturePipeline(Demo, names);
+        var whole = new FeaturePipeline(Demo, names);
+        var a = new double[names.Count];
+        var b = new double[names.Count];
+        var settled = start + late.WarmupCandles + Demo.ConvergenceCandles();
+        // Differences as the model sees them: in units of the scaler's scale (a relative measure fails for values
+        // that cross zero, like the MACD histogram).
+        var scale = ScalerScale(names);
+        double worst = 0, worstBefore = 0;
+        for (var i = 0; i < settled + 200; i++)
+        {
+            whole.Update(Golden.Candles[i], b);
+            if (i < start) continue;
+            late.Update(Golden.Candles[i], a);
+            if (i < start + late.WarmupCandles) continue;
+            for (var j = 0; j < a.Length; j++)
+            {
+                var rel = Math.Abs(a[j] - b[j]) / scale[j];
+                if (i >= settled) worst = Math.Max(worst, rel); else worstBefore = Math.Max(worstBefore, rel);
+            }
+        }
+        Assert.True(worstBefore > 1e-9, $"right after the warm-up the recursive indicators still remember the start ({worstBefore:E2})");
+        // What remains is pandas' running-sum rounding noise, which depends on where any series starts (the trainer's
+        // own values depend on its file's first row): measured 5.4e-9, below float32's resolution of the observation
+        // (6e-8 at 1.0), so the model sees the same input except for rare last-bit roundings.
+        Assert.True(worst <= 2e-8, $"after convergence: max difference {worst:E2} scaler units");
+    }
+
+    private static double[] ScalerScale(IReadOnlyList<string> names)
+    {
+        var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(TestData.FixtureTrainingDir, "scaler_train.json"))).RootElement;
+        var fn = json.GetProperty("feature_names").EnumerateArray().Select(e => e.GetString()!).ToList();
+        var sc = json.GetProperty("scale").EnumerateArray().Select(e => e.GetDouble()).ToList();
+        return names.Select(n => sc[fn.IndexOf(n)]).ToArray();
+    }
+}

@@ -33,18 +33,16 @@ public sealed class SessionFactory(TimeProvider time)
         var training = TrainingLoader.Load(options.TrainingRoot, options.TrainId);
         var config = training.Config;
 
-        var (feed, expected) = options.Venue switch
-        {
-            VenueKind.Replay => CreateReplayFeed(options, training, warnings),
-            _ => throw new AfmlException("VenueNotAvailable", AfmlErrorCategory.InvalidOperation,
-                $"The {options.Venue} venue is not available in this build: only -Replay runs offline sessions for now.", options.Venue.ToString()),
-        };
-
         var capital = options.InitialBalance ?? config.Portfolio.InitialCapital;
         if (!(capital > 0) || !double.IsFinite(capital))
             throw new AfmlException("InitialBalanceInvalid", AfmlErrorCategory.InvalidArgument, $"Initial balance {capital} must be a positive number.", "InitialBalance");
+        var venue = options.Venue switch
+        {
+            VenueKind.Replay => CreateReplay(options, training, capital, warnings),
+            _ => throw new AfmlException("VenueNotAvailable", AfmlErrorCategory.InvalidOperation,
+                $"The {options.Venue} venue is not available in this build: only -Replay runs offline sessions for now.", options.Venue.ToString()),
+        };
         var book = new TrainingPortfolio(new PortfolioSettings(capital, config.Portfolio.Leverage, config.Portfolio.Commission, config.Portfolio.Slippage));
-        IExchange exchange = new SimulatedExchange(capital, config.Portfolio.Commission, config.Portfolio.Slippage);
 
         var startedLocal = time.GetLocalNow();
         var registro = RegistroWriter.Create(training.Folder.ProductionDir, startedLocal);
@@ -57,18 +55,24 @@ public sealed class SessionFactory(TimeProvider time)
             new ObservationBuilder(training.Scaler, config.Environment.WindowSize),
             training.Policy,
             book,
-            feed,
-            exchange,
+            venue.Feed,
+            venue.Exchange,
             registro,
             new EmergencyWriter(training.Folder.ProductionDir, startedLocal),
             new SessionStatusFile(Path.Combine(training.Folder.ProductionDir, $"sesion_{stamp}.status.json")),
             options.MaxSteps,
-            options.MaxSteps is { } m ? Math.Min(m, expected ?? m) : expected,
-            TrainingPrices: options.Venue == VenueKind.Replay);
+            options.MaxSteps is { } m ? Math.Min(m, venue.ExpectedSteps ?? m) : venue.ExpectedSteps,
+            venue.TrainingPrices,
+            venue.VenueBook);
         return new Built(parts, warnings, training);
     }
 
-    private static (IMarketFeed, int?) CreateReplayFeed(SessionOptions options, LoadedTraining training, List<string> warnings)
+    /// <summary>The venue-specific parts of a session: where candles come from, where orders go, and how the book
+    /// treats fills (see <see cref="SessionParts"/>).</summary>
+    private sealed record Venue(IMarketFeed Feed, IExchange Exchange, int? ExpectedSteps, bool TrainingPrices, bool VenueBook);
+
+    /// <summary>Offline: a candle file and the simulated account filling at the training env's float32 closes.</summary>
+    private static Venue CreateReplay(SessionOptions options, LoadedTraining training, double capital, List<string> warnings)
     {
         if (string.IsNullOrWhiteSpace(options.ReplayPath))
             throw new AfmlException("ReplayPathMissing", AfmlErrorCategory.InvalidArgument, "A replay needs a candle file (-Replay <candles.csv>).", "Replay");
@@ -102,7 +106,9 @@ public sealed class SessionFactory(TimeProvider time)
             if (end <= first)
                 throw new AfmlException("ReplayRangeEmpty", AfmlErrorCategory.InvalidArgument, $"-To {to:O} leaves no candle to decide on.", "To");
         }
-        return (new ReplayFeed(candles, first, end), end - first);
+        var config = training.Config;
+        return new Venue(new ReplayFeed(candles, first, end), new SimulatedExchange(capital, config.Portfolio.Commission, config.Portfolio.Slippage),
+            end - first, TrainingPrices: true, VenueBook: false);
     }
 
     private static int IndexAtOrAfter(IReadOnlyList<Candle> candles, long openTime)

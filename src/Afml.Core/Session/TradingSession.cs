@@ -62,6 +62,7 @@ public sealed class TradingSession
     private float _lastAction;
     private string? _lastOperation;
     private OrderSizer? _sizer;
+    private Candle? _lastSeen;
     private int _reconciliations;
 
     public TradingSession(SessionParts parts, TimeProvider time, ChannelWriter<SessionEvent> events, OperationRetry? retry = null)
@@ -88,28 +89,40 @@ public sealed class TradingSession
         try
         {
             Log(SessionLogLevel.Info, $"🚀 Iniciando sesión {_p.SessionId} · {_p.Config.TrainId} · {Symbol} {_p.Config.Market.Interval} · venue {_p.Exchange.Name}{(_p.Exchange.IsLive ? " (LIVE: dinero real)" : "")}");
+            using var control = new ControlWatcher(_p.Status.Path, _time);
+            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, control.Token);
             await PrepareAsync(ct).ConfigureAwait(false);
             WriteStatus("Running", null);
-
-            await foreach (var candle in _p.Feed.StreamClosedCandlesAsync(ct).ConfigureAwait(false))
+            try
             {
-                if (!Warm(candle))
+                await foreach (var candle in _p.Feed.StreamClosedCandlesAsync(waiting.Token).ConfigureAwait(false))
                 {
-                    Log(SessionLogLevel.Debug, $"Vela {candle.OpenTimeUtc:O}: calentando indicadores, sin decisión");
-                    continue;
+                    if (!Warm(candle))
+                    {
+                        Log(SessionLogLevel.Debug, $"Vela {candle.OpenTimeUtc:O}: calentando indicadores, sin decisión");
+                        continue;
+                    }
+                    var emergency = control.Poll() is { Command: ControlRequest.Emergency } request
+                        ? await OperatorEmergencyAsync(request, candle, ct).ConfigureAwait(false)
+                        : await StepAsync(candle, ct).ConfigureAwait(false);
+                    if (emergency is not null)
+                    {
+                        stop = SessionStopReason.Emergency;
+                        detail = emergency;
+                        break;
+                    }
+                    if (_p.MaxSteps is { } max && _steps >= max)
+                    {
+                        stop = SessionStopReason.MaxSteps;
+                        break;
+                    }
                 }
-                var emergency = await StepAsync(candle, ct).ConfigureAwait(false);
-                if (emergency is not null)
-                {
-                    stop = SessionStopReason.Emergency;
-                    detail = emergency;
-                    break;
-                }
-                if (_p.MaxSteps is { } max && _steps >= max)
-                {
-                    stop = SessionStopReason.MaxSteps;
-                    break;
-                }
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested && control.Pending is { Command: ControlRequest.Emergency } request && _lastSeen is { } last)
+            {
+                // The request arrived while waiting for a candle: act now, at the last known close.
+                stop = SessionStopReason.Emergency;
+                detail = await OperatorEmergencyAsync(request, last, ct, atLastClose: true).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -162,9 +175,21 @@ public sealed class TradingSession
         return null;
     }
 
+    /// <summary>An operator's emergency request: at a new candle's close, or (<paramref name="atLastClose"/>) while
+    /// waiting for one, at the last close seen and the current time.</summary>
+    private Task<string> OperatorEmergencyAsync(ControlRequest request, Candle candle, CancellationToken ct, bool atLastClose = false)
+    {
+        var price = _p.TrainingPrices ? (float)candle.Close : candle.Close;
+        _lastPrice = price;
+        var time = atLastClose ? _time.GetUtcNow() : candle.OpenTimeUtc.AddMilliseconds(IntervalMs);
+        if (!atLastClose) _lastCandle = candle.OpenTimeUtc;
+        return EmergencyAsync($"solicitud_operador: {request.Reason} ({request.RequestedBy})", candle, price, time, ct);
+    }
+
     /// <summary>Features and the observation window; true when a decision can be made on this candle.</summary>
     private bool Warm(in Candle candle)
     {
+        _lastSeen = candle;
         var complete = _p.Features.Update(candle, _featureRow);
         if (complete) _p.Observation.Push(_featureRow);
         return complete && _p.Observation.IsReady;
@@ -181,8 +206,6 @@ public sealed class TradingSession
         var paso = _steps + 1;
         Log(SessionLogLevel.Info, $"📊 PASO {paso} - {decisionTime:yyyy-MM-ddTHH:mm:ss}");
         _p.Book.OnNewCandle();
-        if (SessionControl.Take(_p.Status.Path) is { Command: ControlRequest.Emergency } control)
-            return await EmergencyAsync($"solicitud_operador: {control.Reason} ({control.RequestedBy})", candle, price, decisionTime, ct).ConfigureAwait(false);
 
         // A. account state
         if (_p.Exchange is IPriceDriven priced) priced.OnPrice(Symbol, price);

@@ -135,3 +135,56 @@ public class RiskPathTests
         public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 }
+
+/// <summary>An operator's request reaches a session that is waiting for its next candle.</summary>
+public class OperatorRequestWhileWaitingTests
+{
+    private static readonly string Candles = Path.Combine(TestData.SharedDir, "data", "BTCUSDT-1h.csv");
+
+    [Fact]
+    public async Task A_request_while_waiting_for_a_candle_runs_the_protocol_within_the_poll_interval()
+    {
+        using var h = new SessionHarness(TestData.FixtureTrainingDir);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-12-02T10:00:00Z"));
+        var waiting = new TaskCompletionSource();
+        string? statusPath = null;
+        var run = h.RunAsync(h.Options(Candles) with { MaxSteps = 100 }, p =>
+        {
+            statusPath = p.Status.Path;
+            return p with { Feed = new StallAfter(p.Feed, 10, waiting) };
+        }, time: time);
+
+        await waiting.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        SessionControl.Request(statusPath!, new ControlRequest(ControlRequest.Emergency, "manual", time.GetUtcNow(), "xunit"));
+        time.Advance(TimeSpan.FromSeconds(1));
+        var summary = await run.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(SessionStopReason.Emergency, summary.StopReason);
+        Assert.Contains("solicitud_operador: manual", summary.StopDetail);
+        Assert.Equal(11, summary.Steps); // ten decisions, then the emergency row
+        Assert.False(summary.PositionOpen);
+        var rows = Afml.Core.Recording.RegistroReader.Read(summary.RegistroPath).ToList();
+        Assert.Equal("emergencia", rows[^1].TipoAccion);
+        Assert.Equal(time.GetUtcNow(), rows[^1].Timestamp);
+    }
+
+    /// <summary>Yields n candles, then waits (as a live feed between candles) until cancelled.</summary>
+    private sealed class StallAfter(Afml.Core.MarketData.IMarketFeed inner, int n, TaskCompletionSource stalled) : Afml.Core.MarketData.IMarketFeed
+    {
+        public Task<IReadOnlyList<Afml.Core.MarketData.Candle>> LoadHistoryAsync(CancellationToken ct) => inner.LoadHistoryAsync(ct);
+        public async IAsyncEnumerable<Afml.Core.MarketData.Candle> StreamClosedCandlesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            var i = 0;
+            await foreach (var c in inner.StreamClosedCandlesAsync(ct))
+            {
+                if (i++ == n)
+                {
+                    stalled.TrySetResult();
+                    await Task.Delay(Timeout.Infinite, ct);
+                }
+                yield return c;
+            }
+        }
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}

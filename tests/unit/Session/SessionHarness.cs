@@ -26,12 +26,13 @@ internal sealed class SessionHarness : IDisposable
     public SessionOptions Options(string replay) => new() { TrainId = TrainId, TrainingRoot = Root, ReplayPath = replay };
 
     /// <summary>Builds and runs; <paramref name="adjust"/> can swap parts (policy, exchange) before the run.</summary>
-    public async Task<SessionSummary> RunAsync(SessionOptions options, Func<SessionParts, SessionParts>? adjust = null, CancellationToken ct = default)
+    public async Task<SessionSummary> RunAsync(SessionOptions options, Func<SessionParts, SessionParts>? adjust = null, CancellationToken ct = default, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var channel = Channel.CreateUnbounded<SessionEvent>();
-        await using var built = new SessionFactory(TimeProvider.System).Create(options);
+        await using var built = new SessionFactory(time).Create(options);
         var parts = adjust is null ? built.Parts : adjust(built.Parts);
-        var summary = await new TradingSession(parts, TimeProvider.System, channel.Writer, new Afml.Core.Risk.OperationRetry(TimeProvider.System, delay: TimeSpan.Zero)).RunAsync(ct);
+        var summary = await Task.Run(() => new TradingSession(parts, time, channel.Writer, new Afml.Core.Risk.OperationRetry(time, delay: TimeSpan.Zero)).RunAsync(ct));
         channel.Writer.Complete();
         await foreach (var e in channel.Reader.ReadAllAsync(CancellationToken.None)) Events.Add(e);
         return summary;

@@ -1,0 +1,53 @@
+namespace Afml.Core.Session;
+
+/// <summary>
+/// Watches a session's control file (see <see cref="SessionControl"/>) so that a request from another shell is acted
+/// on within a poll interval, not at the next candle, which on a 1h interval may be an hour away. It only reads the
+/// file and signals: <see cref="Token"/> is cancelled when a request arrives, so the session's wait for the next
+/// candle ends and the session loop, its only actor, runs the request.
+/// </summary>
+public sealed class ControlWatcher : IDisposable
+{
+    private readonly string _statusPath;
+    private readonly CancellationTokenSource _arrived = new();
+    private readonly ITimer _timer;
+    private readonly object _gate = new();
+    private ControlRequest? _pending;
+
+    public ControlWatcher(string statusPath, TimeProvider time, TimeSpan? interval = null)
+    {
+        _statusPath = statusPath;
+        var every = interval ?? TimeSpan.FromSeconds(1);
+        _timer = time.CreateTimer(_ => Poll(), null, every, every);
+    }
+
+    /// <summary>Cancelled once a request has arrived.</summary>
+    public CancellationToken Token => _arrived.Token;
+
+    /// <summary>The request taken from the file, if any (it stays pending: a session runs it once and stops).</summary>
+    public ControlRequest? Pending
+    {
+        get { lock (_gate) return _pending; }
+    }
+
+    /// <summary>Takes a request from the file now (the session also calls it at each step, so replays that outrun
+    /// the timer still see requests at the next candle).</summary>
+    public ControlRequest? Poll()
+    {
+        lock (_gate)
+        {
+            if (_pending is null && SessionControl.Take(_statusPath) is { } request)
+            {
+                _pending = request;
+                _arrived.Cancel();
+            }
+            return _pending;
+        }
+    }
+
+    public void Dispose()
+    {
+        _timer.Dispose();
+        _arrived.Dispose();
+    }
+}

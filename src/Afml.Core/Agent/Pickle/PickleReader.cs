@@ -53,8 +53,9 @@ public sealed class PickleReader
         {
             return Run();
         }
-        catch (PickleFormatException ex)
+        catch (Exception ex) when (ex is PickleFormatException or FormatException or ArgumentException or OverflowException or InvalidCastException)
         {
+            // text opcodes (INT, FLOAT, UNICODE...) parse with .NET parsers; damaged text lands here too
             throw new AfmlException("PickleInvalid", AfmlErrorCategory.InvalidData, $"{_path}: not a pickle this reader accepts ({ex.Message}).", _path, ex);
         }
     }

@@ -29,6 +29,19 @@ public static class Sb3ModelReader
 
     public static ActorNetwork Read(byte[] zipBytes, string zipPath)
     {
+        try
+        {
+            return ReadUnchecked(zipBytes, zipPath);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException or KeyNotFoundException or NotSupportedException)
+        {
+            // a JSON value of the wrong kind in 'data', a zip entry with an unknown compression method, ...
+            throw ZipEntries.Invalid(zipPath, zipPath, ex.Message, ex);
+        }
+    }
+
+    private static ActorNetwork ReadUnchecked(byte[] zipBytes, string zipPath)
+    {
         using var stream = new MemoryStream(zipBytes, writable: false);
         var outer = ZipEntries.Read(stream, zipPath, zipPath);
         JsonElement data;

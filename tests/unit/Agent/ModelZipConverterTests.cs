@@ -44,6 +44,17 @@ public sealed class ModelZipConverterTests(ITestOutputHelper output) : IDisposab
     }
 
     [Fact]
+    public void Converted_model_records_its_source()
+    {
+        var conversion = ModelZipConverter.Convert(CopyZip());
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(conversion.OnnxPath);
+        var meta = session.ModelMetadata;
+        Assert.Equal("afml", meta.ProducerName);
+        Assert.Equal(conversion.Sha256, meta.CustomMetadataMap["afml.source_sha256"]);
+        Assert.Equal("modelo.zip", meta.CustomMetadataMap["afml.source"]);
+    }
+
+    [Fact]
     public void Actor_read_from_the_zip_has_the_exports_layers()
     {
         var net = Sb3ModelReader.Read(FixtureZip);

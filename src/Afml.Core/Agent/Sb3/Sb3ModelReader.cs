@@ -122,12 +122,18 @@ public static class Sb3ModelReader
     {
         if (!data.TryGetProperty("action_space", out var a)) throw Unsupported(zipPath, "data has no action_space");
         var shape = a.TryGetProperty("_shape", out var s) && s.ValueKind == JsonValueKind.Array ? s.EnumerateArray().Select(e => e.GetInt32()).ToArray() : [];
-        var low = a.TryGetProperty("low_repr", out var l) ? l.GetString() : null;
-        var high = a.TryGetProperty("high_repr", out var h) ? h.GetString() : null;
+        // gymnasium writes low_repr/high_repr; older gym only the numpy str of the bounds, e.g. "[-1.]"
+        var low = Bound(a, "low_repr", "low");
+        var high = Bound(a, "high_repr", "high");
         if (shape is not [1] || !IsNumber(low, -1) || !IsNumber(high, 1))
             throw new AfmlException("ModelActionSpaceUnsupported", AfmlErrorCategory.InvalidData,
                 $"{zipPath}: the action space is Box({low}, {high}, ({string.Join(", ", shape)})); the trading env uses Box(-1.0, 1.0, (1,)).", zipPath);
     }
+
+    private static string? Bound(JsonElement space, string repr, string array) =>
+        space.TryGetProperty(repr, out var r) && r.ValueKind == JsonValueKind.String ? r.GetString()
+        : space.TryGetProperty(array, out var a) && a.ValueKind == JsonValueKind.String ? a.GetString()?.Trim('[', ']', ' ')
+        : null;
 
     private static bool IsNumber(string? text, double expected) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v == expected;

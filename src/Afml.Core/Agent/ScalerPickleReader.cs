@@ -23,7 +23,7 @@ public static class ScalerPickleReader
         var info = new FileInfo(path);
         if (info.Length > MaxBytes) throw Bad(path, $"is {info.Length} bytes; a StandardScaler pickle is a few kB");
         var bytes = File.ReadAllBytes(path);
-        if (bytes.Length >= 2 && bytes[0] is 0x1f && bytes[1] is 0x8b or 0x78)
+        if (IsCompressed(bytes))
             throw Bad(path, "is compressed (joblib compress=...); only uncompressed joblib or pickle files are read");
         var reader = new PickleReader(bytes, 0, path, Allowed) { AfterBuild = JoblibArrays.ReadWrappedArray };
         var root = reader.Load();
@@ -38,6 +38,10 @@ public static class ScalerPickleReader
             throw Bad(path, ex.Message);
         }
     }
+
+    // joblib's compressors: zlib (0x78), gzip (1f 8b), bz2 ("BZh"), xz (fd "7zXZ"); no pickle starts like these.
+    private static bool IsCompressed(byte[] b) =>
+        b is [0x78, ..] or [0x1f, 0x8b, ..] or [(byte)'B', (byte)'Z', (byte)'h', ..] or [0xfd, (byte)'7', (byte)'z', (byte)'X', (byte)'Z', ..];
 
     private static StandardScalerParams FromState(IReadOnlyDictionary<object, object?> state, string path)
     {

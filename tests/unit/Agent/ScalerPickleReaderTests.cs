@@ -77,6 +77,25 @@ public class ScalerPickleReaderTests
         }
     }
 
+    [Fact]
+    public void A_compressed_joblib_file_is_refused_with_a_reason()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"afml-{Guid.NewGuid():N}.pkl");
+        try
+        {
+            using (var f = File.Create(path))
+            using (var z = new System.IO.Compression.ZLibStream(f, System.IO.Compression.CompressionLevel.Optimal))
+                z.Write(File.ReadAllBytes(Path.Combine(TestData.FixtureTrainingDir, "scaler_train.pkl")));
+            var ex = Assert.Throws<AfmlException>(() => ScalerPickleReader.Read(path));
+            Assert.Equal("ScalerInvalid", ex.ErrorId);
+            Assert.Contains("compressed", ex.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     internal static void AssertBits(double[] expected, double[] actual)
     {
         Assert.Equal(expected.Length, actual.Length);

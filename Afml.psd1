@@ -15,6 +15,8 @@
         'Invoke-AfmlEmergency'
         'Import-AfmlRegistro'
         'Get-AfmlTraining'
+        'Test-AfmlTraining'
+        'ConvertTo-AfmlOnnx'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -20,7 +20,7 @@ BeforeAll {
 Describe 'Module' {
     It 'exports exactly the documented cmdlets' {
         $names = (Get-Command -Module Afml).Name | Sort-Object
-        $names | Should -Be @('Get-AfmlStatus', 'Get-AfmlTraining', 'Import-AfmlRegistro', 'Invoke-AfmlEmergency', 'Start-AfmlSession')
+        $names | Should -Be @('ConvertTo-AfmlOnnx', 'Get-AfmlStatus', 'Get-AfmlTraining', 'Import-AfmlRegistro', 'Invoke-AfmlEmergency', 'Start-AfmlSession', 'Test-AfmlTraining')
     }
     It 'loads the engine in its own load context, not the default one' {
         Get-AfmlTraining -TrainingRoot (Join-Path $RepoRoot 'samples/entrenamientos') | Out-Null
@@ -175,6 +175,72 @@ Describe 'Get-AfmlTraining' {
         $t.Features | Should -HaveCount 16
         $t.Features[-1] | Should -Be 'BBP_20_2.0'
         $t.ModelInputs | Should -Be 'market[30x16] + portfolio[3]'
+    }
+}
+
+Describe 'ConvertTo-AfmlOnnx' {
+    BeforeAll {
+        $script:Root = New-TrainingCopy
+        $script:Models = Join-Path $Root "$DemoId/modelos"
+    }
+    It 'changes nothing with -WhatIf' {
+        ConvertTo-AfmlOnnx -TrainId $DemoId -TrainingRoot $Root -WhatIf | Should -BeNullOrEmpty
+        Join-Path $Models 'modelo.zip.onnx' | Should -Not -Exist
+    }
+    It 'converts modelo.zip once and reuses the conversion until -Force' {
+        $first = ConvertTo-AfmlOnnx -TrainId $DemoId -TrainingRoot $Root
+        $first.GetType().FullName | Should -Be 'Afml.Core.Agent.Sb3.ModelConversion'
+        $first.Rebuilt | Should -BeTrue
+        $first.OnnxPath | Should -Be (Join-Path $Models 'modelo.zip.onnx')
+        $first.OnnxPath | Should -Exist
+        $first.Sha256 | Should -Be (Get-FileHash (Join-Path $Models 'modelo.zip') -Algorithm SHA256).Hash.ToLowerInvariant()
+        (ConvertTo-AfmlOnnx -TrainId $DemoId -TrainingRoot $Root).Rebuilt | Should -BeFalse
+        (ConvertTo-AfmlOnnx -TrainId $DemoId -TrainingRoot $Root -Force).Rebuilt | Should -BeTrue
+    }
+    It 'lets a session run on the trainer''s own files' {
+        $root = New-TrainingCopy
+        Remove-Item (Join-Path $root "$DemoId/modelos/modelo.onnx"), (Join-Path $root "$DemoId/scaler_train.json")
+        $s = Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles -MaxSteps 5 -Quiet
+        $s.Steps | Should -Be 5
+        Join-Path $root "$DemoId/modelos/modelo.zip.onnx" | Should -Exist
+    }
+    It 'reports a corrupt zip as ModelZipInvalid' {
+        $root = New-TrainingCopy
+        $zip = Join-Path $root "$DemoId/modelos/modelo.zip"
+        [IO.File]::WriteAllBytes($zip, [IO.File]::ReadAllBytes($zip)[0..999])
+        { ConvertTo-AfmlOnnx -TrainId $DemoId -TrainingRoot $root -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ModelZipInvalid,Afml.PowerShell.Commands.ConvertToAfmlOnnxCommand'
+    }
+}
+
+Describe 'Test-AfmlTraining' {
+    It 'passes the demo training' {
+        $root = New-TrainingCopy
+        $r = Test-AfmlTraining -TrainId $DemoId -TrainingRoot $root
+        $r.GetType().FullName | Should -Be 'Afml.Core.Agent.TrainingReport'
+        $r.Passed | Should -BeTrue
+        ($r.Checks | Where-Object Name -eq 'ScalerPickleMatchesJson').Status | Should -Be 'Passed'
+        ($r.Checks | Where-Object Name -eq 'ParityGate').Status | Should -Be 'Skipped'
+        ($r | Out-String) | Should -Match 'Passed\s+Consistency'
+    }
+    It 'reports failed checks without an error' {
+        $root = New-TrainingCopy
+        Remove-Item (Join-Path $root "$DemoId/modelos/modelo.onnx")
+        $zip = Join-Path $root "$DemoId/modelos/modelo.zip"
+        [IO.File]::WriteAllBytes($zip, [IO.File]::ReadAllBytes($zip)[0..999])
+        $err = $null
+        $r = Test-AfmlTraining -TrainId $DemoId -TrainingRoot $root -ErrorVariable err
+        $err | Should -BeNullOrEmpty
+        $r.Passed | Should -BeFalse
+        $model = $r.Checks | Where-Object Name -eq 'ModelFile'
+        $model.Status | Should -Be 'Failed'
+        $model.ErrorId | Should -Be 'ModelZipInvalid'
+        $model.Message | Should -Match 'modelo\.zip'
+    }
+    It 'is an error for a training that does not exist' {
+        $root = New-TrainingCopy
+        { Test-AfmlTraining -TrainId 'train_nope' -TrainingRoot $root -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TrainingNotFound,Afml.PowerShell.Commands.TestAfmlTrainingCommand'
     }
 }
 

@@ -1,3 +1,4 @@
+using Afml.Core.Agent.Sb3;
 using Afml.Core.Configuration;
 using Afml.Core.Features;
 
@@ -30,7 +31,9 @@ public sealed class LoadedTraining : IDisposable
 }
 
 /// <summary>Loads <c>entrenamientos/&lt;train_id&gt;/</c>: config, scaler, model; then checks they fit together and
-/// reports every mismatch at once.</summary>
+/// reports every mismatch at once, and when the folder carries golden observations, that the model reproduces the
+/// trainer's actions. Model: <c>modelos/modelo.onnx</c>, else <c>modelos/modelo.zip</c> converted (and cached);
+/// scaler: <c>scaler_train.json</c>, else <c>scaler_train.pkl</c>.</summary>
 public static class TrainingLoader
 {
     public static LoadedTraining Load(string root, string trainId)
@@ -38,10 +41,7 @@ public static class TrainingLoader
         var folder = TrainingFolder.Open(root, trainId);
         var config = TrainingConfigLoader.Load(folder);
         var (scaler, scalerPath) = LoadScaler(folder);
-        var modelPath = folder.OnnxPath;
-        if (!File.Exists(modelPath))
-            throw new AfmlException("ModelNotFound", AfmlErrorCategory.ObjectNotFound,
-                $"Modelo no encontrado: '{modelPath}' does not exist (the trainer writes modelos/modelo.zip; export it to modelo.onnx).", modelPath);
+        var modelPath = ResolveModel(folder);
         var policy = OnnxPolicy.Load(modelPath);
         try
         {
@@ -49,6 +49,8 @@ public static class TrainingLoader
             if (problems.Count > 0)
                 throw new AfmlException("TrainingMismatch", AfmlErrorCategory.InvalidData,
                     $"Training '{trainId}' is inconsistent; refusing to trade on it:{Environment.NewLine}  - " + string.Join(Environment.NewLine + "  - ", problems), folder.Directory);
+            if (ParityGate.Run(folder, policy, scaler.FeatureNames) is { Passed: false } parity)
+                throw ParityFailure(folder, modelPath, parity);
             return new LoadedTraining(folder, config, scaler, scalerPath, policy, modelPath);
         }
         catch
@@ -58,12 +60,29 @@ public static class TrainingLoader
         }
     }
 
-    private static (StandardScalerParams, string) LoadScaler(TrainingFolder folder)
+    /// <summary>The scaler and the file it came from: <c>scaler_train.json</c> if present, else <c>scaler_train.pkl</c>.</summary>
+    public static (StandardScalerParams Scaler, string Path) LoadScaler(TrainingFolder folder)
     {
         if (File.Exists(folder.ScalerJsonPath)) return (ScalerJsonReader.Read(folder.ScalerJsonPath), folder.ScalerJsonPath);
+        if (File.Exists(folder.ScalerPicklePath)) return (ScalerPickleReader.Read(folder.ScalerPicklePath), folder.ScalerPicklePath);
         throw new AfmlException("ScalerNotFound", AfmlErrorCategory.ObjectNotFound,
-            $"Scaler no encontrado: neither '{folder.ScalerJsonPath}' nor a readable '{folder.ScalerPicklePath}'; verify the training finished.", folder.ScalerJsonPath);
+            $"Scaler no encontrado: neither '{folder.ScalerJsonPath}' nor '{folder.ScalerPicklePath}' exists; verify the training finished.", folder.ScalerJsonPath);
     }
+
+    /// <summary>The ONNX to run: <c>modelo.onnx</c> if present, else <c>modelo.zip</c> converted to its cached ONNX.</summary>
+    public static string ResolveModel(TrainingFolder folder)
+    {
+        if (File.Exists(folder.OnnxPath)) return folder.OnnxPath;
+        if (File.Exists(folder.ZipPath)) return ModelZipConverter.Convert(folder.ZipPath).OnnxPath;
+        throw new AfmlException("ModelNotFound", AfmlErrorCategory.ObjectNotFound,
+            $"Modelo no encontrado: neither '{folder.OnnxPath}' nor '{folder.ZipPath}' exists.", folder.ZipPath);
+    }
+
+    internal static AfmlException ParityFailure(TrainingFolder folder, string modelPath, ParityResult parity) =>
+        new("ParityGateFailed", AfmlErrorCategory.InvalidData,
+            $"Training '{folder.TrainId}': {Path.GetFileName(modelPath)} does not reproduce the trainer's actions on golden/ — step {parity.WorstStep} differs by " +
+            $"{parity.MaxDifference.ToString("E2", System.Globalization.CultureInfo.InvariantCulture)} (tolerance {parity.Tolerance.ToString("E0", System.Globalization.CultureInfo.InvariantCulture)} over {parity.Observations} observations); refusing to trade on it.",
+            modelPath);
 
     /// <summary>Every way config, scaler and model can disagree, all reported together.</summary>
     public static IReadOnlyList<string> CheckConsistency(TrainingConfig config, StandardScalerParams scaler, string scalerPath, PolicyShape shape, string modelPath)

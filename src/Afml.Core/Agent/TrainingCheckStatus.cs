@@ -1,0 +1,8 @@
+namespace Afml.Core.Agent;
+
+public enum TrainingCheckStatus
+{
+    Passed,
+    Failed,
+    Skipped,
+}

@@ -1,0 +1,41 @@
+using System.Management.Automation;
+using Afml.Core;
+using Afml.Core.Agent;
+
+namespace Afml.PowerShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Checks a training folder the way a session start does and reports every check.</para>
+/// <para type="description">Config, scaler (and scaler_train.pkl against scaler_train.json), model (modelo.onnx or
+/// the converted modelo.zip), their consistency, and — when golden/ holds observations — that the model reproduces
+/// the trainer's actions within 1e-5. Failed checks are in the report, not errors; a missing training is an
+/// error.</para>
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "AfmlTraining")]
+[OutputType(typeof(TrainingReport))]
+public sealed class TestAfmlTrainingCommand : AfmlCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(TrainIdCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[] TrainId { get; set; } = [];
+
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TrainingRoot { get; set; } = "entrenamientos";
+
+    protected override void ProcessRecord()
+    {
+        foreach (var id in TrainId)
+        {
+            try
+            {
+                WriteObject(TrainingInspector.Inspect(FullPath(TrainingRoot), id));
+            }
+            catch (AfmlException ex)
+            {
+                WriteAfmlError(ex);
+            }
+        }
+    }
+}

@@ -7,12 +7,15 @@ BeforeAll {
     $script:Candles = Join-Path $RepoRoot 'samples/data/BTCUSDT-1h.csv'
     Import-Module Afml -Force -ErrorAction Stop
 
-    # Each test works on its own copy of the demo training, so nothing is written into the repo.
+    # Each test works on its own copy of the demo training's own files, so nothing is written into the repo and
+    # nothing a demo run left in samples/ (produccion/, the ONNX cache) leaks into a test.
     function script:New-TrainingCopy {
         param([string] $Name = [guid]::NewGuid().ToString('n'))
         $root = Join-Path $TestDrive $Name
-        New-Item -ItemType Directory -Force $root | Out-Null
-        Copy-Item (Join-Path $RepoRoot "samples/entrenamientos/$DemoId") $root -Recurse
+        $source = Join-Path $RepoRoot "samples/entrenamientos/$DemoId"
+        $target = New-Item -ItemType Directory -Force (Join-Path $root "$DemoId/modelos")
+        Get-ChildItem $source -File | Copy-Item -Destination $target.Parent.FullName
+        Get-ChildItem (Join-Path $source 'modelos') -File | Where-Object Name -NotLike '*.zip.onnx*' | Copy-Item -Destination $target.FullName
         $root
     }
 }

@@ -6,7 +6,8 @@ namespace Afml.Core.Agent.Sb3;
 /// Converts <c>modelos/modelo.zip</c> to an ONNX actor cached beside it as <c>modelo.zip.onnx</c> (a name that is
 /// not mistaken for a user's own <c>modelo.onnx</c> export), with <c>modelo.zip.onnx.sha256</c> recording the zip's
 /// SHA-256 and the converter version, so a changed zip or converter rebuilds it. Writes are temp file + rename.
-/// When the training folder is read-only the cache goes to the temp directory, keyed by the SHA-256.
+/// When the training folder is read-only the cache goes to the user's own data folder (never a shared temp folder,
+/// where another account could plant a model with a matching fingerprint), keyed by the SHA-256.
 /// </summary>
 public static class ModelZipConverter
 {
@@ -55,12 +56,12 @@ public static class ModelZipConverter
             }
         }
         throw new AfmlException("ModelCacheNotWritable", AfmlErrorCategory.InvalidOperation,
-            $"Cannot write the ONNX converted from '{zipPath}' beside it ('{CachePath(zipPath)}') nor under the temp directory.", zipPath);
+            $"Cannot write the ONNX converted from '{zipPath}' beside it ('{CachePath(zipPath)}') nor under the user's data folder.", zipPath);
     }
 
     private static (string Onnx, string Stamp) FallbackPaths(string sha)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "afml-onnx-cache");
+        var dir = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify), "Afml", "onnx-cache");
         return (Path.Combine(dir, sha + ".onnx"), Path.Combine(dir, sha + ".onnx.sha256"));
     }
 

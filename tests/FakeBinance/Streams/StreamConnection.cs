@@ -51,6 +51,7 @@ internal sealed class StreamConnection
 
     // Compared by reference: no real frame can be this exact string instance.
     private static readonly string AbortMarker = new('\u0000', 1);
+    private static readonly TimeSpan DropGrace = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Drops the TCP connection without a close handshake (what a network failure looks like).</summary>
     public void Abort()
@@ -99,6 +100,9 @@ internal sealed class StreamConnection
         {
             if (ReferenceEquals(text, AbortMarker))
             {
+                // A reset right behind the last frame makes the client's kernel discard it unread; a short grace
+                // lets the frames before the drop arrive, as they would on a real mid-stream failure.
+                await Task.Delay(DropGrace, ct);
                 Abort();
                 break;
             }

@@ -52,6 +52,9 @@ internal sealed class StreamConnection
     // Compared by reference: no real frame can be this exact string instance.
     private static readonly string AbortMarker = new('\u0000', 1);
     private static readonly TimeSpan DropGrace = TimeSpan.FromMilliseconds(100);
+    private static readonly string CloseMarker = new('\u0001', 1);
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
+    private string _closeReason = "";
 
     /// <summary>Drops the TCP connection without a close handshake (what a network failure looks like).</summary>
     public void Abort()
@@ -60,21 +63,13 @@ internal sealed class StreamConnection
         _socket.Abort();
     }
 
-    /// <summary>Closes politely, as Binance does at the 24 h mark or after a listenKey is deleted.</summary>
-    public async Task CloseAsync(string reason)
+    /// <summary>Closes politely (close frame, then the client's answer), as Binance does at the 24 h mark or after
+    /// a listenKey is deleted. The send loop does it so it never overlaps a frame being sent.</summary>
+    public Task CloseAsync(string reason)
     {
-        _outbox.Writer.TryComplete();
-        try
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-            if (_socket.State == WebSocketState.Open)
-                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, timeout.Token);
-        }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The peer is already gone: nothing left to close.
-        }
-        _stop.Cancel();
+        _closeReason = reason;
+        if (!_outbox.Writer.TryWrite(CloseMarker)) Abort();
+        return Task.CompletedTask;
     }
 
     /// <param name="onText">Answers a client text frame; null sends nothing back.</param>
@@ -83,7 +78,10 @@ internal sealed class StreamConnection
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(serverStopping, _stop.Token);
         var sending = SendLoopAsync(linked.Token);
         var receiving = ReceiveLoopAsync(onText, linked.Token);
-        await Task.WhenAny(sending, receiving);
+        var first = await Task.WhenAny(sending, receiving);
+        // After our close frame the client still owes its own: give the reader a moment to take it.
+        if (first == sending && sending.IsCompletedSuccessfully && _socket.State == WebSocketState.CloseSent)
+            await Task.WhenAny(receiving, Task.Delay(CloseHandshakeTimeout, CancellationToken.None));
         _stop.Cancel();
         _outbox.Writer.TryComplete();
         try { await Task.WhenAll(sending, receiving); }
@@ -107,6 +105,11 @@ internal sealed class StreamConnection
                 break;
             }
             if (_socket.State != WebSocketState.Open) break;
+            if (ReferenceEquals(text, CloseMarker))
+            {
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, _closeReason, ct);
+                break;
+            }
             await _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, ct);
         }
     }

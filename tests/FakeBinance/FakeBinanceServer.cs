@@ -72,6 +72,8 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     public int LastClosedCandleIndex => _market.LastClosedIndex;
     public Candle LastClosedCandle => _market.LastClosed;
     public bool HasMoreCandles => _market.HasNext;
+    /// <summary>The candle being streamed (its latest x=false view), or null between candles.</summary>
+    public Candle? InProgressCandle => _market.InProgress;
 
     /// <summary>The venue's clock: <see cref="FakeBinanceOptions.Clock"/> plus <see cref="ClockOffset"/>.</summary>
     public DateTimeOffset ServerTime => _clock.Now;

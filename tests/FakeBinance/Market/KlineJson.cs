@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Afml.Core.MarketData;
 
@@ -57,6 +56,4 @@ internal sealed class KlineJson(string symbol, CandleInterval interval, int pric
         var low = Math.Min(Math.Min(final.Open, close), final.Open + (final.Low - final.Open) * f);
         return new Candle(final.OpenTime, final.Open, high, low, close, final.Volume * f);
     }
-
-    public static string Format(long ms) => ms.ToString(CultureInfo.InvariantCulture);
 }

@@ -12,6 +12,8 @@ internal sealed class AccountRoutes(FakeSymbolRules rules, FakeMarket market, Tr
         table.Add("GET /fapi/v3/account", Security.Signed, 5, c => Task.FromResult(Account(c, v3: true)));
         table.Add("GET /fapi/v2/positionRisk", Security.Signed, 5, c => Task.FromResult(PositionRisk(c, v3: false)));
         table.Add("GET /fapi/v3/positionRisk", Security.Signed, 5, c => Task.FromResult(PositionRisk(c, v3: true)));
+        // The fake is one-way (BOTH) only, as the engine expects.
+        table.Add("GET /fapi/v1/positionSide/dual", Security.Signed, 30, _ => Task.FromResult(RestResponse.Json("{\"dualSidePosition\":false}")));
     }
 
     private RestResponse Account(RestCall call, bool v3) =>

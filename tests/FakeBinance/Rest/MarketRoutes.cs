@@ -16,6 +16,8 @@ internal sealed class MarketRoutes(FakeBinanceOptions options, FakeMarket market
         table.Add("GET /fapi/v1/time", Security.None, 1, c => Task.FromResult(RestResponse.Json(new JsonObject { ["serverTime"] = c.Now }.ToJsonString())));
         table.Add("GET /fapi/v1/exchangeInfo", Security.None, 1, c => Task.FromResult(RestResponse.Json(ExchangeInfo(c.Now))));
         table.Add("GET /fapi/v1/klines", Security.None, KlineWeight, c => Task.FromResult(Klines(c)));
+        table.Add("GET /fapi/v1/ticker/price", Security.None, p => p.Has("symbol") ? 1 : 2, c => Task.FromResult(Ticker(c)));
+        table.Add("GET /fapi/v1/premiumIndex", Security.None, 1, c => Task.FromResult(PremiumIndex(c)));
     }
 
     private static int KlineWeight(RequestParameters p)
@@ -48,6 +50,35 @@ internal sealed class MarketRoutes(FakeBinanceOptions options, FakeMarket market
         foreach (var (candle, _) in market.Klines(start, end, (int)limit, options.IncludeOpenCandleInKlines))
             rows.Add(klines.RestArray(candle));
         return RestResponse.Json(rows.ToJsonString());
+    }
+
+    private RestResponse? UnknownSymbol(RestCall call) =>
+        call.Parameters["symbol"] is { } s && s != options.Symbol.Symbol ? RestResponse.Error(BinanceError.BadSymbol) : null;
+
+    // The fake has one price: last = mark = index = the newest close.
+    private RestResponse Ticker(RestCall call)
+    {
+        if (UnknownSymbol(call) is { } error) return error;
+        var ticker = new JsonObject { ["symbol"] = options.Symbol.Symbol, ["price"] = Num.Fixed(market.CurrentPrice, options.Symbol.PricePrecision), ["time"] = call.Now };
+        return RestResponse.Json(call.Parameters.Has("symbol") ? ticker.ToJsonString() : new JsonArray(ticker).ToJsonString());
+    }
+
+    private RestResponse PremiumIndex(RestCall call)
+    {
+        if (UnknownSymbol(call) is { } error) return error;
+        var price = Num.Fixed(market.CurrentPrice, options.Symbol.PricePrecision);
+        var index = new JsonObject
+        {
+            ["symbol"] = options.Symbol.Symbol,
+            ["markPrice"] = price,
+            ["indexPrice"] = price,
+            ["estimatedSettlePrice"] = price,
+            ["lastFundingRate"] = "0.00010000",
+            ["interestRate"] = "0.00010000",
+            ["nextFundingTime"] = (call.Now / 28_800_000 + 1) * 28_800_000,
+            ["time"] = call.Now,
+        };
+        return RestResponse.Json(call.Parameters.Has("symbol") ? index.ToJsonString() : new JsonArray(index).ToJsonString());
     }
 
     private string ExchangeInfo(long now)

@@ -3,7 +3,6 @@ namespace Afml.FakeBinance.Rest;
 /// <summary>What a route answers before faults and headers are applied.</summary>
 internal sealed record RestResponse(int Status, string Body, string ContentType = "application/json")
 {
-    public string? ClientOrderId { get; init; }
     public int? ErrorCode { get; init; }
     public bool IsOrderPlacement { get; init; }
 

@@ -66,4 +66,15 @@ public sealed class KlineTests
         Assert.Equal("0.10", filters["PRICE_FILTER"].GetProperty("tickSize").GetString());
         Assert.Equal(3, symbol.GetProperty("quantityPrecision").GetInt32());
     }
+
+    [Fact]
+    public async Task Ticker_mark_price_and_position_mode_follow_the_path()
+    {
+        await using var venue = await FakeVenue.StartAsync();
+        Assert.Equal("20490.00", (await venue.SendAsync(HttpMethod.Get, "/fapi/v1/ticker/price", "symbol=BTCUSDT", signed: false)).Str("price"));
+        await venue.Server.PublishNextCandleAsync();
+        Assert.Equal("20500.00", (await venue.SendAsync(HttpMethod.Get, "/fapi/v1/premiumIndex", "symbol=BTCUSDT", signed: false)).Str("markPrice"));
+        Assert.False((await venue.SendAsync(HttpMethod.Get, "/fapi/v1/positionSide/dual")).Json.GetProperty("dualSidePosition").GetBoolean());
+        Assert.Null(venue.Server.InProgressCandle);
+    }
 }

@@ -100,6 +100,20 @@ public sealed class StreamTests
     }
 
     [Fact]
+    public async Task Deleting_the_listen_key_closes_its_stream()
+    {
+        await using var venue = await FakeVenue.StartAsync();
+        var key = (await venue.SendAsync(HttpMethod.Post, "/fapi/v1/listenKey", signed: false)).Str("listenKey");
+        using var ws = await venue.ConnectAsync(venue.Server.PrivateStreamBaseUrl + "/ws/" + key, () => venue.Server.UserConnectionCount, 1);
+        Assert.Equal(200, (await venue.SendAsync(HttpMethod.Delete, "/fapi/v1/listenKey", "listenKey=" + key, signed: false)).Status);
+        Assert.Null(await FakeVenue.ReceiveAsync(ws));
+        Assert.Null(venue.Server.ActiveListenKey);
+        Assert.Equal(-1125, (await venue.SendAsync(HttpMethod.Put, "/fapi/v1/listenKey", signed: false)).Code);
+        using var rejected = new ClientWebSocket();
+        await Assert.ThrowsAsync<WebSocketException>(() => rejected.ConnectAsync(new Uri(venue.Server.PrivateStreamBaseUrl + "/ws/" + key), default));
+    }
+
+    [Fact]
     public async Task Explicit_listen_key_expiry_and_server_side_drop()
     {
         await using var venue = await FakeVenue.StartAsync();

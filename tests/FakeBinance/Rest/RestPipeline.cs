@@ -5,7 +5,7 @@ namespace Afml.FakeBinance.Rest;
 
 /// <summary>One REST call end to end: rate limits, scripted faults (before and after the request takes effect),
 /// API key and signature, the route, Binance's headers, and the request log.</summary>
-internal sealed class RestPipeline(RouteTable routes, RequestAuthenticator auth, RateLimiter limiter, FaultScript faults, RequestLog log, ServerClock clock)
+internal sealed class RestPipeline(RouteTable routes, RequestAuthenticator auth, RateLimiter limiter, FaultScript faults, RequestLog log, ServerClock clock, CancellationToken serverStopping)
 {
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -119,11 +119,13 @@ internal sealed class RestPipeline(RouteTable routes, RequestAuthenticator auth,
         ctx.Abort();
     }
 
-    private static async Task<bool> WaitAsync(TimeSpan delay, CancellationToken aborted)
+    /// <summary>False when the client went away (or the server is stopping) before the delay ran out.</summary>
+    private async Task<bool> WaitAsync(TimeSpan delay, CancellationToken aborted)
     {
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(aborted, serverStopping);
         try
         {
-            await Task.Delay(delay, aborted);
+            await Task.Delay(delay, either.Token);
             return true;
         }
         catch (OperationCanceledException)

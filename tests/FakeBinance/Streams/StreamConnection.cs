@@ -85,7 +85,7 @@ internal sealed class StreamConnection
         _stop.Cancel();
         _outbox.Writer.TryComplete();
         try { await Task.WhenAll(sending, receiving); }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException or InvalidOperationException)
         {
             // Connection ended (dropped by us, by the client or by shutdown): the reason does not matter here.
         }

@@ -1,0 +1,206 @@
+using Afml.Core.MarketData;
+using Afml.FakeBinance.Market;
+using Afml.FakeBinance.Rest;
+using Afml.FakeBinance.Streams;
+using Afml.FakeBinance.Trading;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Afml.FakeBinance;
+
+/// <summary>
+/// A loopback Binance USDT-M Futures venue speaking the real protocol (REST paths, signing, error bodies, kline and
+/// user-data streams) over a scripted candle path, with scriptable faults and full inspection for tests.
+/// </summary>
+public sealed class FakeBinanceServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly ServerClock _clock;
+    private readonly FakeMarket _market;
+    private readonly TradingBook _book;
+    private readonly KlinePublisher _publisher;
+    private readonly MarketStreamHub _marketHub;
+    private readonly UserStreamHub _userHub;
+    private readonly ListenKeys _listenKeys;
+    private readonly RateLimiter _limiter;
+    private readonly KlineJson _klineJson;
+    private Task _housekeeping = Task.CompletedTask;
+
+    private FakeBinanceServer(FakeBinanceOptions options, WebApplication app, ServerClock clock)
+    {
+        Options = options;
+        _app = app;
+        _clock = clock;
+        var closed = options.ClosedCandlesAtStart ?? Math.Min(1000, Math.Max(1, options.Candles.Count - 1));
+        _market = new FakeMarket(options.Candles, closed, options.Symbol.PricePrecision);
+        _book = new TradingBook(options);
+        _marketHub = new MarketStreamHub();
+        _userHub = new UserStreamHub();
+        _listenKeys = new ListenKeys(options.ListenKeyTtl);
+        _limiter = new RateLimiter(options.WeightLimitPerMinute, options.BanDuration);
+        _klineJson = new KlineJson(options.Symbol.Symbol, options.Interval, options.Symbol.PricePrecision);
+        _publisher = new KlinePublisher(_market, _klineJson, _marketHub, Faults, clock, options.UpdatesPerCandle);
+    }
+
+    public FakeBinanceOptions Options { get; }
+    public int Port { get; private set; }
+    /// <summary>http://127.0.0.1:port — append /fapi/v1/... as on https://fapi.binance.com.</summary>
+    public string RestBaseUrl => $"http://127.0.0.1:{Port}";
+    /// <summary>ws://127.0.0.1:port/market — append /ws/btcusdt@kline_1h or /stream?streams=….</summary>
+    public string MarketStreamBaseUrl => $"ws://127.0.0.1:{Port}/market";
+    /// <summary>ws://127.0.0.1:port/private — append /ws/&lt;listenKey&gt;.</summary>
+    public string PrivateStreamBaseUrl => $"ws://127.0.0.1:{Port}/private";
+    /// <summary>ws://127.0.0.1:port/public — connects, carries no klines (as on Binance).</summary>
+    public string PublicStreamBaseUrl => $"ws://127.0.0.1:{Port}/public";
+    /// <summary>The kline stream name, e.g. btcusdt@kline_1h.</summary>
+    public string KlineStreamName => _klineJson.StreamName;
+
+    public FaultScript Faults { get; } = new();
+    public RequestLog RequestLog { get; } = new();
+    public IReadOnlyList<FakeOrder> Orders => _book.Orders;
+    public IReadOnlyList<FakeTrade> Trades => _book.Trades;
+    public FakeAccountSnapshot Account => _book.Snapshot(_market.CurrentPrice);
+
+    /// <summary>Fill and mark price: the newest close streamed (or the last closed candle's close).</summary>
+    public decimal CurrentPrice => _market.CurrentPrice;
+    public int LastClosedCandleIndex => _market.LastClosedIndex;
+    public Candle LastClosedCandle => _market.LastClosed;
+    public bool HasMoreCandles => _market.HasNext;
+    /// <summary>The candle being streamed (its latest x=false view), or null between candles.</summary>
+    public Candle? InProgressCandle => _market.InProgress;
+
+    /// <summary>The venue's clock: <see cref="FakeBinanceOptions.Clock"/> plus <see cref="ClockOffset"/>.</summary>
+    public DateTimeOffset ServerTime => _clock.Now;
+    /// <summary>Skews the server clock against the client's (positive: server ahead) to provoke -1021.</summary>
+    public TimeSpan ClockOffset { get => _clock.Offset; set => _clock.Offset = value; }
+
+    public string? ActiveListenKey => _listenKeys.Active(_clock.NowMs);
+    public int MarketConnectionCount => _marketHub.Connections.Count;
+    public int UserConnectionCount => _userHub.Connections.Count;
+    public (int TenSeconds, int OneMinute) OrderCounts => _limiter.OrderCounts;
+
+    public static async Task<FakeBinanceServer> StartAsync(FakeBinanceOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ApplicationName = typeof(FakeBinanceServer).Assembly.GetName().Name });
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(k => k.Listen(System.Net.IPAddress.Loopback, options.Port));
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(2));
+        var app = builder.Build();
+        var server = new FakeBinanceServer(options, app, new ServerClock(options.Clock));
+        server.Configure();
+        await app.StartAsync(ct);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        server.Port = new Uri(address).Port;
+        server._housekeeping = server.HousekeepAsync(server._stopping.Token);
+        return server;
+    }
+
+    private void Configure()
+    {
+        var auth = new RequestAuthenticator(Options.ApiKey, Options.ApiSecret);
+        var userEvents = new UserEventPublisher(_userHub, _listenKeys, Faults, _clock);
+        var routes = new RouteTable();
+        new MarketRoutes(Options, _market, _klineJson).Map(routes);
+        new TradeRoutes(Options.Symbol, _market, _book, userEvents.Publish).Map(routes);
+        new AccountRoutes(Options.Symbol, _market, _book).Map(routes);
+        new ListenKeyRoutes(_listenKeys, _userHub).Map(routes);
+        var rest = new RestPipeline(routes, auth, _limiter, Faults, RequestLog, _clock, _stopping.Token);
+        var streams = new StreamEndpoint(Options, _marketHub, _userHub, _listenKeys, _clock);
+
+        _app.UseWebSockets();
+        _app.Run(ctx => StreamEndpoint.IsStreamPath(ctx.Request.Path) ? streams.HandleAsync(ctx, _stopping.Token) : rest.HandleAsync(ctx));
+    }
+
+    /// <summary>Streams the next candle: in-progress x=false updates, then the final x=true event. False when
+    /// the path is exhausted.</summary>
+    public Task<bool> PublishNextCandleAsync(CancellationToken ct = default) => _publisher.PublishNextAsync(new CandlePublishOptions(), ct);
+
+    public Task<bool> PublishNextCandleAsync(CandlePublishOptions options, CancellationToken ct = default) => _publisher.PublishNextAsync(options, ct);
+
+    /// <summary>Closes the next candle without streaming anything (a missed bar, from the client's view).</summary>
+    public bool AdvanceCandle() => _publisher.AdvanceSilently();
+
+    /// <summary>Streams candles in real time at <paramref name="speed"/>× (one 1h bar per minute at 60) until the
+    /// path ends or <paramref name="ct"/> fires.</summary>
+    public async Task RunAutomaticAsync(double speed, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(speed, 0);
+        var period = TimeSpan.FromMilliseconds(Options.Interval.Milliseconds / speed);
+        var spacing = period / (Options.UpdatesPerCandle + 1);
+        while (!ct.IsCancellationRequested && await _publisher.PublishNextAsync(new CandlePublishOptions { Spacing = spacing }, ct)) { }
+    }
+
+    /// <summary>Aborts every market-stream connection (no close handshake).</summary>
+    public void DropMarketStreams() => _marketHub.AbortAll();
+
+    public void DropUserStreams() => _userHub.AbortAll();
+
+    /// <summary>Ends the listenKey's validity now and sends listenKeyExpired to its connections.</summary>
+    public void ExpireListenKey()
+    {
+        _listenKeys.ExpireNow(_clock.NowMs);
+        AnnounceExpiredKeys();
+    }
+
+    /// <summary>Waits (bounded) until at least <paramref name="count"/> market connections are registered.</summary>
+    public Task<bool> WaitForMarketConnectionsAsync(int count, TimeSpan timeout, CancellationToken ct = default) =>
+        WaitUntilAsync(() => _marketHub.Connections.Count >= count, timeout, ct);
+
+    public Task<bool> WaitForUserConnectionsAsync(int count, TimeSpan timeout, CancellationToken ct = default) =>
+        WaitUntilAsync(() => _userHub.Connections.Count >= count, timeout, ct);
+
+    private static async Task<bool> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow >= deadline) return false;
+            await Task.Delay(10, ct);
+        }
+        return true;
+    }
+
+    private void AnnounceExpiredKeys()
+    {
+        if (_listenKeys.TakeNewlyExpired(_clock.NowMs) is { } key) _userHub.AnnounceExpired(key, _clock.NowMs);
+    }
+
+    private async Task HousekeepAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(Options.HousekeepingPeriod);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                AnnounceExpiredKeys();
+                var cutoff = DateTimeOffset.UtcNow - Options.ConnectionLifetime;
+                foreach (var c in _marketHub.Connections.Snapshot().Concat(_userHub.Connections.Snapshot()).Where(c => c.ConnectedAt <= cutoff))
+                    await c.CloseAsync("connection lifetime reached");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Server stopping.
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        _marketHub.AbortAll();
+        _userHub.AbortAll();
+        await _housekeeping;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+        try { await _app.StopAsync(timeout.Token); }
+        catch (OperationCanceledException) { /* forced stop after the grace period */ }
+        await _app.DisposeAsync();
+        _stopping.Dispose();
+    }
+}

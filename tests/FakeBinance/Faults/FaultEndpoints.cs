@@ -1,0 +1,11 @@
+namespace Afml.FakeBinance;
+
+/// <summary>Endpoint keys fault rules match: REST routes are "METHOD /path" exactly as Binance spells them.</summary>
+public static class FaultEndpoints
+{
+    public const string AnyRest = "*";
+    public const string NewOrder = "POST /fapi/v1/order";
+    public const string QueryOrder = "GET /fapi/v1/order";
+    public const string KlineStream = "WS kline";
+    public const string UserStream = "WS user";
+}

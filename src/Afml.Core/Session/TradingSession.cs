@@ -150,6 +150,18 @@ public sealed class TradingSession
         var rules = await _retry.RunAsync(c => _p.Exchange.GetSymbolRulesAsync(Symbol, c), ct).ConfigureAwait(false);
         if (!rules.Success) throw new AfmlException("SymbolRulesFailed", AfmlErrorCategory.InvalidOperation, $"Reading the trading rules of {Symbol} failed: {rules.Error}", Symbol);
         _sizer = new OrderSizer(rules.Data!, _p.Config.Portfolio.Leverage, _p.Config.Portfolio.Commission);
+        if (_p.VenueBook)
+        {
+            // The session trades an allocated capital inside the account: refuse one the account cannot carry.
+            var account = await _retry.RunAsync(c => _p.Exchange.GetAccountAsync(c), ct).ConfigureAwait(false);
+            if (!account.Success) throw new AfmlException("AccountUnavailable", AfmlErrorCategory.ConnectionError, $"Reading the account failed: {account.Error}", _p.Exchange.Name);
+            var capital = _p.Book.Settings.InitialCapital;
+            Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+                $"💼 Cuenta {_p.Exchange.Name}: balance {account.Data!.WalletBalance:F2} USDT, disponible {account.Data.AvailableBalance:F2} · capital asignado {capital:F2}"));
+            if (account.Data.AvailableBalance < capital)
+                throw new AfmlException("CapitalNotAvailable", AfmlErrorCategory.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
+                    $"The allocated capital {capital:F2} USDT exceeds the account's available balance {account.Data.AvailableBalance:F2} USDT on {_p.Exchange.Name}; pass a smaller -Capital."), "Capital");
+        }
         if (_p.VenueBook && history.Count > 0)
         {
             // Restart onto an open position: the book adopts what the venue holds before the first decision.

@@ -54,6 +54,9 @@ public sealed class BinanceMarketFeed : IMarketFeed
 
     public string Symbol { get; }
     public CandleInterval Interval { get; }
+
+    /// <summary>The REST client (server-time offset, rate-limit state) for diagnostics.</summary>
+    public BinanceRestClient Rest => _rest;
     public int HistoryCandles { get; }
 
     /// <summary>True when closed candles come from the kline stream (REST only as fallback).</summary>

@@ -57,6 +57,7 @@ public sealed class WebSocketKlineStream : IKlineStream
                 if (r.MessageType == WebSocketMessageType.Close)
                 {
                     EndReason = $"closed by the server ({_socket.CloseStatus} {_socket.CloseStatusDescription})";
+                    await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", _stop.Token).ConfigureAwait(false); // complete the handshake
                     break;
                 }
                 message.Write(buffer, 0, r.Count);

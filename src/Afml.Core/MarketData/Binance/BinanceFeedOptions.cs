@@ -35,6 +35,10 @@ public sealed record BinanceFeedOptions
 
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Before a REST fetch, the server-time offset is refreshed when older than this (weight 1): closedness
+    /// is judged by the server's clock.</summary>
+    public TimeSpan ClockCheckInterval { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Klines per REST page (Binance's maximum is 1500).</summary>
     public int PageLimit { get; init; } = 1500;
 

@@ -223,7 +223,9 @@ public sealed class BinanceMarketFeed : IMarketFeed
 
     private async Task<IReadOnlyList<Candle>?> BackfillAsync(CancellationToken ct)
     {
-        if (_rest.Clock.NeedsSync(_options.Rest.TimeResyncInterval)) await _rest.SyncTimeAsync(ct).ConfigureAwait(false);
+        // A gap means the server is ahead of what we have; make sure our idea of its clock is too (a stale offset
+        // would make closed bars look open and stall the backfill).
+        if (_sequencer.HasGap || _rest.Clock.NeedsSync(_options.ClockCheckInterval)) await _rest.SyncTimeAsync(ct).ConfigureAwait(false);
         RestFetches++;
         var r = await _klines.ClosedFromAsync(_sequencer.NextOpenTime!.Value, ct).ConfigureAwait(false);
         if (!r.Success)

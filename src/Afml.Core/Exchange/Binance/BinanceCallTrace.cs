@@ -5,5 +5,8 @@ namespace Afml.Core.Exchange.Binance;
 public sealed class BinanceCallTrace
 {
     public long? LastTimestamp { get; internal set; }
+
+    /// <summary>Local time at which the last HTTP request of the call was sent.</summary>
+    public DateTimeOffset? LastSentAt { get; internal set; }
     public int Requests { get; internal set; }
 }

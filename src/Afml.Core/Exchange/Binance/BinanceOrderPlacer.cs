@@ -6,14 +6,14 @@ namespace Afml.Core.Exchange.Binance;
 /// Idempotent MARKET orders (API notes §7). Every order carries the caller's deterministic client order id. When
 /// the outcome is unknown (timeout, reset, 5xx, -1000/-1006/-1007, 408) or the id is reported duplicated (-4116),
 /// the order is looked up by that id: found → its fill is the answer; "does not exist" (-2013) counts only once
-/// the server clock is past the request's timestamp + recvWindow + a margin (after that Binance can no longer
+/// recvWindow + a margin have passed since the request was sent (after that Binance can no longer
 /// accept it), and then the order is resent once. A definite rejection is returned as it is. Ids whose outcome is
 /// still unknown are remembered, so the session's next attempt (<see cref="Risk.OperationRetry"/>) starts by
 /// looking the order up instead of sending it again: no retry can double a position.
 /// </summary>
 public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time)
 {
-    private readonly Dictionary<string, long> _uncertain = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _uncertain = new(StringComparer.Ordinal);
     private readonly Dictionary<string, OrderFill> _done = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _lock = new(1, 1);
 
@@ -28,9 +28,9 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
         try
         {
             if (_done.TryGetValue(clientOrderId, out var known)) return ExchangeResult<OrderFill>.Ok(known);
-            if (_uncertain.TryGetValue(clientOrderId, out var sentAt))
+            if (_uncertain.TryGetValue(clientOrderId, out var earlier))
             {
-                var (lookup, order, error) = await FollowAsync(symbol, clientOrderId, sentAt, ct).ConfigureAwait(false);
+                var (lookup, order, error) = await FollowAsync(symbol, clientOrderId, earlier, ct).ConfigureAwait(false);
                 if (lookup == Lookup.Found) return await FinishAsync(symbol, side, clientOrderId, order!, ct).ConfigureAwait(false);
                 if (lookup == Lookup.StillUnknown) return ExchangeResult<OrderFill>.Fail(error!);
                 _uncertain.Remove(clientOrderId);
@@ -48,7 +48,7 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
             {
                 var trace = new BinanceCallTrace();
                 var sent = await rest.SendAsync(HttpMethod.Post, "/fapi/v1/order", query, BinanceSecurity.Signed, 0, ct, isOrder: true, trace).ConfigureAwait(false);
-                var timestamp = trace.LastTimestamp ?? rest.Clock.NowMs;
+                var sentAt = trace.LastSentAt ?? time.GetUtcNow();
                 if (sent.Success)
                 {
                     BinanceOrder accepted;
@@ -58,8 +58,8 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
                         accepted = new BinanceOrder(null, clientOrderId, "NEW", side, 0, 0, 0); // accepted, contents unreadable: look it up
                     }
                     if (accepted.IsFinal) return await FinishAsync(symbol, side, clientOrderId, accepted, ct).ConfigureAwait(false);
-                    _uncertain[clientOrderId] = timestamp;
-                    var (l, o, e) = await FollowAsync(symbol, clientOrderId, timestamp, ct).ConfigureAwait(false);
+                    _uncertain[clientOrderId] = sentAt;
+                    var (l, o, e) = await FollowAsync(symbol, clientOrderId, sentAt, ct).ConfigureAwait(false);
                     return l == Lookup.Found ? await FinishAsync(symbol, side, clientOrderId, o!, ct).ConfigureAwait(false)
                         : ExchangeResult<OrderFill>.Fail(e ?? new ExchangeError(ExchangeErrorKind.Unknown, null, $"order {clientOrderId} accepted but not filled yet"));
                 }
@@ -68,8 +68,8 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
                 var duplicated = error.Code == -4116;
                 if (!duplicated && !BinanceErrorMap.IsOutcomeUnknown(error)) return ExchangeResult<OrderFill>.Fail(error);
 
-                _uncertain[clientOrderId] = timestamp;
-                var (lookup, order, followError) = await FollowAsync(symbol, clientOrderId, timestamp, ct).ConfigureAwait(false);
+                _uncertain[clientOrderId] = sentAt;
+                var (lookup, order, followError) = await FollowAsync(symbol, clientOrderId, sentAt, ct).ConfigureAwait(false);
                 if (lookup == Lookup.Found) return await FinishAsync(symbol, side, clientOrderId, order!, ct).ConfigureAwait(false);
                 if (lookup == Lookup.StillUnknown) return ExchangeResult<OrderFill>.Fail(followError ?? error);
                 _uncertain.Remove(clientOrderId);
@@ -85,10 +85,14 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
     }
 
     /// <summary>Queries the order by client id until it is final, or known absent, or the reconcile times out.</summary>
-    private async Task<(Lookup, BinanceOrder?, ExchangeError?)> FollowAsync(string symbol, string clientOrderId, long sentTimestamp, CancellationToken ct)
+    /// <remarks>"Does not exist" is final once recvWindow + margin have passed since the request left: after that
+    /// Binance rejects the original (-1021 at the API, -5028 at the matching engine) even if it arrives. Measured on
+    /// the local clock from the send, which on Binance equals server time past timestamp + recvWindow, and does not
+    /// depend on offset resyncs (or on a test server whose clock stands still).</remarks>
+    private async Task<(Lookup, BinanceOrder?, ExchangeError?)> FollowAsync(string symbol, string clientOrderId, DateTimeOffset sentAt, CancellationToken ct)
     {
         var options = rest.Options;
-        var finalAfter = sentTimestamp + (long)(options.RecvWindow + options.ReconcileMargin).TotalMilliseconds;
+        var finalAfter = sentAt + options.RecvWindow + options.ReconcileMargin;
         var started = time.GetUtcNow();
         var openPolls = 0;
         ExchangeError? last = null;
@@ -113,7 +117,7 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
             else
             {
                 last = q.Error!;
-                if (last.Kind == ExchangeErrorKind.UnknownOrder && rest.Clock.NowMs > finalAfter) return (Lookup.NotFound, null, last);
+                if (last.Kind == ExchangeErrorKind.UnknownOrder && time.GetUtcNow() > finalAfter) return (Lookup.NotFound, null, last);
                 if (last.Kind is ExchangeErrorKind.Banned or ExchangeErrorKind.Unauthorized)
                     return (Lookup.StillUnknown, null, new ExchangeError(ExchangeErrorKind.Unknown, last.Code, $"order {clientOrderId}: outcome unknown; lookup failed: {last.Message}"));
             }

@@ -118,7 +118,11 @@ public sealed class BinanceRestClient : IDisposable
         }
         using var request = new HttpRequestMessage(method, text.Length == 0 ? path : path + "?" + text);
         if (security != BinanceSecurity.None) request.Headers.Add("X-MBX-APIKEY", _signer!.ApiKey);
-        if (trace is not null) trace.Requests++;
+        if (trace is not null)
+        {
+            trace.Requests++;
+            trace.LastSentAt = _time.GetUtcNow();
+        }
 
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 
@@ -11,8 +12,8 @@ namespace Afml.Core.Exchange.Binance;
 /// </summary>
 public sealed class BinanceExchange : IExchange
 {
-    private readonly Dictionary<string, SymbolRules> _rules = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, int> _leverage = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, SymbolRules> _rules = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, int> _leverage = new(StringComparer.OrdinalIgnoreCase);
     private readonly BinanceOrderPlacer _placer;
 
     /// <param name="environment">Production, Testnet, or <see cref="BinanceEnvironment.Local"/>.</param>

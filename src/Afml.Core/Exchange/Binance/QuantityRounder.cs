@@ -9,6 +9,8 @@ namespace Afml.Core.Exchange.Binance;
 /// </summary>
 public static class QuantityRounder
 {
+    private const decimal StepTolerance = 0.000001m;
+
     public static RoundedQuantity Round(double quantity, SymbolRules rules, double referencePrice, bool reduceOnly)
     {
         if (!double.IsFinite(quantity) || quantity <= 0 || quantity > 1e15)
@@ -23,7 +25,9 @@ public static class QuantityRounder
         var step = rules.MarketStepSize > 0 ? rules.MarketStepSize : rules.StepSize;
         var min = rules.MarketMinQuantity > 0 ? rules.MarketMinQuantity : rules.MinQuantity;
         var max = Math.Min(rules.MarketMaxQuantity > 0 ? rules.MarketMaxQuantity : decimal.MaxValue, rules.MaxQuantity > 0 ? rules.MaxQuantity : decimal.MaxValue);
-        var q = step > 0 ? Math.Floor(quantity / step) * step : quantity;
+        // Floor, but a quantity a hair under a step (binary floating-point residue such as 0.02899999999) counts as
+        // that step, or a close would leave one step of dust behind.
+        var q = step > 0 ? Math.Floor(quantity / step + StepTolerance) * step : quantity;
         var text = Format(q, step);
         if (q <= 0 || q < min)
             return new RoundedQuantity(q, text, QuantitySkipReason.BelowMinQuantity,

@@ -13,6 +13,7 @@ public class QuantityRounderTests
     [InlineData(0.0129999, "0.012")] // floor, never round up
     [InlineData(1.0, "1.000")]
     [InlineData(119.9999, "119.999")]
+    [InlineData(0.028999999999, "0.029")] // floating-point residue is not a step short
     public void Floors_to_the_market_step(double raw, string text)
     {
         var q = QuantityRounder.Round(raw, Btc, 37000, reduceOnly: false);

@@ -125,6 +125,21 @@ public class BinanceMarketFeedTests
     }
 
     [Fact]
+    public async Task Connections_are_replaced_before_binances_24_hour_cut()
+    {
+        var rig = Make(options: new BinanceFeedOptions { MaxConnectionAge = TimeSpan.FromSeconds(25), NoDataTimeout = TimeSpan.FromHours(1) });
+        var first = rig.Connector.Add();
+        rig.Connector.Add();
+        rig.Connector.Add();
+        rig.Connector.Add();
+        await rig.Feed.LoadHistoryAsync(CancellationToken.None);
+        await Take(rig, 1);
+        Assert.True(first.Disposed);
+        Assert.True(rig.Feed.Connections >= 2);
+        Assert.Contains(rig.Log, l => l.Contains("before Binance's 24 h cut"));
+    }
+
+    [Fact]
     public async Task Long_intervals_poll_rest_at_each_close()
     {
         var rig = Make(interval: "1h", history: 3);

@@ -16,10 +16,10 @@ public sealed class WebSocketKlineStream : IKlineStream
     private const int MaxMessageBytes = 1 << 20;
     private readonly WebSocket _socket;
     private readonly TimeProvider _time;
-    private readonly Channel<KlineEvent> _events = Channel.CreateBounded<KlineEvent>(new BoundedChannelOptions(1024)
-    {
-        FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true,
-    });
+    // Final events (one per interval) are always kept; in-progress updates (every 250 ms) only while the reader
+    // keeps up, so a busy reader never loses a close and the backlog stays small.
+    private const int MaxFormingBacklog = 64;
+    private readonly Channel<KlineEvent> _events = Channel.CreateUnbounded<KlineEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _pump;
 
@@ -68,7 +68,7 @@ public sealed class WebSocketKlineStream : IKlineStream
                     KlineEvent? e = null;
                     try { e = KlineParser.ParseEvent(Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length)); }
                     catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException) { }
-                    if (e is { } ev) _events.Writer.TryWrite(ev);
+                    if (e is { } ev && (ev.IsClosed || _events.Reader.Count < MaxFormingBacklog)) _events.Writer.TryWrite(ev);
                 }
                 message.SetLength(0);
             }

@@ -19,7 +19,8 @@ public sealed class WebSocketKlineStream : IKlineStream
     // Final events (one per interval) are always kept; in-progress updates (every 250 ms) only while the reader
     // keeps up, so a busy reader never loses a close and the backlog stays small.
     private const int MaxFormingBacklog = 64;
-    private readonly Channel<KlineEvent> _events = Channel.CreateUnbounded<KlineEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    // Not SingleReader: the single-reader unbounded channel cannot count its items, and the backlog rule needs Count.
+    private readonly Channel<KlineEvent> _events = Channel.CreateUnbounded<KlineEvent>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _pump;
 
@@ -80,6 +81,11 @@ public sealed class WebSocketKlineStream : IKlineStream
         catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
         {
             EndReason = ex.Message;
+        }
+        catch (Exception ex)
+        {
+            // Never end silently: whatever stopped the pump is the reason the feed logs before reconnecting.
+            EndReason = $"{ex.GetType().Name}: {ex.Message}";
         }
         finally
         {

@@ -169,10 +169,10 @@ public sealed class TrainingPortfolio
         {
             BookStep.Open => BookOpen(plan, fillPrice, fillQuantity, fees),
             BookStep.Increase => BookIncrease(plan, fillPrice, fillQuantity, fees),
-            BookStep.Reduce => fillQuantity >= Position!.Quantity
+            BookStep.Reduce => TakesAll(fillQuantity)
                 ? BookClose(fillPrice, venueCommission ?? 0.0)
                 : BookReduce(fillPrice, fillQuantity, FilledPct(plan, fillQuantity), fees),
-            _ => fillQuantity >= Position!.Quantity
+            _ => TakesAll(fillQuantity)
                 ? BookClose(fillPrice, venueCommission ?? 0.0)
                 : BookReduce(fillPrice, fillQuantity, RemainingPctCut(fillQuantity), venueCommission is null ? default : fees),
         };
@@ -435,6 +435,12 @@ public sealed class TrainingPortfolio
 
     private static string Describe(PositionSide? side, double quantity) =>
         side is null ? "flat" : $"{side.Value.ToReferenceName()} {PythonFloat.Format(quantity)}";
+
+    /// <summary>A fill that takes the whole position. A venue reports quantities as exact decimals while the book sums
+    /// its fills in double (0.1 + 0.2 = 0.30000000000000004), so a close filled for the venue's whole position may
+    /// fall a few ulps short of the book's: within 1e-9 relative it is the whole. The training env fills exactly, so
+    /// replays are unaffected.</summary>
+    private bool TakesAll(double fillQuantity) => fillQuantity >= Position!.Quantity * (1 - 1e-9);
 
     /// <summary>The plan's pct scaled by the filled fraction; exactly the plan's pct for a complete (or over-) fill.</summary>
     private static float FilledPct(OrderPlan plan, double filled) =>

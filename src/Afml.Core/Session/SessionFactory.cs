@@ -1,8 +1,10 @@
 using Afml.Core.Agent;
 using Afml.Core.Configuration;
 using Afml.Core.Exchange;
+using Afml.Core.Exchange.Binance;
 using Afml.Core.Features;
 using Afml.Core.MarketData;
+using Afml.Core.MarketData.Binance;
 using Afml.Core.Portfolio;
 using Afml.Core.Recording;
 
@@ -27,20 +29,33 @@ public sealed class SessionFactory(TimeProvider time)
         }
     }
 
-    public Built Create(SessionOptions options)
+    /// <param name="log">Where the venue's own messages go (reconnects, backfills), e.g. the session's event channel.</param>
+    public Built Create(SessionOptions options, Action<string>? log = null)
     {
         var warnings = new List<string>();
         var training = TrainingLoader.Load(options.TrainingRoot, options.TrainId);
-        var config = training.Config;
+        try
+        {
+            return Assemble(options, training, warnings, log);
+        }
+        catch
+        {
+            training.Dispose();
+            throw;
+        }
+    }
 
+    private Built Assemble(SessionOptions options, LoadedTraining training, List<string> warnings, Action<string>? log)
+    {
+        var config = training.Config;
         var capital = options.InitialBalance ?? config.Portfolio.InitialCapital;
         if (!(capital > 0) || !double.IsFinite(capital))
             throw new AfmlException("InitialBalanceInvalid", AfmlErrorCategory.InvalidArgument, $"Initial balance {capital} must be a positive number.", "InitialBalance");
         var venue = options.Venue switch
         {
             VenueKind.Replay => CreateReplay(options, training, capital, warnings),
-            _ => throw new AfmlException("VenueNotAvailable", AfmlErrorCategory.InvalidOperation,
-                $"The {options.Venue} venue is not available in this build: only -Replay runs offline sessions for now.", options.Venue.ToString()),
+            VenueKind.Paper => CreatePaper(options, training, capital, log),
+            _ => CreateBinance(options, training, log),
         };
         var book = new TrainingPortfolio(new PortfolioSettings(capital, config.Portfolio.Leverage, config.Portfolio.Commission, config.Portfolio.Slippage));
 
@@ -70,6 +85,42 @@ public sealed class SessionFactory(TimeProvider time)
     /// <summary>The venue-specific parts of a session: where candles come from, where orders go, and how the book
     /// treats fills (see <see cref="SessionParts"/>).</summary>
     private sealed record Venue(IMarketFeed Feed, IExchange Exchange, int? ExpectedSteps, bool TrainingPrices, bool VenueBook);
+
+    /// <summary>Live market data, simulated fills at the float32 closes: the training env on live data, so a paper
+    /// session decides exactly as a replay of the same candles would. Klines are public: no credentials.</summary>
+    private Venue CreatePaper(SessionOptions options, LoadedTraining training, double capital, Action<string>? log)
+    {
+        var environment = options.Endpoint is { } e ? BinanceEnvironment.Local(e, "binance-data") : BinanceEnvironment.Production;
+        var config = training.Config;
+        return new Venue(NewFeed(environment, options, training, log),
+            new SimulatedExchange(capital, config.Portfolio.Commission, config.Portfolio.Slippage, name: "paper"),
+            options.MaxSteps, TrainingPrices: true, VenueBook: false);
+    }
+
+    /// <summary>Binance testnet (default) or production: real orders, the book following the venue's fills.</summary>
+    private Venue CreateBinance(SessionOptions options, LoadedTraining training, Action<string>? log)
+    {
+        var live = options.Venue == VenueKind.Live;
+        if (live && !options.LiveConfirmed)
+            throw new AfmlException("LiveNotConfirmed", AfmlErrorCategory.SecurityError,
+                "A live session moves real money and needs the operator's confirmation (Start-AfmlSession -Live asks for it; -Force gives it in scripts).", "Live");
+        var environment = options.Endpoint is { } e
+            ? BinanceEnvironment.Local(e, live ? "binance-live" : "binance-testnet", isLive: live)
+            : live ? BinanceEnvironment.Production : BinanceEnvironment.Testnet;
+        var credentials = options.Credentials ?? BinanceCredentials.FromEnvironment(testnet: !live);
+        var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions);
+        return new Venue(NewFeed(environment, options, training, log), exchange, options.MaxSteps, TrainingPrices: false, VenueBook: true);
+    }
+
+    /// <summary>History long enough that the recursive indicators have forgotten where it starts (see
+    /// <see cref="IndicatorSettings.ConvergenceCandles"/>), then closed candles as they close.</summary>
+    private BinanceMarketFeed NewFeed(BinanceEnvironment environment, SessionOptions options, LoadedTraining training, Action<string>? log)
+    {
+        var config = training.Config;
+        var history = BinanceMarketFeed.RequiredHistory(training.NewFeaturePipeline().WarmupCandles, config.Environment.WindowSize)
+            + config.Indicators.ConvergenceCandles();
+        return new BinanceMarketFeed(environment, config.Market.Symbol, config.Market.Interval, history, time, options.FeedOptions, log: log);
+    }
 
     /// <summary>Offline: a candle file and the simulated account filling at the training env's float32 closes.</summary>
     private static Venue CreateReplay(SessionOptions options, LoadedTraining training, double capital, List<string> warnings)

@@ -1,3 +1,6 @@
+using Afml.Core.Exchange.Binance;
+using Afml.Core.MarketData.Binance;
+
 namespace Afml.Core.Session;
 
 /// <summary>Where orders go.</summary>
@@ -29,6 +32,25 @@ public sealed record SessionOptions
     public DateTimeOffset? To { get; init; }
     public int? MaxSteps { get; init; }
     /// <summary>Capital the session's book starts with; default <c>portafolio.capital_inicial</c>. The model's
-    /// equity feature is relative to it, as in training.</summary>
+    /// equity feature is relative to it, as in training. On Binance it is the capital allocated to the session
+    /// inside the account (refused when the account's available balance cannot carry it).</summary>
     public double? InitialBalance { get; init; }
+
+    /// <summary>Binance API key and secret; default: <c>BINANCE_TESTNET_API_KEY/SECRET</c> (testnet) or
+    /// <c>BINANCE_API_KEY/SECRET</c> (live) from the environment.</summary>
+    public BinanceCredentials? Credentials { get; init; }
+
+    /// <summary>A server speaking Binance's protocol at this HTTP base (the fake Binance, a proxy): REST there,
+    /// streams at ws://same-host/market and /private. Default: Binance's own testnet or production addresses.</summary>
+    public Uri? Endpoint { get; init; }
+
+    /// <summary>The operator confirmed that a <see cref="VenueKind.Live"/> session moves real money. Without it a live
+    /// session is refused, whatever asked for it.</summary>
+    public bool LiveConfirmed { get; init; }
+
+    /// <summary>Client tuning (timeouts, receive window, rate limits); default <see cref="BinanceOptions"/>.</summary>
+    public BinanceOptions? ClientOptions { get; init; }
+
+    /// <summary>Market-data tuning (stream vs polling, grace periods, reconnects); default <see cref="BinanceFeedOptions"/>.</summary>
+    public BinanceFeedOptions? FeedOptions { get; init; }
 }

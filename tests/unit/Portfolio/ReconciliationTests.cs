@@ -119,4 +119,20 @@ public class ReconciliationTests
         Assert.Equal(balance + 10 * open.Quantity + margin - 2, book.Balance, 9);
         Assert.Equal(3.5, closed.Commission!.Value, 12);
     }
+
+    [Fact]
+    public void A_close_filled_for_the_venues_exact_decimal_quantity_closes_the_double_sum_of_fills()
+    {
+        var book = new TrainingPortfolio(Settings);
+        var open = book.Plan(new TradeDecision(TradeIntent.OpenLong, 0.1f, 0.1f), 100);
+        book.Apply(open, 100, 0.1, venueCommission: 0);
+        var more = book.Plan(new TradeDecision(TradeIntent.ModifyLong, 0.3f, 0.3f), 100);
+        book.Apply(more, 100, 0.2, venueCommission: 0);
+        Assert.Equal(0.30000000000000004, book.Position!.Quantity); // 0.1 + 0.2 in double
+
+        var close = book.Plan(new TradeDecision(TradeIntent.CloseLong, 0.5f, -0.5f), 100);
+        var record = book.Apply(close, 100, 0.3, venueCommission: 0); // the venue filled "0.3"
+        Assert.Equal("cierre_completo", record.Operation);
+        Assert.Null(book.Position);
+    }
 }

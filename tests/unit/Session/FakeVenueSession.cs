@@ -1,0 +1,130 @@
+using System.Threading.Channels;
+using Afml.Core.Exchange.Binance;
+using Afml.Core.MarketData;
+using Afml.Core.MarketData.Binance;
+using Afml.Core.Session;
+using Afml.FakeBinance;
+
+namespace Afml.Tests.Session;
+
+/// <summary>
+/// A whole session (testnet or paper) against the fake Binance over real HTTP and WebSocket: the fake serves a slice
+/// of the real BTCUSDT candles, the test publishes them one by one (advancing the fake's clock an interval each) and
+/// waits until the session has decided on each. The same slice can be replayed offline for comparison.
+/// </summary>
+internal sealed class FakeVenueSession : IAsyncDisposable
+{
+    public const string ApiKey = "afml-test-key-0123456789";
+    public const string ApiSecret = "afml-test-secret-do-not-print-9f8e7d6c5b4a";
+    private const long Hour = 3_600_000;
+
+    private FakeVenueSession(SessionHarness harness, FakeBinanceServer fake, ManualClock clock, IReadOnlyList<Candle> slice, int history)
+    {
+        Harness = harness;
+        Fake = fake;
+        Clock = clock;
+        Slice = slice;
+        History = history;
+    }
+
+    public SessionHarness Harness { get; }
+    public FakeBinanceServer Fake { get; }
+    public ManualClock Clock { get; }
+    /// <summary>The candles the fake serves: <see cref="History"/> already closed, the rest published by the test.</summary>
+    public IReadOnlyList<Candle> Slice { get; }
+    public int History { get; }
+    public List<SessionEvent> Events { get; } = [];
+
+    /// <param name="first">Index in the (continuity-filled) data file of the first candle the fake serves.</param>
+    /// <param name="history">Candles already closed at start (≤ what the session asks for, so a replay of the
+    /// slice warms its indicators on exactly the same candles).</param>
+    /// <param name="steps">Candles the test will publish.</param>
+    public static async Task<FakeVenueSession> StartAsync(int first, int history, int steps, Func<FakeBinanceOptions, FakeBinanceOptions>? adjust = null)
+    {
+        var all = ContinuityFiller.Fill(CandleCsvReader.Read(Path.Combine(TestData.SharedDir, "data", "BTCUSDT-1h.csv")), CandleInterval.Parse("1h"), out _);
+        var slice = all.Skip(first).Take(history + steps + 1).ToArray();
+        var clock = ManualClock.AtUnixMilliseconds(slice[history].OpenTime + 1_000);
+        var options = new FakeBinanceOptions
+        {
+            Candles = slice,
+            ClosedCandlesAtStart = history,
+            ApiKey = ApiKey,
+            ApiSecret = ApiSecret,
+            Clock = clock,
+            PingInterval = TimeSpan.Zero,
+            UpdatesPerCandle = 1,
+        };
+        var fake = await FakeBinanceServer.StartAsync(adjust?.Invoke(options) ?? options);
+        return new FakeVenueSession(new SessionHarness(TestData.FixtureTrainingDir), fake, clock, slice, history);
+    }
+
+    public SessionOptions Options(VenueKind venue, int maxSteps) => new()
+    {
+        TrainId = Harness.TrainId,
+        TrainingRoot = Harness.Root,
+        Venue = venue,
+        Endpoint = new Uri(Fake.RestBaseUrl),
+        Credentials = new BinanceCredentials(ApiKey, ApiSecret),
+        MaxSteps = maxSteps,
+        ClientOptions = new BinanceOptions { RecvWindow = TimeSpan.FromSeconds(1), ReconcileMargin = TimeSpan.FromMilliseconds(200) },
+        // The fake's clock stands still between publications: let the stream, not wall-clock polling, drive candles.
+        FeedOptions = new BinanceFeedOptions { StreamBelow = TimeSpan.MaxValue, ReconnectInitialDelay = TimeSpan.FromMilliseconds(100) },
+    };
+
+    /// <summary>Runs the session, publishing one candle per step until it has made <paramref name="steps"/>
+    /// decisions (or stopped); returns its summary.</summary>
+    public async Task<SessionSummary> RunAsync(SessionOptions options, int steps, Action<int>? beforePublish = null, TimeSpan? timeout = null)
+    {
+        var channel = Channel.CreateUnbounded<SessionEvent>();
+        var time = TimeProvider.System;
+        await using var built = new SessionFactory(time).Create(options, m => channel.Writer.TryWrite(new SessionLog(time.GetUtcNow(), SessionLogLevel.Warning, m)));
+        var session = new TradingSession(built.Parts, time, channel.Writer, new Afml.Core.Risk.OperationRetry(time, delay: TimeSpan.FromMilliseconds(50)));
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
+        var run = Task.Run(() => session.RunAsync(cts.Token));
+        if (options.Venue != VenueKind.Paper || true)
+            if (!await Fake.WaitForMarketConnectionsAsync(1, TimeSpan.FromSeconds(20)) && !run.IsCompleted)
+                throw new TimeoutException("the session never connected to the kline stream");
+        var decided = 0;
+        for (var i = 0; i < steps && !run.IsCompleted; i++)
+        {
+            beforePublish?.Invoke(i);
+            Clock.Advance(TimeSpan.FromMilliseconds(Hour));
+            await Fake.PublishNextCandleAsync();
+            decided = await WaitForStepAsync(channel.Reader, decided + 1, run, cts.Token);
+        }
+        var summary = await run;
+        channel.Writer.TryComplete();
+        await foreach (var e in channel.Reader.ReadAllAsync(CancellationToken.None)) Events.Add(e);
+        return summary;
+    }
+
+    private async Task<int> WaitForStepAsync(ChannelReader<SessionEvent> reader, int step, Task run, CancellationToken ct)
+    {
+        while (true)
+        {
+            var read = reader.WaitToReadAsync(ct).AsTask();
+            if (await Task.WhenAny(read, run) == run && !reader.TryPeek(out _)) return step;
+            while (reader.TryRead(out var e))
+            {
+                Events.Add(e);
+                if (e is SessionStep s && s.Completed >= step) return s.Completed;
+            }
+        }
+    }
+
+    /// <summary>The slice as a candle file, for an offline replay of the same candles.</summary>
+    public string WriteSliceCsv()
+    {
+        var path = Path.Combine(Harness.Root, "slice.csv");
+        File.WriteAllLines(path, new[] { "open_time,open,high,low,close,volume" }.Concat(Slice.Select(c =>
+            string.Join(',', c.OpenTime, R(c.Open), R(c.High), R(c.Low), R(c.Close), R(c.Volume)))));
+        return path;
+        static string R(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Fake.DisposeAsync();
+        Harness.Dispose();
+    }
+}

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Threading.Channels;
 using Afml.Core;
+using Afml.Core.Exchange.Binance;
 using Afml.Core.Session;
 
 namespace Afml.PowerShell.Commands;
@@ -8,14 +9,17 @@ namespace Afml.PowerShell.Commands;
 /// <summary>
 /// <para type="synopsis">Starts a trading session with a trained SAC agent and returns its statistics.</para>
 /// <para type="description">Loads entrenamientos/&lt;TrainId&gt;/ (config, scaler, model), warms the indicators up on
-/// history and makes one decision per closed candle, writing produccion/registro_*.csv. -Replay runs offline on a
-/// candle file with simulated fills. Ctrl+C stops cleanly.</para>
+/// history and makes one decision per closed candle, writing produccion/registro_*.csv. Without -Replay it trades on
+/// Binance USDT-M Futures: the testnet by default (BINANCE_TESTNET_API_KEY/SECRET or -Credential), -Paper for
+/// simulated fills on live market data (no credentials), -Live for real money (BINANCE_API_KEY/SECRET; asks for
+/// confirmation unless -Force). -Replay runs offline on a candle file with simulated fills. Ctrl+C stops cleanly.</para>
 /// </summary>
-[Cmdlet(VerbsLifecycle.Start, "AfmlSession", DefaultParameterSetName = ReplaySet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Start, "AfmlSession", DefaultParameterSetName = BinanceSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(SessionSummary))]
 public sealed class StartAfmlSessionCommand : AfmlCmdlet
 {
     private const string ReplaySet = "Replay";
+    private const string BinanceSet = "Binance";
 
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(TrainIdCompleter))]
@@ -41,9 +45,35 @@ public sealed class StartAfmlSessionCommand : AfmlCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int? MaxSteps { get; set; }
 
+    /// <summary>The session's capital (the book's initial balance); default portafolio.capital_inicial. On Binance, the
+    /// capital allocated to the session inside the account.</summary>
     [Parameter]
+    [Alias("Capital")]
     [ValidateRange(1e-9, double.MaxValue)]
     public double? InitialBalance { get; set; }
+
+    /// <summary>Simulated fills on live Binance market data: the dry run before testnet. No credentials needed.</summary>
+    [Parameter(ParameterSetName = BinanceSet)]
+    public SwitchParameter Paper { get; set; }
+
+    /// <summary>Real orders with real money on Binance Futures.</summary>
+    [Parameter(ParameterSetName = BinanceSet)]
+    public SwitchParameter Live { get; set; }
+
+    /// <summary>API key (user name) and secret (password); default: the BINANCE_TESTNET_API_KEY/SECRET or, with -Live,
+    /// BINANCE_API_KEY/SECRET environment variables.</summary>
+    [Parameter(ParameterSetName = BinanceSet)]
+    [Credential]
+    public PSCredential? Credential { get; set; }
+
+    /// <summary>A server speaking Binance's protocol at this HTTP address (the fake Binance, a proxy), instead of
+    /// Binance's own testnet or production hosts.</summary>
+    [Parameter(ParameterSetName = BinanceSet)]
+    public Uri? Endpoint { get; set; }
+
+    /// <summary>With -Live: skip the real-money confirmation (scripts).</summary>
+    [Parameter(ParameterSetName = BinanceSet)]
+    public SwitchParameter Force { get; set; }
 
     /// <summary>No console log lines; the summary is still returned.</summary>
     [Parameter]
@@ -51,20 +81,10 @@ public sealed class StartAfmlSessionCommand : AfmlCmdlet
 
     protected override void EndProcessing()
     {
-        var options = new SessionOptions
-        {
-            TrainId = TrainId,
-            TrainingRoot = FullPath(TrainingRoot),
-            Venue = VenueKind.Replay,
-            ReplayPath = FullPath(Replay),
-            From = From,
-            To = To,
-            MaxSteps = MaxSteps,
-            InitialBalance = InitialBalance,
-        };
-        if (!ShouldProcess($"{TrainId} on {Path.GetFileName(options.ReplayPath)}", "Replay trading session")) return;
         try
         {
+            var options = BuildOptions();
+            if (options is null) return;
             var summary = Run(options);
             if (summary is not null) WriteObject(summary);
         }
@@ -78,11 +98,53 @@ public sealed class StartAfmlSessionCommand : AfmlCmdlet
         }
     }
 
+    /// <summary>The session asked for, or null when the operator declined (-WhatIf, a "no" to a confirmation).</summary>
+    private SessionOptions? BuildOptions()
+    {
+        var common = new SessionOptions
+        {
+            TrainId = TrainId,
+            TrainingRoot = FullPath(TrainingRoot),
+            MaxSteps = MaxSteps,
+            InitialBalance = InitialBalance,
+        };
+        if (ParameterSetName == ReplaySet)
+        {
+            var replay = common with { Venue = VenueKind.Replay, ReplayPath = FullPath(Replay), From = From, To = To };
+            return ShouldProcess($"{TrainId} on {Path.GetFileName(replay.ReplayPath)}", "Replay trading session") ? replay : null;
+        }
+        if (Paper && Live)
+            throw new AfmlException("VenueConflict", AfmlErrorCategory.InvalidArgument, "-Paper (simulated fills) and -Live (real money) exclude each other.", "Live");
+        var venue = Live ? VenueKind.Live : Paper ? VenueKind.Paper : VenueKind.Testnet;
+        var options = common with
+        {
+            Venue = venue,
+            Endpoint = Endpoint,
+            Credentials = Credential is { } c ? new BinanceCredentials(c.UserName, c.GetNetworkCredential().Password) : null,
+        };
+        var where = Endpoint is null ? "" : $" at {Endpoint}";
+        switch (venue)
+        {
+            case VenueKind.Paper:
+                return ShouldProcess($"{TrainId}{where}", "Paper trading session (simulated fills on live Binance market data)") ? options : null;
+            case VenueKind.Testnet:
+                return ShouldProcess($"{TrainId}{where}", "Binance testnet trading session") ? options : null;
+            default:
+                if (!ShouldProcess($"{TrainId} on Binance Futures{where}", "Start a LIVE trading session with REAL MONEY")) return null;
+                if (!Force && !ShouldContinue(
+                        $"Afml will send real orders with real money on Binance Futures{where} for '{TrainId}'. Continue?",
+                        "LIVE: dinero real"))
+                    return null;
+                return options with { LiveConfirmed = true };
+        }
+    }
+
     private SessionSummary? Run(SessionOptions options)
     {
         var time = TimeProvider.System;
         var channel = Channel.CreateUnbounded<SessionEvent>(new UnboundedChannelOptions { SingleReader = true });
-        var built = new SessionFactory(time).Create(options);
+        var built = new SessionFactory(time).Create(options,
+            message => channel.Writer.TryWrite(new SessionLog(time.GetUtcNow(), SessionLogLevel.Warning, message)));
         foreach (var w in built.Warnings) WriteWarning(w);
         var session = new TradingSession(built.Parts, time, channel.Writer);
         var stopping = StopToken;
@@ -97,7 +159,7 @@ public sealed class StartAfmlSessionCommand : AfmlCmdlet
         });
 
         // Drain engine events on the pipeline thread: the only thread allowed to write to the host.
-        var progress = new ProgressRecord(1, $"Afml {TrainId}", "replay") { PercentComplete = 0 };
+        var progress = new ProgressRecord(1, $"Afml {TrainId}", options.Venue.ToString().ToLowerInvariant()) { PercentComplete = 0 };
         var reader = channel.Reader;
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
@@ -112,6 +174,11 @@ public sealed class StartAfmlSessionCommand : AfmlCmdlet
                     case SessionStep step when step.Total is > 0 && (step.Completed % 25 == 0 || step.Completed == step.Total):
                         progress.PercentComplete = (int)Math.Min(100, 100L * step.Completed / step.Total.Value);
                         progress.StatusDescription = $"paso {step.Completed}/{step.Total} · equity {step.Row.Equity:F2}";
+                        WriteProgress(progress);
+                        break;
+                    case SessionStep step when step.Total is null:
+                        progress.PercentComplete = -1;
+                        progress.StatusDescription = $"paso {step.Completed} · equity {step.Row.Equity:F2} · esperando la próxima vela";
                         WriteProgress(progress);
                         break;
                 }

@@ -272,8 +272,9 @@ public sealed class TradingSession
                 WriteRow(paso, decisionTime, candle, action, price, record, orderId);
                 return await EmergencyAsync($"fallo_operacion: {fill.Error}", candle, price, decisionTime, ct).ConfigureAwait(false);
             }
-            record = _p.Book.Apply(plan, fill.Data!.AveragePrice, fill.Data.ExecutedQuantity, _p.VenueBook ? fill.Data.Commission : null);
-            _ordersFilled++;
+            var filled = fill.Data!.ExecutedQuantity > 0;
+            record = _p.Book.Apply(plan, filled ? fill.Data.AveragePrice : price, fill.Data.ExecutedQuantity, _p.VenueBook ? fill.Data.Commission : null);
+            if (filled) _ordersFilled++;
             if (plan.Step == BookStep.Close)
             {
                 _tradesClosed++;

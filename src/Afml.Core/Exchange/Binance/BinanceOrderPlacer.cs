@@ -132,7 +132,13 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
     {
         _uncertain.Remove(clientOrderId);
         if (order.ExecutedQuantity <= 0)
-            return ExchangeResult<OrderFill>.Fail(ExchangeErrorKind.Rejected, $"order {clientOrderId} ended {order.Status} with nothing filled");
+        {
+            // A MARKET order that expired unfilled (no liquidity, price protection) is a known outcome, not a failure:
+            // the book records it as not executed and the next candle decides again.
+            var none = new OrderFill(clientOrderId, order.OrderId, order.Side ?? side, order.MappedStatus, 0, 0, 0);
+            _done[clientOrderId] = none;
+            return ExchangeResult<OrderFill>.Ok(none);
+        }
         var commission = rest.Options.FetchCommission && order.OrderId is { } id ? await CommissionAsync(symbol, id, ct).ConfigureAwait(false) : 0m;
         var fill = new OrderFill(clientOrderId, order.OrderId, order.Side ?? side, order.MappedStatus,
             (double)order.ExecutedQuantity, (double)order.EffectivePrice, (double)commission);

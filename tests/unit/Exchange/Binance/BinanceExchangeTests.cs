@@ -169,6 +169,17 @@ public class BinanceExchangeTests
     }
 
     [Fact]
+    public async Task Expired_with_nothing_filled_is_a_known_outcome_not_a_failure()
+    {
+        var (ex, stub, _) = Make();
+        stub.On("POST /fapi/v1/order", r => StubBinance.Json(StubBinance.Order(r.Param("newClientOrderId")!, status: "EXPIRED", executed: "0")));
+        var fill = (await ex.PlaceMarketOrderAsync(Buy(), CancellationToken.None)).Unwrap();
+        Assert.Equal((OrderStatus.Expired, 0.0), (fill.Status, fill.ExecutedQuantity));
+        Assert.Equal(fill, (await ex.PlaceMarketOrderAsync(Buy(), CancellationToken.None)).Unwrap()); // a retry sends nothing
+        Assert.Equal(1, stub.Count("POST /fapi/v1/order"));
+    }
+
+    [Fact]
     public async Task Invalid_client_order_id_is_not_sent()
     {
         var (ex, stub, _) = Make();

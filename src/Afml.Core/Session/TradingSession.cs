@@ -158,9 +158,14 @@ public sealed class TradingSession
             var capital = _p.Book.Settings.InitialCapital;
             Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
                 $"💼 Cuenta {_p.Exchange.Name}: balance {account.Data!.WalletBalance:F2} USDT, disponible {account.Data.AvailableBalance:F2} · capital asignado {capital:F2}"));
-            if (account.Data.AvailableBalance < capital)
+            // Flat, the capital must fit in the available balance; restarting onto an open position, part of it is
+            // locked as that position's margin, so it must fit in the account's equity.
+            var position = await _retry.RunAsync(c => _p.Exchange.GetPositionAsync(Symbol, c), ct).ConfigureAwait(false);
+            var open = position.Success && position.Data!.Quantity != 0;
+            var carry = open ? account.Data.MarginBalance : account.Data.AvailableBalance;
+            if (carry < capital)
                 throw new AfmlException("CapitalNotAvailable", AfmlErrorCategory.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
-                    $"The allocated capital {capital:F2} USDT exceeds the account's available balance {account.Data.AvailableBalance:F2} USDT on {_p.Exchange.Name}; pass a smaller -Capital."), "Capital");
+                    $"The allocated capital {capital:F2} USDT exceeds the account's {(open ? $"equity (an open {Symbol} position locks margin)" : "available balance")} {carry:F2} USDT on {_p.Exchange.Name}; pass a smaller -Capital."), "Capital");
         }
         if (_p.VenueBook && history.Count > 0)
         {

@@ -81,9 +81,9 @@ internal sealed class FakeVenueSession : IAsyncDisposable
         var session = new TradingSession(built.Parts, time, channel.Writer, new Afml.Core.Risk.OperationRetry(time, delay: TimeSpan.FromMilliseconds(50)));
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         var run = Task.Run(() => session.RunAsync(cts.Token));
-        if (options.Venue != VenueKind.Paper || true)
-            if (!await Fake.WaitForMarketConnectionsAsync(1, TimeSpan.FromSeconds(20)) && !run.IsCompleted)
-                throw new TimeoutException("the session never connected to the kline stream");
+        var connected = Fake.WaitForMarketConnectionsAsync(1, TimeSpan.FromSeconds(20));
+        if (await Task.WhenAny(connected, run) == run) return await run; // failed at start (or ended) before streaming
+        if (!await connected) throw new TimeoutException("the session never connected to the kline stream");
         var decided = 0;
         for (var i = 0; i < steps && !run.IsCompleted; i++)
         {

@@ -110,6 +110,8 @@ internal static class StandaloneHost
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        // SIGTERM (kill, timeout, a test's cleanup) stops as Ctrl+C does; the web host alone would swallow it.
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         await using var fake = await FakeBinanceServer.StartAsync(fakeOptions, stop.Token);
         var inv = CultureInfo.InvariantCulture;
         await output.WriteLineAsync($"Fake Binance USDT-M Futures ({symbol} {interval.Text}, {candles.Count} candles, {closed} closed, speed {speed.ToString(inv)}x)");

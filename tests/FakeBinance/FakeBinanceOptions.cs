@@ -28,6 +28,12 @@ public sealed record FakeBinanceOptions
     /// Transport pacing (pings, fault delays, automatic candle speed) uses real time.</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
+    /// <summary>Signed calls must carry a timestamp within recvWindow of the server clock (Binance's rule, -1021).
+    /// False accepts any timestamp (signature, key and parameters are still checked): only for the standalone run
+    /// with an accelerated <see cref="VirtualClock"/>, where the server's time runs <c>speed</c>× faster than the
+    /// client's and any measured offset is stale within a second.</summary>
+    public bool CheckTimestamps { get; init; } = true;
+
     public decimal InitialBalance { get; init; } = 10_000m;
     public int InitialLeverage { get; init; } = 20;
 

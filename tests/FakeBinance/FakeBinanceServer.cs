@@ -104,7 +104,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
 
     private void Configure()
     {
-        var auth = new RequestAuthenticator(Options.ApiKey, Options.ApiSecret);
+        var auth = new RequestAuthenticator(Options.ApiKey, Options.ApiSecret, Options.CheckTimestamps);
         var userEvents = new UserEventPublisher(_userHub, _listenKeys, Faults, _clock);
         var routes = new RouteTable();
         new MarketRoutes(Options, _market, _klineJson).Map(routes);

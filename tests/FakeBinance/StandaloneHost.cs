@@ -6,10 +6,12 @@ using Afml.Core.MarketData;
 namespace Afml.FakeBinance;
 
 /// <summary>The command line: start the fake on a port with a candle file, print the URLs and a generated test
-/// key pair, stream candles at --speed until Ctrl+C.</summary>
+/// key pair, stream candles at --speed until Ctrl+C. The server's clock is a <see cref="VirtualClock"/> inside
+/// the candle being streamed, so a client sees historical candles close at historical times, <c>speed</c>×
+/// faster than real time.</summary>
 internal static class StandaloneHost
 {
-    private const string Usage = "usage: Afml.FakeBinance --candles <file.csv> [--port 18080] [--speed 60] [--interval 1h] [--symbol BTCUSDT] [--history 1000] [--balance 10000]";
+    private const string Usage = "usage: Afml.FakeBinance --candles <file.csv> [--port 18080] [--speed 60] [--interval 1h] [--symbol BTCUSDT] [--history 1000] [--start yyyy-MM-dd] [--balance 10000] [--timestamps relaxed|strict]";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken ct)
     {
@@ -28,29 +30,79 @@ internal static class StandaloneHost
             await Console.Error.WriteLineAsync(Usage);
             return 2;
         }
+        var interval = CandleInterval.Parse(options.GetValueOrDefault("interval", "1h"));
         IReadOnlyList<Candle> candles;
-        try { candles = CandleCsvReader.Read(candlesPath); }
+        int filled;
+        try
+        {
+            // Gaps filled as the trainer does, so the stream is contiguous like Binance's.
+            candles = ContinuityFiller.Fill(CandleCsvReader.Read(candlesPath), interval, out filled);
+        }
         catch (AfmlException ex)
         {
             await Console.Error.WriteLineAsync(ex.Message);
             return 1;
         }
-        var interval = CandleInterval.Parse(options.GetValueOrDefault("interval", "1h"));
+        if (candles.Count < 2)
+        {
+            await Console.Error.WriteLineAsync($"'{candlesPath}' needs at least two candles.");
+            return 1;
+        }
         var speed = double.Parse(options.GetValueOrDefault("speed", "60"), CultureInfo.InvariantCulture);
         var history = int.Parse(options.GetValueOrDefault("history", "1000"), CultureInfo.InvariantCulture);
+        if (!(speed > 0) || history < 1)
+        {
+            await Console.Error.WriteLineAsync(Usage);
+            return 2;
+        }
+        // The first candle streamed: --start, or the one after --history closed candles.
+        var first = Math.Min(history, candles.Count - 1);
+        if (options.TryGetValue("start", out var startText))
+        {
+            if (!DateTimeOffset.TryParseExact(startText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start))
+            {
+                await Console.Error.WriteLineAsync($"--start '{startText}' is not a yyyy-MM-dd date.");
+                return 2;
+            }
+            var startMs = start.ToUnixTimeMilliseconds();
+            first = Enumerable.Range(0, candles.Count).FirstOrDefault(i => candles[i].OpenTime >= startMs, -1);
+            if (first < 0)
+            {
+                await Console.Error.WriteLineAsync($"--start {startText} is after the last candle ({candles[^1].OpenTimeUtc:O}).");
+                return 1;
+            }
+            first = Math.Max(first, 1);
+        }
+        var closed = Math.Min(history, first);
+        candles = candles.Skip(first - closed).ToArray();
+        var strict = options.GetValueOrDefault("timestamps", speed > 1 ? "relaxed" : "strict") switch
+        {
+            "strict" => true,
+            "relaxed" => false,
+            _ => (bool?)null,
+        };
+        if (strict is null)
+        {
+            await Console.Error.WriteLineAsync(Usage);
+            return 2;
+        }
+
         // A fresh random pair every run: never a real key, nothing to leak.
         var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         var symbol = options.GetValueOrDefault("symbol", "BTCUSDT");
+        var clock = new VirtualClock(candles[closed].OpenTime, interval.Milliseconds, speed);
         var fakeOptions = new FakeBinanceOptions
         {
             Candles = candles,
-            ClosedCandlesAtStart = Math.Min(history, candles.Count - 1),
+            ClosedCandlesAtStart = closed,
             Interval = interval,
             Symbol = FakeSymbolRules.BtcUsdt with { Symbol = symbol, BaseAsset = symbol.EndsWith("USDT", StringComparison.Ordinal) ? symbol[..^4] : symbol },
             Port = int.Parse(options.GetValueOrDefault("port", "18080"), CultureInfo.InvariantCulture),
             ApiKey = key,
             ApiSecret = secret,
+            Clock = clock,
+            CheckTimestamps = strict.Value,
             InitialBalance = decimal.Parse(options.GetValueOrDefault("balance", "10000"), CultureInfo.InvariantCulture),
             PingInterval = TimeSpan.FromSeconds(30),
             PongTimeout = TimeSpan.FromSeconds(60),
@@ -58,17 +110,29 @@ internal static class StandaloneHost
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+        // SIGTERM (kill, timeout, a test's cleanup) stops as Ctrl+C does; the web host alone would swallow it.
+        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         await using var fake = await FakeBinanceServer.StartAsync(fakeOptions, stop.Token);
-        await output.WriteLineAsync($"Fake Binance USDT-M Futures ({symbol} {interval.Text}, {candles.Count} candles, {fakeOptions.ClosedCandlesAtStart} closed, speed {speed.ToString(CultureInfo.InvariantCulture)}x)");
+        var inv = CultureInfo.InvariantCulture;
+        await output.WriteLineAsync($"Fake Binance USDT-M Futures ({symbol} {interval.Text}, {candles.Count} candles, {closed} closed, speed {speed.ToString(inv)}x)");
         await output.WriteLineAsync($"  REST            {fake.RestBaseUrl}");
         await output.WriteLineAsync($"  market streams  {fake.MarketStreamBaseUrl}   (e.g. {fake.MarketStreamBaseUrl}/ws/{fake.KlineStreamName})");
         await output.WriteLineAsync($"  user streams    {fake.PrivateStreamBaseUrl}  (/ws/<listenKey>)");
+        await output.WriteLineAsync($"  port            {fake.Port.ToString(inv)}");
+        await output.WriteLineAsync($"  server clock    {fake.ServerTime.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", inv)}Z (virtual, {speed.ToString(inv)}x; first candle streamed {candles[closed].OpenTimeUtc.UtcDateTime.ToString("yyyy-MM-dd HH:mm", inv)}Z{(filled > 0 ? $"; {filled.ToString(inv)} missing candle(s) interpolated" : "")})");
+        await output.WriteLineAsync($"  timestamps      {(strict.Value ? "strict (recvWindow checked)" : "relaxed: signed requests' timestamp/recvWindow not checked, the virtual clock runs faster than the client's")}");
         await output.WriteLineAsync($"  API key         {key}");
         await output.WriteLineAsync($"  API secret      {secret}");
         await output.WriteLineAsync("  (test credentials generated for this run; Ctrl+C stops)");
+        await output.WriteLineAsync($"  try: Start-AfmlSession -TrainId <id> -Endpoint {fake.RestBaseUrl} -Credential ([pscredential]::new('{key}', (ConvertTo-SecureString '{secret}' -AsPlainText -Force)))");
         try
         {
-            await fake.RunAutomaticAsync(speed, stop.Token);
+            var spacing = TimeSpan.FromMilliseconds(interval.Milliseconds / speed / (fakeOptions.UpdatesPerCandle + 1));
+            while (fake.HasMoreCandles)
+            {
+                clock.EnterCandle(candles[fake.LastClosedCandleIndex + 1].OpenTime);
+                if (!await fake.PublishNextCandleAsync(new CandlePublishOptions { Spacing = spacing }, stop.Token)) break;
+            }
             await output.WriteLineAsync("All candles published; still serving until Ctrl+C.");
             await Task.Delay(Timeout.Infinite, stop.Token);
         }

@@ -119,7 +119,11 @@ public sealed class SessionFactory(TimeProvider time)
         var config = training.Config;
         var history = BinanceMarketFeed.RequiredHistory(training.NewFeaturePipeline().WarmupCandles, config.Environment.WindowSize)
             + config.Indicators.ConvergenceCandles();
-        return new BinanceMarketFeed(environment, config.Market.Symbol, config.Market.Interval, history, time, options.FeedOptions, log: log);
+        // A server at -Endpoint (the fake Binance, a replaying proxy) may run its own clock faster than ours, so
+        // polling REST at each close by our clock could wait real hours: let its kline stream say when a candle
+        // closed, at any interval, with REST still filling gaps.
+        var feedOptions = options.Endpoint is null ? options.FeedOptions : (options.FeedOptions ?? new BinanceFeedOptions()) with { StreamBelow = TimeSpan.MaxValue };
+        return new BinanceMarketFeed(environment, config.Market.Symbol, config.Market.Interval, history, time, feedOptions, log: log);
     }
 
     /// <summary>Offline: a candle file and the simulated account filling at the training env's float32 closes.</summary>

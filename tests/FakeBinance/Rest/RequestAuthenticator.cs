@@ -1,7 +1,9 @@
 namespace Afml.FakeBinance.Rest;
 
-/// <summary>The API-key header, the HMAC over the exact bytes sent and the timestamp/recvWindow rule (doc §2).</summary>
-internal sealed class RequestAuthenticator(string apiKey, string apiSecret)
+/// <summary>The API-key header, the HMAC over the exact bytes sent and the timestamp/recvWindow rule (doc §2).
+/// <paramref name="checkTimestamps"/> false skips only the timestamp-against-now rule (see
+/// <see cref="FakeBinanceOptions.CheckTimestamps"/>).</summary>
+internal sealed class RequestAuthenticator(string apiKey, string apiSecret, bool checkTimestamps = true)
 {
     private const long MaxRecvWindow = 60_000;
     private const long DefaultRecvWindow = 5_000;
@@ -26,6 +28,7 @@ internal sealed class RequestAuthenticator(string apiKey, string apiSecret)
         if (signature is null) return (null, BinanceError.Mandatory("signature"));
         var expected = BinanceSignature.Compute(apiSecret, signed);
         if (!string.Equals(expected, signature, StringComparison.OrdinalIgnoreCase)) return (false, BinanceError.Signature);
+        if (!checkTimestamps) return (true, null);
         if (timestamp >= serverNow + 1000) return (true, BinanceError.AheadOfServer);
         if (serverNow - timestamp > recvWindow) return (true, BinanceError.OutsideRecvWindow);
         return (true, null);

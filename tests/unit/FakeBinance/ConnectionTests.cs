@@ -50,6 +50,7 @@ public sealed class ConnectionTests
             Assert.Contains("REST            http://127.0.0.1:", text);
             Assert.Contains("/market/ws/btcusdt@kline_1h", text);
             Assert.Matches("API secret +[0-9a-f]{64}", text);
+            Assert.Matches(@"\n  port +[1-9][0-9]*\r?\n", text);
         }
         finally
         {

@@ -109,4 +109,16 @@ public sealed class SigningTests
         Assert.Equal(400, tooWide.Status);
         Assert.Equal(venue.Now + 10_000, time.Json.GetProperty("serverTime").GetInt64());
     }
+
+    [Fact]
+    public async Task Relaxed_timestamps_accept_any_time_but_still_check_the_signature()
+    {
+        await using var venue = await FakeVenue.StartAsync(o => o with { CheckTimestamps = false });
+        var stale = await venue.SendAsync(HttpMethod.Get, "/fapi/v3/account", skewMs: -3_600_000);
+        var ahead = await venue.SendAsync(HttpMethod.Get, "/fapi/v3/account", skewMs: 60_000);
+        Assert.Equal(200, stale.Status);
+        Assert.Equal(200, ahead.Status);
+        var forged = await venue.SendAsync(HttpMethod.Get, "/fapi/v3/account", skewMs: -3_600_000, secret: "not-the-secret");
+        Assert.Equal((400, -1022), (forged.Status, forged.Code));
+    }
 }

@@ -1,0 +1,173 @@
+#Requires -Version 7.6
+# Start-AfmlSession's Binance path against the standalone fake Binance (tests/FakeBinance) run as a child process on
+# 127.0.0.1: the same two commands a user runs to try the live path without keys. Runs against the *built* module.
+
+BeforeAll {
+    $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+    $script:DemoId = 'train_BTCUSDT_20230101_20241231_lr0.0003_bs256_ws30_20261124_221259'
+    $script:Candles = Join-Path $RepoRoot 'samples/data/BTCUSDT-1h.csv'
+    $script:ModuleErrorId = 'Afml.PowerShell.Commands.StartAfmlSessionCommand'
+    Import-Module Afml -Force -ErrorAction Stop
+
+    # The training's own files only (never produccion/ or the ONNX cache a demo run left in samples/).
+    function script:New-TrainingCopy {
+        param([string] $Name = [guid]::NewGuid().ToString('n'))
+        $root = Join-Path $TestDrive $Name
+        $source = Join-Path $RepoRoot "samples/entrenamientos/$DemoId"
+        $target = New-Item -ItemType Directory -Force (Join-Path $root "$DemoId/modelos")
+        Get-ChildItem $source -File | Copy-Item -Destination $target.Parent.FullName
+        Get-ChildItem (Join-Path $source 'modelos') -File | Where-Object Name -NotLike '*.zip.onnx*' | Copy-Item -Destination $target.FullName
+        $root
+    }
+
+    function script:Get-ProductionFiles {
+        param([string] $Root)
+        $dir = Join-Path $Root "$DemoId/produccion"
+        if (Test-Path $dir) { @(Get-ChildItem $dir -File -Recurse) } else { @() }
+    }
+
+    # `dotnet` itself when this pwsh runs as a dotnet tool, else the one on PATH.
+    $script:Dotnet = if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { [Environment]::ProcessPath } else { 'dotnet' }
+
+    # build.ps1 Test builds tests/unit (which references the fake) before Pester runs; build it when run on its own.
+    $fakeDll = Join-Path $RepoRoot 'tests/FakeBinance/bin/Release/net10.0/Afml.FakeBinance.dll'
+    if (-not (Test-Path $fakeDll)) {
+        & $Dotnet build (Join-Path $RepoRoot 'tests/FakeBinance') -c Release --nologo -v:q | Out-Null
+        if ($LASTEXITCODE -ne 0 -or -not (Test-Path $fakeDll)) { throw "Could not build the fake Binance ($fakeDll)." }
+    }
+
+    # 1 candle per second (3600x); plenty of balance so every session can allocate the default capital even with
+    # the previous session's position still open on the shared account.
+    $psi = [Diagnostics.ProcessStartInfo]::new($Dotnet)
+    foreach ($a in @($fakeDll, '--port', '0', '--candles', $Candles, '--speed', '3600', '--history', '1000', '--start', '2025-01-01', '--balance', '1000000')) { $psi.ArgumentList.Add($a) }
+    $psi.RedirectStandardOutput = $true
+    $psi.UseShellExecute = $false
+    $script:Fake = [Diagnostics.Process]::Start($psi)
+    try {
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        $fields = @{}
+        while (-not $fields.ContainsKey('API secret')) {
+            $read = $Fake.StandardOutput.ReadLineAsync()
+            $left = [int][Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
+            if (-not $read.Wait($left)) { throw 'The fake Binance did not print its credentials within 60 s.' }
+            if ($null -eq $read.Result) { throw "The fake Binance exited (code $($Fake.ExitCode)) before printing its credentials." }
+            if ($read.Result -match '^\s+(REST|API key|API secret)\s+(\S+)') { $fields[$Matches[1]] = $Matches[2] }
+        }
+        $script:Endpoint = $fields['REST']
+        $script:FakeKey = $fields['API key']
+        $script:FakeSecret = $fields['API secret']
+        $script:Credential = [pscredential]::new($fields['API key'], (ConvertTo-SecureString $fields['API secret'] -AsPlainText -Force))
+    } catch {
+        if (-not $Fake.HasExited) { $Fake.Kill($true); $Fake.WaitForExit(10000) | Out-Null }
+        throw
+    }
+}
+
+AfterAll {
+    if ($script:Fake) {
+        if (-not $Fake.HasExited) { $Fake.Kill($true); $Fake.WaitForExit(10000) | Out-Null }
+        $Fake.Dispose()
+    }
+}
+
+Describe 'The standalone fake Binance' {
+    It 'listens on the port it printed, on 127.0.0.1' {
+        $Endpoint | Should -Match '^http://127\.0\.0\.1:\d+$'
+        $FakeKey | Should -Match '^[0-9a-f]{64}$'
+        $time = Invoke-RestMethod "$Endpoint/fapi/v1/time" -TimeoutSec 10
+        # The virtual clock sits in the candle being streamed (2025), not at today's date.
+        [DateTimeOffset]::FromUnixTimeMilliseconds($time.serverTime).Year | Should -Be 2025
+    }
+}
+
+Describe 'Start-AfmlSession on Binance (fake venue)' {
+    It 'trades the testnet path with -Credential at -Endpoint' {
+        $root = New-TrainingCopy
+        $s = Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Endpoint $Endpoint -Credential $Credential -MaxSteps 5 -Quiet
+        $s.Steps | Should -Be 5
+        $s.StopReason | Should -Be 'MaxSteps'
+        $s.Venue | Should -Be 'binance-testnet'
+        $s.FirstCandle.Year | Should -Be 2025
+        (Get-Content $s.RegistroPath).Count | Should -Be 6
+        (Get-Content $s.RegistroPath -TotalCount 1) | Should -Match '^timestamp,paso,action,precio,'
+    }
+
+    It 'runs -Paper on the fake''s market data without credentials' {
+        $root = New-TrainingCopy
+        $s = Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Endpoint $Endpoint -Paper -MaxSteps 5 -Quiet
+        $s.Steps | Should -Be 5
+        $s.Venue | Should -Be 'paper'
+        (Get-Content $s.RegistroPath).Count | Should -Be 6
+    }
+
+    It 'refuses a testnet session without credentials and writes nothing' {
+        $root = New-TrainingCopy
+        $saved = $env:BINANCE_TESTNET_API_KEY, $env:BINANCE_TESTNET_API_SECRET
+        try {
+            $env:BINANCE_TESTNET_API_KEY = $null
+            $env:BINANCE_TESTNET_API_SECRET = $null
+            { Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Endpoint $Endpoint -MaxSteps 1 -Quiet } |
+                Should -Throw -ErrorId "CredentialsNotFound,$ModuleErrorId"
+        } finally {
+            $env:BINANCE_TESTNET_API_KEY, $env:BINANCE_TESTNET_API_SECRET = $saved
+        }
+        Get-ProductionFiles $root | Should -BeNullOrEmpty
+    }
+
+    It 'refuses -Paper with -Live' {
+        $root = New-TrainingCopy
+        { Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Endpoint $Endpoint -Paper -Live -Force -MaxSteps 1 -Quiet } |
+            Should -Throw -ErrorId "VenueConflict,$ModuleErrorId"
+        Get-ProductionFiles $root | Should -BeNullOrEmpty
+    }
+
+    It 'does nothing for -Live -WhatIf' {
+        $root = New-TrainingCopy
+        Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Endpoint $Endpoint -Credential $Credential -Live -WhatIf -MaxSteps 1 -Quiet |
+            Should -BeNullOrEmpty
+        Get-ProductionFiles $root | Should -BeNullOrEmpty
+    }
+
+    It 'does not start -Live without -Force when it cannot ask for confirmation' {
+        # A child pwsh -NonInteractive: the real-money confirmation cannot be prompted for, so no session may start
+        # (run in this process, an interactive host would sit waiting for an answer).
+        $root = New-TrainingCopy
+        $module = (Get-Module Afml).Path
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$module'
+`$c = [pscredential]::new('$FakeKey', (ConvertTo-SecureString '$FakeSecret' -AsPlainText -Force))
+try { Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Endpoint '$Endpoint' -Credential `$c -Live -MaxSteps 1 -Quiet; 'STARTED' }
+catch { 'ERROR: ' + `$_.FullyQualifiedErrorId + ' | ' + `$_.Exception.Message }
+"@
+        $child = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $child.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $script)) { $child.ArgumentList.Add($a) }
+        $child.RedirectStandardOutput = $true
+        $child.UseShellExecute = $false
+        $p = [Diagnostics.Process]::Start($child)
+        try {
+            $out = $p.StandardOutput.ReadToEndAsync()
+            $p.WaitForExit(60000) | Should -BeTrue -Because 'the child pwsh must not wait for an answer'
+            $text = $out.Result
+        } finally {
+            if (-not $p.HasExited) { $p.Kill($true) }
+            $p.Dispose()
+        }
+        $text | Should -Match 'ERROR: '
+        $text | Should -Match 'NonInteractive'
+        $text | Should -Not -Match 'STARTED'
+        Get-ProductionFiles $root | Should -BeNullOrEmpty
+    }
+
+    It 'runs -Live -Force against the local endpoint as binance-live and says so' {
+        $root = New-TrainingCopy
+        $out = Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Endpoint $Endpoint -Credential $Credential -Live -Force -MaxSteps 5 -WarningAction SilentlyContinue 6>&1
+        $s = $out | Where-Object { $_.GetType().FullName -eq 'Afml.Core.Session.SessionSummary' }
+        $banner = ($out | Where-Object { $_ -is [System.Management.Automation.InformationRecord] }).MessageData.Message -join "`n"
+        $s.Steps | Should -Be 5
+        $s.Venue | Should -Be 'binance-live'
+        $banner | Should -Match 'venue binance-live \(LIVE: dinero real\)'
+        (Get-Content $s.RegistroPath).Count | Should -Be 6
+    }
+}

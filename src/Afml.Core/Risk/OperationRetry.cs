@@ -1,12 +1,15 @@
 using Afml.Core.Exchange;
+using Polly;
+using Polly.Retry;
 
 namespace Afml.Core.Risk;
 
 /// <summary>
 /// The seed's rule for any venue operation: up to <see cref="Attempts"/> attempts, <see cref="Delay"/> apart,
 /// for failures that may pass (unknown outcome, network, rate limit, clock skew). A definite rejection is not
-/// retried. Waiting goes through the <see cref="TimeProvider"/>, so tests never sleep. Order retries are safe
-/// because every attempt reuses the same client order id and the venue answers a known id with its first fill.
+/// retried. A Polly retry pipeline over <see cref="ExchangeResult{T}"/> outcomes, timed by the
+/// <see cref="TimeProvider"/>, so tests never sleep. Order retries are safe because every attempt reuses the same
+/// client order id and the venue answers a known id with its first fill.
 /// </summary>
 public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan? delay = null)
 {
@@ -19,25 +22,36 @@ public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan
         CancellationToken ct,
         Action<int, ExchangeError>? onRetry = null)
     {
-        ExchangeResult<T> result = default;
-        for (var attempt = 1; attempt <= Attempts; attempt++)
+        if (Attempts == 1) return await AttemptAsync(operation, ct).ConfigureAwait(false);
+        var pipeline = new ResiliencePipelineBuilder<ExchangeResult<T>> { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions<ExchangeResult<T>>
+            {
+                MaxRetryAttempts = Attempts - 1,
+                Delay = Delay,
+                BackoffType = DelayBackoffType.Constant,
+                UseJitter = false,
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Success: false } r && IsRetriable(r.Error!.Kind)),
+                OnRetry = args =>
+                {
+                    onRetry?.Invoke(args.AttemptNumber + 2, args.Outcome.Result.Error!); // Polly counts retries from 0
+                    return default;
+                },
+            })
+            .Build();
+        return await pipeline.ExecuteAsync(async token => await AttemptAsync(operation, token).ConfigureAwait(false), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>One attempt; a transport exception is a network failure like any other (retriable), not a crash.</summary>
+    private static async Task<ExchangeResult<T>> AttemptAsync<T>(Func<CancellationToken, Task<ExchangeResult<T>>> operation, CancellationToken ct)
+    {
+        try
         {
-            if (attempt > 1)
-            {
-                onRetry?.Invoke(attempt, result.Error!);
-                await Task.Delay(Delay, time, ct).ConfigureAwait(false);
-            }
-            try
-            {
-                result = await operation(ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException)
-            {
-                result = ExchangeResult<T>.Fail(ExchangeErrorKind.Network, ex.Message);
-            }
-            if (result.Success || !IsRetriable(result.Error!.Kind)) return result;
+            return await operation(ct).ConfigureAwait(false);
         }
-        return result;
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException)
+        {
+            return ExchangeResult<T>.Fail(ExchangeErrorKind.Network, ex.Message);
+        }
     }
 
     public static bool IsRetriable(ExchangeErrorKind kind) => kind is

@@ -85,6 +85,40 @@ public class SessionFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_lagging_lookup_after_a_long_timeout_does_not_resend_a_filled_order()
+    {
+        // The answer is lost for longer than recvWindow + margin, then the first lookup says "does not exist"
+        // although the order filled (Binance lagging behind itself): one such answer must not cause a resend.
+        const int steps = 20;
+        // The venue's clock runs while the answer is held, or the lookup would meet a -1021 instead.
+        await using var s = await FakeVenueSession.StartAsync(First, History, steps, runningClock: true);
+        var options = Testnet(s, steps) with
+        {
+            ClientOptions = Testnet(s, steps).ClientOptions! with { RequestTimeout = TimeSpan.FromSeconds(2) },
+        };
+        var injected = 0;
+        var summary = await s.RunAsync(options, steps, i =>
+        {
+            if (i < 2 || injected >= 2 || s.Fake.Faults.Pending.Count > 0) return;
+            s.Fake.Faults.OnNext(FaultEndpoints.NewOrder, Fault.TimeoutAfterAccept);
+            s.Fake.Faults.OnNext(FaultEndpoints.QueryOrder, Fault.TransientNotFound);
+            injected++;
+        });
+
+        var applied = s.Fake.Faults.Applied.Count;
+        var absentAnswers = s.Fake.RequestLog.For(FaultEndpoints.QueryOrder).Count(e => e.ErrorCode == -2013);
+        var duplicates = s.Fake.Orders.Where(o => o.ExecutedQty > 0).GroupBy(o => o.ClientOrderId).Count(g => g.Count() > 1);
+        var venue = VenuePosition(s);
+        var book = BookPosition(RegistroReader.Read(summary.RegistroPath).Last());
+        TestReport.Write(output, I($"fault-suite: lagging-lookup injected={applied} (timeout-after-accept + transient -2013, x{injected}) does-not-exist-answers={absentAnswers} order-posts={s.Fake.RequestLog.For(FaultEndpoints.NewOrder).Count} venue-orders={s.Fake.Orders.Count} duplicates={duplicates} book-position={book} venue-position={venue} steps={summary.Steps} stop={summary.StopReason}"));
+
+        Assert.Equal(4, applied);
+        Assert.Equal(0, duplicates);
+        Assert.Equal(venue, book);
+        Assert.Equal(SessionStopReason.MaxSteps, summary.StopReason);
+    }
+
+    [Fact]
     public async Task Stream_drops_late_finals_duplicates_and_reordering_lose_and_repeat_no_candle()
     {
         const int steps = 30;

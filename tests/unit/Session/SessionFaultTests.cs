@@ -266,13 +266,20 @@ public class SessionFaultTests(ITestOutputHelper output)
         Assert.False(last.PosicionAbierta == true);
     }
 
-    [Fact]
-    public async Task A_wrong_secret_fails_the_start_with_CredentialsRejected_naming_the_variables_not_the_secret()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_wrong_secret_or_key_fails_the_start_with_CredentialsRejected_naming_the_variables_not_the_secret(bool wrongKey)
     {
         const int steps = 5;
         const string wrongSecret = "afml-WRONG-secret-never-print-1a2b3c4d5e6f";
         await using var s = await FakeVenueSession.StartAsync(First, History, steps);
-        var options = Testnet(s, steps) with { Credentials = new BinanceCredentials(FakeVenueSession.ApiKey, wrongSecret) };
+        var options = Testnet(s, steps) with
+        {
+            Credentials = wrongKey
+                ? new BinanceCredentials("afml-unknown-key-0000000000", FakeVenueSession.ApiSecret)
+                : new BinanceCredentials(FakeVenueSession.ApiKey, wrongSecret),
+        };
 
         var ex = await Assert.ThrowsAsync<AfmlException>(() => s.RunAsync(options, steps));
 
@@ -283,7 +290,8 @@ public class SessionFaultTests(ITestOutputHelper output)
         Assert.Contains(BinanceCredentials.TestnetSecretVariable, ex.Message, StringComparison.Ordinal);
         Assert.Contains("binance-testnet", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(wrongSecret, ex.ToString(), StringComparison.Ordinal);
-        Assert.All(s.Fake.RequestLog.Entries.Where(e => e.SignatureValid is not null), e => Assert.False(e.SignatureValid));
+        Assert.DoesNotContain(FakeVenueSession.ApiSecret, ex.ToString(), StringComparison.Ordinal);
+        if (!wrongKey) Assert.All(s.Fake.RequestLog.Entries.Where(e => e.SignatureValid is not null), e => Assert.False(e.SignatureValid));
         Assert.Empty(s.Fake.Orders);
     }
 

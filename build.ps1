@@ -98,7 +98,8 @@ function Invoke-Test {
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Force $results | Out-Null
 
-    # 1. xunit
+    # 1. xunit (tests that measure something, e.g. the fault suite, append one line each to a report there)
+    $env:AFML_TEST_REPORT_DIR = $results
     $trx = 'unit.trx'
     dotnet test (Join-Path $root 'tests/unit/Afml.Tests.csproj') -c $Configuration --nologo -v:q --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $results
     $unitExit = $LASTEXITCODE
@@ -128,6 +129,11 @@ Import-Module '$pester' -Force
     Invoke-ChildPwsh $child
     $ps = @{ Passed = 0; Failed = 1; Skipped = 0 }
     if (Test-Path $summary) { $ps = Get-Content $summary -Raw | ConvertFrom-Json -AsHashtable }
+
+    # What the tests measured, after the runs and before the summary (whose last line stays the counts).
+    foreach ($report in Get-ChildItem -Path $results -Filter '*.report.txt' -File | Sort-Object Name) {
+        Get-Content $report.FullName | ForEach-Object { Write-Host $_ }
+    }
 
     $passed = $unit.Passed + $ps.Passed
     $failed = $unit.Failed + $ps.Failed

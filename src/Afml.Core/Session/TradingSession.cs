@@ -146,15 +146,15 @@ public sealed class TradingSession
         Log(SessionLogLevel.Info, $"📥 Historial: {history.Count} velas para calentar indicadores (ventana {_p.Observation.Window}, {_p.Features.FeatureCount} features)");
         var leverage = (int)Math.Ceiling(_p.Config.Portfolio.Leverage);
         var lev = await _retry.RunAsync(c => _p.Exchange.SetLeverageAsync(Symbol, leverage, c), ct).ConfigureAwait(false);
-        if (!lev.Success) throw new AfmlException("LeverageFailed", AfmlErrorCategory.InvalidOperation, $"Setting leverage {leverage} on {Symbol} failed: {lev.Error}", Symbol);
+        if (!lev.Success) throw StartFailure(lev.Error!, "LeverageFailed", AfmlErrorCategory.InvalidOperation, $"Setting leverage {leverage} on {Symbol} failed: {lev.Error}", Symbol);
         var rules = await _retry.RunAsync(c => _p.Exchange.GetSymbolRulesAsync(Symbol, c), ct).ConfigureAwait(false);
-        if (!rules.Success) throw new AfmlException("SymbolRulesFailed", AfmlErrorCategory.InvalidOperation, $"Reading the trading rules of {Symbol} failed: {rules.Error}", Symbol);
+        if (!rules.Success) throw StartFailure(rules.Error!, "SymbolRulesFailed", AfmlErrorCategory.InvalidOperation, $"Reading the trading rules of {Symbol} failed: {rules.Error}", Symbol);
         _sizer = new OrderSizer(rules.Data!, _p.Config.Portfolio.Leverage, _p.Config.Portfolio.Commission);
         if (_p.VenueBook)
         {
             // The session trades an allocated capital inside the account: refuse one the account cannot carry.
             var account = await _retry.RunAsync(c => _p.Exchange.GetAccountAsync(c), ct).ConfigureAwait(false);
-            if (!account.Success) throw new AfmlException("AccountUnavailable", AfmlErrorCategory.ConnectionError, $"Reading the account failed: {account.Error}", _p.Exchange.Name);
+            if (!account.Success) throw StartFailure(account.Error!, "AccountUnavailable", AfmlErrorCategory.ConnectionError, $"Reading the account failed: {account.Error}", _p.Exchange.Name);
             var capital = _p.Book.Settings.InitialCapital;
             Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
                 $"💼 Cuenta {_p.Exchange.Name}: balance {account.Data!.WalletBalance:F2} USDT, disponible {account.Data.AvailableBalance:F2} · capital asignado {capital:F2}"));
@@ -171,8 +171,18 @@ public sealed class TradingSession
         {
             // Restart onto an open position: the book adopts what the venue holds before the first decision.
             var failure = await ReconcileAsync(history[^1].Close, ct).ConfigureAwait(false);
-            if (failure is not null) throw new AfmlException("ReconciliationFailed", AfmlErrorCategory.InvalidOperation, $"Reading the {Symbol} position failed: {failure}", Symbol);
+            if (failure is not null) throw StartFailure(failure, "ReconciliationFailed", AfmlErrorCategory.InvalidOperation, $"Reading the {Symbol} position failed: {failure}", Symbol);
         }
+    }
+
+    /// <summary>A venue call at start failed. A rejected key or signature is the operator's to fix, not a leverage
+    /// or account problem: say so, naming the variables the credentials come from (never their values).</summary>
+    private AfmlException StartFailure(ExchangeError error, string errorId, AfmlErrorCategory category, string message, string target)
+    {
+        if (error.Kind != ExchangeErrorKind.Unauthorized) return new AfmlException(errorId, category, message, target);
+        var (key, secret) = Exchange.Binance.BinanceCredentials.VariableNames(testnet: !_p.Exchange.IsLive);
+        return new AfmlException("CredentialsRejected", AfmlErrorCategory.AuthenticationError,
+            $"{_p.Exchange.Name} rejected the API credentials ({error}); check {key} and {secret}.", key);
     }
 
     /// <summary>Step G for venues that can disagree with the book: the venue's position wins. Returns the venue

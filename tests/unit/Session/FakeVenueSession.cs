@@ -39,11 +39,13 @@ internal sealed class FakeVenueSession : IAsyncDisposable
     /// <param name="history">Candles already closed at start (≤ what the session asks for, so a replay of the
     /// slice warms its indicators on exactly the same candles).</param>
     /// <param name="steps">Candles the test will publish.</param>
-    public static async Task<FakeVenueSession> StartAsync(int first, int history, int steps, Func<FakeBinanceOptions, FakeBinanceOptions>? adjust = null)
+    /// <param name="runningClock">The fake's clock also runs in real time between publications (needed where
+    /// the venue measures a wait, e.g. a 429's Retry-After).</param>
+    public static async Task<FakeVenueSession> StartAsync(int first, int history, int steps, Func<FakeBinanceOptions, FakeBinanceOptions>? adjust = null, bool runningClock = false)
     {
         var all = ContinuityFiller.Fill(CandleCsvReader.Read(Path.Combine(TestData.SharedDir, "data", "BTCUSDT-1h.csv")), CandleInterval.Parse("1h"), out _);
         var slice = all.Skip(first).Take(history + steps + 1).ToArray();
-        var clock = ManualClock.AtUnixMilliseconds(slice[history].OpenTime + 1_000);
+        var clock = ManualClock.AtUnixMilliseconds(slice[history].OpenTime + 1_000, runningClock ? TimeProvider.System : null);
         var options = new FakeBinanceOptions
         {
             Candles = slice,
@@ -81,34 +83,43 @@ internal sealed class FakeVenueSession : IAsyncDisposable
         var session = new TradingSession(built.Parts, time, channel.Writer, new Afml.Core.Risk.OperationRetry(time, delay: TimeSpan.FromMilliseconds(50)));
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
         var run = Task.Run(() => session.RunAsync(cts.Token));
+        // A session that fails at start never connects: stop waiting as soon as it ends.
         var connected = Fake.WaitForMarketConnectionsAsync(1, TimeSpan.FromSeconds(20));
-        if (await Task.WhenAny(connected, run) == run) return await run; // failed at start (or ended) before streaming
-        if (!await connected) throw new TimeoutException("the session never connected to the kline stream");
+        await Task.WhenAny(connected, run);
+        if (!run.IsCompleted && !await connected)
+            throw new TimeoutException("the session never connected to the kline stream");
         var decided = 0;
         for (var i = 0; i < steps && !run.IsCompleted; i++)
         {
             beforePublish?.Invoke(i);
             Clock.Advance(TimeSpan.FromMilliseconds(Hour));
             await Fake.PublishNextCandleAsync();
-            decided = await WaitForStepAsync(channel.Reader, decided + 1, run, cts.Token);
+            decided = await WaitForStepAsync(channel.Reader, decided + 1, run);
         }
-        var summary = await run;
-        channel.Writer.TryComplete();
-        await foreach (var e in channel.Reader.ReadAllAsync(CancellationToken.None)) Events.Add(e);
-        return summary;
+        try
+        {
+            return await run;
+        }
+        finally
+        {
+            // Also when the session threw: its messages are part of what a test inspects.
+            channel.Writer.TryComplete();
+            await foreach (var e in channel.Reader.ReadAllAsync(CancellationToken.None)) Events.Add(e);
+        }
     }
 
-    private async Task<int> WaitForStepAsync(ChannelReader<SessionEvent> reader, int step, Task run, CancellationToken ct)
+    private async Task<int> WaitForStepAsync(ChannelReader<SessionEvent> reader, int step, Task run)
     {
+        // The session owns the timeout (its token): when it ends, for whatever reason, so does the wait.
         while (true)
         {
-            var read = reader.WaitToReadAsync(ct).AsTask();
-            if (await Task.WhenAny(read, run) == run && !reader.TryPeek(out _)) return step;
             while (reader.TryRead(out var e))
             {
                 Events.Add(e);
                 if (e is SessionStep s && s.Completed >= step) return s.Completed;
             }
+            if (run.IsCompleted) return step;
+            await Task.WhenAny(reader.WaitToReadAsync(CancellationToken.None).AsTask(), run);
         }
     }
 

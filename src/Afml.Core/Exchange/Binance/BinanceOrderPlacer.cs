@@ -7,7 +7,8 @@ namespace Afml.Core.Exchange.Binance;
 /// the outcome is unknown (timeout, reset, 5xx, -1000/-1006/-1007, 408) or the id is reported duplicated (-4116),
 /// the order is looked up by that id: found → its fill is the answer; "does not exist" (-2013) counts only once
 /// recvWindow + a margin have passed since the request was sent (after that Binance can no longer
-/// accept it), and then the order is resent once. A definite rejection is returned as it is. Ids whose outcome is
+/// accept it) and a second lookup says it again (a single one may be Binance lagging behind itself), and then the
+/// order is resent once. A definite rejection is returned as it is. Ids whose outcome is
 /// still unknown are remembered, so the session's next attempt (<see cref="Risk.OperationRetry"/>) starts by
 /// looking the order up instead of sending it again: no retry can double a position.
 /// </summary>
@@ -18,6 +19,9 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
     private readonly SemaphoreSlim _lock = new(1, 1);
 
     private enum Lookup { Found, NotFound, StillUnknown }
+
+    /// <summary>Consecutive "does not exist" answers, past recvWindow + margin, that make an order absent.</summary>
+    private const int ConfirmAbsent = 2;
 
     /// <summary>Client order ids whose outcome is not known yet (for diagnostics and tests).</summary>
     public IReadOnlyCollection<string> Uncertain => _uncertain.Keys;
@@ -95,6 +99,7 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
         var finalAfter = sentAt + options.RecvWindow + options.ReconcileMargin;
         var started = time.GetUtcNow();
         var openPolls = 0;
+        var absentAfterWindow = 0;
         ExchangeError? last = null;
         BinanceOrder? open = null;
         while (true)
@@ -117,7 +122,16 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
             else
             {
                 last = q.Error!;
-                if (last.Kind == ExchangeErrorKind.UnknownOrder && time.GetUtcNow() > finalAfter) return (Lookup.NotFound, null, last);
+                // One "does not exist" can be Binance's query side lagging its matching engine (an order that filled
+                // a moment ago): only a second one, a poll later, makes a resend safe.
+                if (last.Kind == ExchangeErrorKind.UnknownOrder && time.GetUtcNow() > finalAfter)
+                {
+                    if (++absentAfterWindow >= ConfirmAbsent) return (Lookup.NotFound, null, last);
+                }
+                else
+                {
+                    absentAfterWindow = 0;
+                }
                 if (last.Kind is ExchangeErrorKind.Banned or ExchangeErrorKind.Unauthorized)
                     return (Lookup.StillUnknown, null, new ExchangeError(ExchangeErrorKind.Unknown, last.Code, $"order {clientOrderId}: outcome unknown; lookup failed: {last.Message}"));
             }

@@ -73,11 +73,17 @@ public sealed class BinanceRateGate(BinanceOptions options)
         }
     }
 
-    /// <summary>HTTP 429: hold all traffic for Retry-After seconds, or to the next minute when absent or 0.</summary>
+    /// <summary>A 429's Retry-After is counted by the server from the request's arrival, in whole seconds, on its
+    /// clock; ours starts at the answer, on an estimate of that clock. Sending exactly at the edge can land a
+    /// millisecond early, and a request inside the back-off is what earns the 418 ban.</summary>
+    public const long RetryAfterMarginMs = 250;
+
+    /// <summary>HTTP 429: hold all traffic for Retry-After seconds (plus <see cref="RetryAfterMarginMs"/>), or to
+    /// the next minute when absent or 0.</summary>
     public void OnTooManyRequests(TimeSpan? retryAfter, long nowMs)
     {
         var until = retryAfter is { } r && r > TimeSpan.Zero
-            ? nowMs + (long)r.TotalMilliseconds
+            ? nowMs + (long)r.TotalMilliseconds + RetryAfterMarginMs
             : (nowMs / 60_000 + 1) * 60_000 + 1000;
         lock (_gate) _backoffUntilMs = Math.Max(_backoffUntilMs, until);
     }

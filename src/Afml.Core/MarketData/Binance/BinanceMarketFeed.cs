@@ -102,6 +102,7 @@ public sealed class BinanceMarketFeed : IMarketFeed
         var connectedAt = DateTimeOffset.MinValue;
         var lastData = DateTimeOffset.MinValue;
         var nextRest = Deadline();
+        var reconnected = false;
         try
         {
             while (true)
@@ -124,13 +125,15 @@ public sealed class BinanceMarketFeed : IMarketFeed
                         connectFailures = 0;
                         connectedAt = lastData = now;
                         nextRest = now; // backfill whatever closed while disconnected
+                        reconnected = true;
                     }
                     continue;
                 }
 
                 if (now >= nextRest)
                 {
-                    var got = await BackfillAsync(ct).ConfigureAwait(false);
+                    var got = await BackfillAsync(reconnected, ct).ConfigureAwait(false);
+                    reconnected = false;
                     foreach (var c in got ?? []) ready.Enqueue(c);
                     if (got is { Count: > 0 } || !ExpectedClosed())
                     {
@@ -221,11 +224,13 @@ public sealed class BinanceMarketFeed : IMarketFeed
         }
     }
 
-    private async Task<IReadOnlyList<Candle>?> BackfillAsync(CancellationToken ct)
+    /// <param name="afterReconnect">The stream was down: a close may have been missed without a gap showing yet.</param>
+    private async Task<IReadOnlyList<Candle>?> BackfillAsync(bool afterReconnect, CancellationToken ct)
     {
-        // A gap means the server is ahead of what we have; make sure our idea of its clock is too (a stale offset
-        // would make closed bars look open and stall the backfill).
-        if (_sequencer.HasGap || _rest.Clock.NeedsSync(_options.ClockCheckInterval)) await _rest.SyncTimeAsync(ct).ConfigureAwait(false);
+        // A gap (or a reconnect, which may hide one) means the server may be ahead of what we have; make sure our
+        // idea of its clock is too (a stale offset would make closed bars look open and stall the backfill until
+        // the next close's grace deadline).
+        if (_sequencer.HasGap || afterReconnect || _rest.Clock.NeedsSync(_options.ClockCheckInterval)) await _rest.SyncTimeAsync(ct).ConfigureAwait(false);
         RestFetches++;
         var r = await _klines.ClosedFromAsync(_sequencer.NextOpenTime!.Value, ct).ConfigureAwait(false);
         if (!r.Success)

@@ -109,12 +109,12 @@ public sealed class SessionFactory(TimeProvider time)
             : live ? BinanceEnvironment.Production : BinanceEnvironment.Testnet;
         var credentials = options.Credentials ?? BinanceCredentials.FromEnvironment(testnet: !live);
         var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions);
-        return new Venue(NewFeed(environment, options, training, log), exchange, options.MaxSteps, TrainingPrices: false, VenueBook: true);
+        return new Venue(NewFeed(environment, options, training, log, exchange.Rest.RateGate), exchange, options.MaxSteps, TrainingPrices: false, VenueBook: true);
     }
 
     /// <summary>History long enough that the recursive indicators have forgotten where it starts (see
     /// <see cref="IndicatorSettings.ConvergenceCandles"/>), then closed candles as they close.</summary>
-    private BinanceMarketFeed NewFeed(BinanceEnvironment environment, SessionOptions options, LoadedTraining training, Action<string>? log)
+    private BinanceMarketFeed NewFeed(BinanceEnvironment environment, SessionOptions options, LoadedTraining training, Action<string>? log, BinanceRateGate? rateGate = null)
     {
         var config = training.Config;
         var history = BinanceMarketFeed.RequiredHistory(training.NewFeaturePipeline().WarmupCandles, config.Environment.WindowSize)
@@ -123,7 +123,7 @@ public sealed class SessionFactory(TimeProvider time)
         // polling REST at each close by our clock could wait real hours: let its kline stream say when a candle
         // closed, at any interval, with REST still filling gaps.
         var feedOptions = options.Endpoint is null ? options.FeedOptions : (options.FeedOptions ?? new BinanceFeedOptions()) with { StreamBelow = TimeSpan.MaxValue };
-        return new BinanceMarketFeed(environment, config.Market.Symbol, config.Market.Interval, history, time, feedOptions, log: log);
+        return new BinanceMarketFeed(environment, config.Market.Symbol, config.Market.Interval, history, time, feedOptions, log: log, rateGate: rateGate);
     }
 
     /// <summary>Offline: a candle file and the simulated account filling at the training env's float32 closes.</summary>

@@ -19,11 +19,12 @@ public sealed class BinanceExchange : IExchange
     /// <param name="environment">Production, Testnet, or <see cref="BinanceEnvironment.Local"/>.</param>
     /// <param name="credentials">From <see cref="BinanceCredentials.FromEnvironment"/> or given directly.</param>
     /// <param name="handler">The HTTP stack; tests pass a stub. Disposed with the exchange.</param>
+    /// <param name="rateGate">Shared with the session's market feed (Binance's limits are per IP).</param>
     public BinanceExchange(BinanceEnvironment environment, BinanceCredentials credentials, TimeProvider time,
-        BinanceOptions? options = null, HttpMessageHandler? handler = null)
+        BinanceOptions? options = null, HttpMessageHandler? handler = null, BinanceRateGate? rateGate = null)
     {
         ArgumentNullException.ThrowIfNull(credentials);
-        Rest = new BinanceRestClient(environment, options ?? new BinanceOptions(), time, credentials, handler);
+        Rest = new BinanceRestClient(environment, options ?? new BinanceOptions(), time, credentials, handler, rateGate: rateGate);
         _placer = new BinanceOrderPlacer(Rest, time);
     }
 

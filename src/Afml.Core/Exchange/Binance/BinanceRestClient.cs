@@ -21,8 +21,10 @@ public sealed class BinanceRestClient : IDisposable
     private readonly BinanceSigner? _signer;
 
     /// <param name="handler">The HTTP stack (tests pass a stub); by default a pooled <see cref="SocketsHttpHandler"/>.</param>
+    /// <param name="rateGate">A gate shared with the session's other Binance clients: Binance counts request weight
+    /// and 429/418 per IP, so the feed and the exchange must hold back together.</param>
     public BinanceRestClient(BinanceEnvironment environment, BinanceOptions options, TimeProvider time,
-        BinanceCredentials? credentials = null, HttpMessageHandler? handler = null, bool disposeHandler = true)
+        BinanceCredentials? credentials = null, HttpMessageHandler? handler = null, bool disposeHandler = true, BinanceRateGate? rateGate = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         Environment = environment;
@@ -33,7 +35,7 @@ public sealed class BinanceRestClient : IDisposable
         _http = new HttpClient(handler, disposeHandler) { BaseAddress = environment.Rest, Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("Afml", "0.1"));
         Clock = new BinanceServerClock(time);
-        RateGate = new BinanceRateGate(options);
+        RateGate = rateGate ?? new BinanceRateGate(options);
     }
 
     public BinanceEnvironment Environment { get; }

@@ -32,8 +32,10 @@ public sealed class BinanceMarketFeed : IMarketFeed
     /// <param name="handler">HTTP stack for REST (tests pass a stub); disposed with the feed.</param>
     /// <param name="connector">Stream connections; WebSocket by default.</param>
     /// <param name="log">Receives one line per notable event (reconnects, REST fallbacks, failures).</param>
+    /// <param name="rateGate">Shared with the session's exchange client (Binance's limits are per IP).</param>
     public BinanceMarketFeed(BinanceEnvironment environment, string symbol, CandleInterval interval, int historyCandles, TimeProvider time,
-        BinanceFeedOptions? options = null, HttpMessageHandler? handler = null, IKlineStreamConnector? connector = null, Action<string>? log = null)
+        BinanceFeedOptions? options = null, HttpMessageHandler? handler = null, IKlineStreamConnector? connector = null, Action<string>? log = null,
+        BinanceRateGate? rateGate = null)
     {
         ArgumentNullException.ThrowIfNull(environment);
         ArgumentException.ThrowIfNullOrWhiteSpace(symbol);
@@ -46,7 +48,7 @@ public sealed class BinanceMarketFeed : IMarketFeed
         HistoryCandles = historyCandles;
         UsesWebSocket = _options.UseWebSocket && interval.Length < _options.StreamBelow;
         StreamUri = environment.MarketStream($"{symbol.ToLowerInvariant()}@kline_{interval.Text}");
-        _rest = new BinanceRestClient(environment, _options.Rest, time, credentials: null, handler);
+        _rest = new BinanceRestClient(environment, _options.Rest, time, credentials: null, handler, rateGate: rateGate);
         _klines = new BinanceKlineClient(_rest, Symbol, interval, _options.PageLimit);
         _connector = connector ?? new WebSocketKlineConnector(time, _options.ConnectTimeout);
         _sequencer = new CandleSequencer(interval);

@@ -150,29 +150,29 @@ public sealed class TradingSession
         var rules = await _retry.RunAsync(c => _p.Exchange.GetSymbolRulesAsync(Symbol, c), ct).ConfigureAwait(false);
         if (!rules.Success) throw StartFailure(rules.Error!, "SymbolRulesFailed", AfmlErrorCategory.InvalidOperation, $"Reading the trading rules of {Symbol} failed: {rules.Error}", Symbol);
         _sizer = new OrderSizer(rules.Data!, _p.Config.Portfolio.Leverage, _p.Config.Portfolio.Commission);
-        if (_p.VenueBook)
-        {
-            // The session trades an allocated capital inside the account: refuse one the account cannot carry.
-            var account = await _retry.RunAsync(c => _p.Exchange.GetAccountAsync(c), ct).ConfigureAwait(false);
-            if (!account.Success) throw StartFailure(account.Error!, "AccountUnavailable", AfmlErrorCategory.ConnectionError, $"Reading the account failed: {account.Error}", _p.Exchange.Name);
-            var capital = _p.Book.Settings.InitialCapital;
-            Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
-                $"💼 Cuenta {_p.Exchange.Name}: balance {account.Data!.WalletBalance:F2} USDT, disponible {account.Data.AvailableBalance:F2} · capital asignado {capital:F2}"));
-            // Flat, the capital must fit in the available balance; restarting onto an open position, part of it is
-            // locked as that position's margin, so it must fit in the account's equity.
-            var position = await _retry.RunAsync(c => _p.Exchange.GetPositionAsync(Symbol, c), ct).ConfigureAwait(false);
-            var open = position.Success && position.Data!.Quantity != 0;
-            var carry = open ? account.Data.MarginBalance : account.Data.AvailableBalance;
-            if (carry < capital)
-                throw new AfmlException("CapitalNotAvailable", AfmlErrorCategory.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
-                    $"The allocated capital {capital:F2} USDT exceeds the account's {(open ? $"equity (an open {Symbol} position locks margin)" : "available balance")} {carry:F2} USDT on {_p.Exchange.Name}; pass a smaller -Capital."), "Capital");
-        }
-        if (_p.VenueBook && history.Count > 0)
-        {
-            // Restart onto an open position: the book adopts what the venue holds before the first decision.
-            var failure = await ReconcileAsync(history[^1].Close, ct).ConfigureAwait(false);
-            if (failure is not null) throw StartFailure(failure, "ReconciliationFailed", AfmlErrorCategory.InvalidOperation, $"Reading the {Symbol} position failed: {failure}", Symbol);
-        }
+        if (_p.VenueBook) await CheckVenueAccountAsync(history, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A real venue at start: the account must carry the allocated capital, and a position found open
+    /// (a restart, a manual trade) is adopted by the book before the first decision.</summary>
+    private async Task CheckVenueAccountAsync(IReadOnlyList<Candle> history, CancellationToken ct)
+    {
+        var account = await _retry.RunAsync(c => _p.Exchange.GetAccountAsync(c), ct).ConfigureAwait(false);
+        if (!account.Success) throw StartFailure(account.Error!, "AccountUnavailable", AfmlErrorCategory.ConnectionError, $"Reading the account failed: {account.Error}", _p.Exchange.Name);
+        var position = await _retry.RunAsync(c => _p.Exchange.GetPositionAsync(Symbol, c), ct).ConfigureAwait(false);
+        if (!position.Success) throw StartFailure(position.Error!, "ReconciliationFailed", AfmlErrorCategory.InvalidOperation, $"Reading the {Symbol} position failed: {position.Error}", Symbol);
+
+        var capital = _p.Book.Settings.InitialCapital;
+        Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
+            $"💼 Cuenta {_p.Exchange.Name}: balance {account.Data!.WalletBalance:F2} USDT, disponible {account.Data.AvailableBalance:F2} · capital asignado {capital:F2}"));
+        // Flat, the capital must fit in the available balance; onto an open position, part of it is locked as that
+        // position's margin, so it must fit in the account's equity.
+        var open = position.Data!.Quantity != 0;
+        var carry = open ? account.Data.MarginBalance : account.Data.AvailableBalance;
+        if (carry < capital)
+            throw new AfmlException("CapitalNotAvailable", AfmlErrorCategory.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
+                $"The allocated capital {capital:F2} USDT exceeds the account's {(open ? $"equity (an open {Symbol} position locks margin)" : "available balance")} {carry:F2} USDT on {_p.Exchange.Name}; pass a smaller -Capital."), "Capital");
+        if (history.Count > 0) Reconcile(position.Data, history[^1].Close);
     }
 
     /// <summary>A venue call at start failed. A rejected key or signature is the operator's to fix, not a leverage
@@ -182,7 +182,7 @@ public sealed class TradingSession
         if (error.Kind != ExchangeErrorKind.Unauthorized) return new AfmlException(errorId, category, message, target);
         var (key, secret) = Exchange.Binance.BinanceCredentials.VariableNames(testnet: !_p.Exchange.IsLive);
         return new AfmlException("CredentialsRejected", AfmlErrorCategory.AuthenticationError,
-            $"{_p.Exchange.Name} rejected the API credentials ({error}); check {key} and {secret}.", key);
+            $"{_p.Exchange.Name} rejected the API credentials ({error}); check {key} and {secret} (or the -Credential given).", key);
     }
 
     /// <summary>Step G for venues that can disagree with the book: the venue's position wins. Returns the venue
@@ -191,15 +191,19 @@ public sealed class TradingSession
     {
         var position = await _retry.RunAsync(c => _p.Exchange.GetPositionAsync(Symbol, c), ct).ConfigureAwait(false);
         if (!position.Success) return position.Error;
+        Reconcile(position.Data!, price);
+        return null;
+    }
+
+    private void Reconcile(PositionSnapshot venue, double price)
+    {
         var step = _sizer!.Rules.MarketStepSize > 0 ? _sizer.Rules.MarketStepSize : _sizer.Rules.StepSize;
         var tolerance = step > 0 ? (double)step / 2 : 1e-12;
-        var record = _p.Book.Reconcile(position.Data!.Quantity, position.Data.EntryPrice, price, tolerance);
-        if (record is not null)
+        if (_p.Book.Reconcile(venue.Quantity, venue.EntryPrice, price, tolerance) is { } record)
         {
             _reconciliations++;
             Log(SessionLogLevel.Warning, $"⚖️ {record.Error}");
         }
-        return null;
     }
 
     /// <summary>An operator's emergency request: at a new candle's close, or (<paramref name="atLastClose"/>) while

@@ -91,7 +91,16 @@ public sealed class TradingSession
             Log(SessionLogLevel.Info, $"🚀 Iniciando sesión {_p.SessionId} · {_p.Config.TrainId} · {Symbol} {_p.Config.Market.Interval} · venue {_p.Exchange.Name}{(_p.Exchange.IsLive ? " (LIVE: dinero real)" : "")}");
             using var control = new ControlWatcher(_p.Status.Path, _time);
             using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, control.Token);
-            await PrepareAsync(ct).ConfigureAwait(false);
+            try
+            {
+                await PrepareAsync(ct).ConfigureAwait(false);
+            }
+            catch (AfmlException ex)
+            {
+                // Get-AfmlStatus -All shows why a session never started trading.
+                WriteStatus("Failed", $"{ex.ErrorId}: {ex.Message}");
+                throw;
+            }
             WriteStatus("Running", null);
             try
             {

@@ -40,5 +40,8 @@ public class RestartReconciliationTests(ITestOutputHelper output)
         Assert.Equal("CapitalNotAvailable", error.ErrorId);
         Assert.Contains("10000.00", error.Message);
         Assert.Empty(s.Fake.Orders);
+        var status = SessionStatusFile.Read(Directory.GetFiles(Path.Combine(s.Harness.TrainingDir, "produccion"), "*.status.json").Single());
+        Assert.Equal("Failed", status.State);
+        Assert.StartsWith("CapitalNotAvailable", status.StopReason);
     }
 }

@@ -65,7 +65,7 @@ function Invoke-Build {
     $publish = Join-Path $out 'publish'
     if (Test-Path $publish) { Remove-Item $publish -Recurse -Force }
     Invoke-Native 'dotnet publish' {
-        dotnet publish (Join-Path $root 'src/Afml.PowerShell/Afml.PowerShell.csproj') -c $Configuration -r $rid --self-contained false -o $publish -p:GenerateDocumentationFile=false --nologo -v:q
+        dotnet publish (Join-Path $root 'src/Afml.PowerShell/Afml.PowerShell.csproj') -c $Configuration -r $rid --self-contained false -o $publish --nologo -v:q
     }
     if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
     $deps = New-Item -ItemType Directory -Force (Join-Path $moduleDir 'Dependencies')
@@ -81,6 +81,11 @@ function Invoke-Build {
         Set-Content (Join-Path $moduleDir 'Afml.psd1') -NoNewline
     Copy-Item (Join-Path $root 'src/Afml.PowerShell/Afml.format.ps1xml') $moduleDir
     Remove-Item $publish -Recurse -Force
+    # Get-Help from the cmdlets' doc comments; the raw doc XML is only its input.
+    $docXml = Join-Path $moduleDir 'Afml.PowerShell.xml'
+    Invoke-ChildPwsh "& '$(Join-Path $root 'tools/Help/New-AfmlHelp.ps1')' -ModuleDir '$moduleDir' -DocXml '$docXml'"
+    if ($LASTEXITCODE -ne 0) { throw "Help generation failed (exit code $LASTEXITCODE)." }
+    Remove-Item $docXml
     Write-Host "Module built: $moduleDir (version $version, $rid)"
 }
 

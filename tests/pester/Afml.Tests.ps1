@@ -31,6 +31,20 @@ Describe 'Module' {
         $core | Should -Not -BeNullOrEmpty
         [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext($core).Name | Should -Be 'Afml'
     }
+    It 'has help for every cmdlet and every parameter, from the cmdlets'' own doc comments' {
+        foreach ($cmd in Get-Command -Module Afml) {
+            $help = Get-Help $cmd.Name -Full
+            $help.Synopsis | Should -Not -BeNullOrEmpty -Because $cmd.Name
+            $help.Synopsis | Should -Not -Match '^\s*Start-AfmlSession \[' -Because "$($cmd.Name) must not fall back to the syntax"
+            $help.description | Should -Not -BeNullOrEmpty -Because $cmd.Name
+            foreach ($p in $help.parameters.parameter) {
+                $p.description.Text | Should -Not -BeNullOrEmpty -Because "$($cmd.Name) -$($p.name)"
+            }
+        }
+        (Get-Help Start-AfmlSession -Parameter Live).description.Text | Should -Match 'real money'
+        (Get-Help Start-AfmlSession -Parameter InitialBalance).aliases | Should -Be 'Capital'
+        @((Get-Help Start-AfmlSession -Examples).examples.example).Count | Should -BeGreaterOrEqual 3
+    }
     It 'completes -TrainId from the training root' {
         $root = New-TrainingCopy
         Push-Location $root

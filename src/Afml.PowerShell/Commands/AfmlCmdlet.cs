@@ -48,3 +48,13 @@ public abstract class AfmlCmdlet : PSCmdlet
         _ => ErrorCategory.NotSpecified,
     };
 }
+
+/// <summary>A cmdlet that works on trainings under a training root.</summary>
+public abstract class AfmlTrainingCmdlet : AfmlCmdlet
+{
+    /// <summary>The folder that holds the trainings (entrenamientos/), relative to the current location; default
+    /// ./entrenamientos, as the Python system expects.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string TrainingRoot { get; set; } = "entrenamientos";
+}

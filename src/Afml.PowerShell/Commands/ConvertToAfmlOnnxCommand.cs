@@ -14,16 +14,13 @@ namespace Afml.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsData.ConvertTo, "AfmlOnnx", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ModelConversion))]
-public sealed class ConvertToAfmlOnnxCommand : AfmlCmdlet
+public sealed class ConvertToAfmlOnnxCommand : AfmlTrainingCmdlet
 {
+    /// <summary>The trainings to convert (folder names under -TrainingRoot); from the pipeline too, e.g. Get-AfmlTraining output.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(TrainIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] TrainId { get; set; } = [];
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string TrainingRoot { get; set; } = "entrenamientos";
 
     /// <summary>Convert even when the cached ONNX matches the zip.</summary>
     [Parameter]

@@ -10,18 +10,20 @@ namespace Afml.PowerShell.Commands;
 /// <para type="description">Reads the sesion_*.status.json files a session keeps next to its registro. By default
 /// only sessions still running; -All includes finished ones.</para>
 /// </summary>
+/// <example>
+/// <code>Get-AfmlStatus -All</code>
+/// <para>Every session under ./entrenamientos, running or finished, with its step, equity, drawdown and position.</para>
+/// </example>
 [Cmdlet(VerbsCommon.Get, "AfmlStatus")]
 [OutputType(typeof(SessionStatus))]
-public sealed class GetAfmlStatusCommand : AfmlCmdlet
+public sealed class GetAfmlStatusCommand : AfmlTrainingCmdlet
 {
+    /// <summary>Only sessions of this training; default every training under -TrainingRoot.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(TrainIdCompleter))]
     public string? TrainId { get; set; }
 
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string TrainingRoot { get; set; } = "entrenamientos";
-
+    /// <summary>Include finished sessions (stopped, halted, failed), not only running ones.</summary>
     [Parameter]
     public SwitchParameter All { get; set; }
 

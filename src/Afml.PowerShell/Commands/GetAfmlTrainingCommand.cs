@@ -10,16 +10,13 @@ namespace Afml.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "AfmlTraining")]
 [OutputType(typeof(TrainingDescription))]
-public sealed class GetAfmlTrainingCommand : AfmlCmdlet
+public sealed class GetAfmlTrainingCommand : AfmlTrainingCmdlet
 {
+    /// <summary>The trainings to describe (wildcards allowed); default every training under -TrainingRoot.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(TrainIdCompleter))]
     [SupportsWildcards]
     public string[]? TrainId { get; set; }
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string TrainingRoot { get; set; } = "entrenamientos";
 
     protected override void ProcessRecord()
     {

@@ -12,10 +12,15 @@ namespace Afml.PowerShell.Commands;
 /// session executes it at its next step, writes the emergencias_*.csv row and stops. High impact: asks for
 /// confirmation unless -Force.</para>
 /// </summary>
+/// <example>
+/// <code>Invoke-AfmlEmergency -TrainId $id -Reason 'mercado anómalo' -Force</code>
+/// <para>From another shell: the running session(s) of the training close everything, cancel orders, record the emergency and halt within a second.</para>
+/// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "AfmlEmergency", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(ControlRequest))]
-public sealed class InvokeAfmlEmergencyCommand : AfmlCmdlet
+public sealed class InvokeAfmlEmergencyCommand : AfmlTrainingCmdlet
 {
+    /// <summary>The training whose running session(s) must run the emergency protocol.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(TrainIdCompleter))]
     [ValidateNotNullOrEmpty]
@@ -25,13 +30,11 @@ public sealed class InvokeAfmlEmergencyCommand : AfmlCmdlet
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? SessionId { get; set; }
 
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string TrainingRoot { get; set; } = "entrenamientos";
-
+    /// <summary>Why: written into the emergencias CSV row and the session's stop reason.</summary>
     [Parameter]
     public string Reason { get; set; } = "solicitud manual";
 
+    /// <summary>Skip the confirmation (scripts).</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
 

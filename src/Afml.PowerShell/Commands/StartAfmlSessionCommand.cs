@@ -14,33 +14,50 @@ namespace Afml.PowerShell.Commands;
 /// simulated fills on live market data (no credentials), -Live for real money (BINANCE_API_KEY/SECRET; asks for
 /// confirmation unless -Force). -Replay runs offline on a candle file with simulated fills. Ctrl+C stops cleanly.</para>
 /// </summary>
+/// <example>
+/// <code>Start-AfmlSession -TrainId train_BTCUSDT_20230101_20241231_lr0.0003_bs256_ws30_20261124_221259 -TrainingRoot ./samples/entrenamientos -Replay ./samples/data/BTCUSDT-1h.csv -From 2025-01-01 -MaxSteps 500</code>
+/// <para>Replays 500 hourly candles from 2025-01-01 offline with simulated fills and returns the session statistics.</para>
+/// </example>
+/// <example>
+/// <code>Start-AfmlSession -TrainId $id</code>
+/// <para>Trades on the Binance Futures testnet with BINANCE_TESTNET_API_KEY/SECRET, one decision per closed candle, until Ctrl+C.</para>
+/// </example>
+/// <example>
+/// <code>Start-AfmlSession -TrainId $id -Paper -MaxSteps 48</code>
+/// <para>Two days of hourly decisions on live Binance market data with simulated fills: no credentials, no orders.</para>
+/// </example>
+/// <example>
+/// <code>Start-AfmlSession -TrainId $id -Live -Capital 2000</code>
+/// <para>Real money: asks for confirmation, then trades 2000 USDT of the account (BINANCE_API_KEY/SECRET).</para>
+/// </example>
 [Cmdlet(VerbsLifecycle.Start, "AfmlSession", DefaultParameterSetName = BinanceSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(SessionSummary))]
-public sealed class StartAfmlSessionCommand : AfmlCmdlet
+public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
 {
     private const string ReplaySet = "Replay";
     private const string BinanceSet = "Binance";
 
+    /// <summary>The training to trade with: its folder name under -TrainingRoot (train_&lt;symbol&gt;_…).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(TrainIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string TrainId { get; set; } = "";
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string TrainingRoot { get; set; } = "entrenamientos";
 
     /// <summary>Candle CSV (open_time,open,high,low,close,volume) to replay offline.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ReplaySet)]
     [ValidateNotNullOrEmpty]
     public string Replay { get; set; } = "";
 
+    /// <summary>Open time of the first decision candle; default the first candle at which every feature and the whole
+    /// observation window are defined. The whole file still warms the indicators up.</summary>
     [Parameter(ParameterSetName = ReplaySet)]
     public DateTimeOffset? From { get; set; }
 
+    /// <summary>Open time of the last decision candle (inclusive).</summary>
     [Parameter(ParameterSetName = ReplaySet)]
     public DateTimeOffset? To { get; set; }
 
+    /// <summary>Stop after this many decisions.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int? MaxSteps { get; set; }

@@ -13,16 +13,13 @@ namespace Afml.PowerShell.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "AfmlTraining")]
 [OutputType(typeof(TrainingReport))]
-public sealed class TestAfmlTrainingCommand : AfmlCmdlet
+public sealed class TestAfmlTrainingCommand : AfmlTrainingCmdlet
 {
+    /// <summary>The trainings to check (folder names under -TrainingRoot).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(TrainIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] TrainId { get; set; } = [];
-
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string TrainingRoot { get; set; } = "entrenamientos";
 
     protected override void ProcessRecord()
     {

@@ -23,7 +23,7 @@ BeforeAll {
 Describe 'Module' {
     It 'exports exactly the documented cmdlets' {
         $names = (Get-Command -Module Afml).Name | Sort-Object
-        $names | Should -Be @('ConvertTo-AfmlOnnx', 'Get-AfmlStatus', 'Get-AfmlTraining', 'Import-AfmlRegistro', 'Invoke-AfmlEmergency', 'Start-AfmlSession', 'Test-AfmlTraining')
+        $names | Should -Be @('ConvertTo-AfmlOnnx', 'Export-AfmlChart', 'Get-AfmlStatus', 'Get-AfmlTraining', 'Import-AfmlRegistro', 'Invoke-AfmlEmergency', 'Start-AfmlSession', 'Test-AfmlTraining')
     }
     It 'loads the engine in its own load context, not the default one' {
         Get-AfmlTraining -TrainingRoot (Join-Path $RepoRoot 'samples/entrenamientos') | Out-Null
@@ -114,6 +114,14 @@ Describe 'Import-AfmlRegistro' {
         $rows[0].Timestamp | Should -BeOfType [DateTimeOffset]
         $rows[0].Operacion | Should -Be 'abrir_long'
         ($rows.Paso) | Should -Be (1..30)
+    }
+    It 'draws a registro as a PNG beside it, from the pipeline' {
+        $files = Get-ChildItem (Join-Path $Root "$DemoId/produccion") -Filter 'registro_*.csv' | Export-AfmlChart -Width 800 -Height 400
+        $files | Should -HaveCount 1
+        $files[0].Extension | Should -Be '.png'
+        $bytes = [IO.File]::ReadAllBytes($files[0].FullName)
+        $bytes.Length | Should -BeGreaterThan 5000
+        [Text.Encoding]::ASCII.GetString($bytes, 1, 3) | Should -Be 'PNG'
     }
     It 'reads a registro written by the Python system' {
         $py = Join-Path $TestDrive 'registro_python.csv'

@@ -28,6 +28,26 @@ public abstract class AfmlCmdlet : PSCmdlet
     /// <summary>Resolves a path against the current PowerShell location (not the process's working directory).</summary>
     protected string FullPath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 
+    /// <summary>Files named by <paramref name="paths"/> (wildcards expanded against the current location); a pattern
+    /// that matches nothing is a non-terminating <paramref name="notFoundErrorId"/> error.</summary>
+    protected IEnumerable<string> ResolveFiles(IEnumerable<string> paths, string notFoundErrorId)
+    {
+        foreach (var p in paths)
+        {
+            IReadOnlyCollection<string> files;
+            try
+            {
+                files = WildcardPattern.ContainsWildcardCharacters(p) ? GetResolvedProviderPathFromPSPath(p, out _) : [FullPath(p)];
+            }
+            catch (ItemNotFoundException ex)
+            {
+                WriteError(new ErrorRecord(ex, notFoundErrorId, ErrorCategory.ObjectNotFound, p));
+                continue;
+            }
+            foreach (var file in files) yield return file;
+        }
+    }
+
     internal static ErrorRecord ToErrorRecord(AfmlException ex) =>
         new(ex, ex.ErrorId, Map(ex.Category), ex.Target);
 

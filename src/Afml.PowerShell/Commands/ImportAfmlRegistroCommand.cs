@@ -25,34 +25,19 @@ public sealed class ImportAfmlRegistroCommand : AfmlCmdlet
 
     protected override void ProcessRecord()
     {
-        foreach (var p in Path)
+        foreach (var file in ResolveFiles(Path, "RegistroNotFound"))
         {
-            Collection<string> files;
             try
             {
-                files = WildcardPattern.ContainsWildcardCharacters(p)
-                    ? GetResolvedProviderPathFromPSPath(p, out _)
-                    : [FullPath(p)];
-            }
-            catch (ItemNotFoundException ex)
-            {
-                WriteError(new ErrorRecord(ex, "RegistroNotFound", ErrorCategory.ObjectNotFound, p));
-                continue;
-            }
-            foreach (var file in files)
-            {
-                try
+                foreach (var row in RegistroReader.Read(file))
                 {
-                    foreach (var row in RegistroReader.Read(file))
-                    {
-                        StopToken.ThrowIfCancellationRequested();
-                        WriteObject(row);
-                    }
+                    StopToken.ThrowIfCancellationRequested();
+                    WriteObject(row);
                 }
-                catch (AfmlException ex)
-                {
-                    WriteAfmlError(ex);
-                }
+            }
+            catch (AfmlException ex)
+            {
+                WriteAfmlError(ex);
             }
         }
     }

@@ -275,6 +275,26 @@ Describe 'Invoke-AfmlEmergency' {
         { Invoke-AfmlEmergency -TrainId $DemoId -TrainingRoot $root -Force -ErrorAction Stop } |
             Should -Throw -ErrorId 'NoRunningSession,Afml.PowerShell.Commands.InvokeAfmlEmergencyCommand'
     }
+    It 'completes -SessionId with the running sessions of the training, and asks them to stop' {
+        $root = New-TrainingCopy
+        Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles -MaxSteps 1 -Quiet | Out-Null
+        # Make the finished session look like one running in this process.
+        $file = Get-ChildItem (Join-Path $root "$DemoId/produccion") -Filter 'sesion_*.status.json' | Select-Object -First 1
+        $status = Get-Content $file.FullName -Raw | ConvertFrom-Json -AsHashtable
+        $status['state'] = 'Running'; $status['process_id'] = $PID
+        $id = $status['session_id']
+        $id | Should -Not -BeNullOrEmpty
+        $status | ConvertTo-Json | Set-Content $file.FullName
+        Push-Location $root
+        try {
+            $line = "Invoke-AfmlEmergency -TrainingRoot . -TrainId $DemoId -SessionId "
+            $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $r.CompletionMatches.CompletionText | Should -Be @($id)
+        } finally { Pop-Location }
+        $request = Invoke-AfmlEmergency -TrainId $DemoId -TrainingRoot $root -SessionId $id -Reason 'pester' -Force
+        $request.Reason | Should -Be 'pester'
+        Test-Path ($file.FullName -replace '\.status\.json$', '.control.json') | Should -BeTrue
+    }
 }
 
 Describe 'Telemetry' {

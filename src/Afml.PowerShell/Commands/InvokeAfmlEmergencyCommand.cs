@@ -28,6 +28,7 @@ public sealed class InvokeAfmlEmergencyCommand : AfmlTrainingCmdlet
 
     /// <summary>Only this session (its id, e.g. 20261125_101500); default: every running session of the training.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RunningSessionCompleter))]
     public string? SessionId { get; set; }
 
     /// <summary>Why: written into the emergencias CSV row and the session's stop reason.</summary>

@@ -17,6 +17,9 @@ public sealed record EmergencyOutcome(
 /// </summary>
 public sealed class EmergencyProtocol(IExchange exchange, OperationRetry retry)
 {
+    /// <summary>The client order id of the protocol's closing order.</summary>
+    public static string CloseOrderId(string clientOrderIdPrefix) => clientOrderIdPrefix + "-em";
+
     public async Task<EmergencyOutcome> RunAsync(string symbol, string reason, string clientOrderIdPrefix, double referencePrice, CancellationToken ct)
     {
         var problems = new List<string>();
@@ -35,7 +38,7 @@ public sealed class EmergencyProtocol(IExchange exchange, OperationRetry retry)
         {
             var p = position.Data;
             var request = new MarketOrderRequest(symbol, p.Quantity > 0 ? OrderSide.Sell : OrderSide.Buy, Math.Abs(p.Quantity),
-                ReduceOnly: true, ClientOrderId: clientOrderIdPrefix + "-em", ReferencePrice: referencePrice);
+                ReduceOnly: true, ClientOrderId: CloseOrderId(clientOrderIdPrefix), ReferencePrice: referencePrice);
             var fill = await retry.RunAsync(c => exchange.PlaceMarketOrderAsync(request, c), ct).ConfigureAwait(false);
             if (fill.Success && fill.Data!.ExecutedQuantity > 0) closed = 1;
             else problems.Add($"cerrar posición: {(fill.Success ? "no ejecutada" : fill.Error!.ToString())}");

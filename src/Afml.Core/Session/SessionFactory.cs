@@ -78,9 +78,15 @@ public sealed class SessionFactory(TimeProvider time)
             options.MaxSteps,
             options.MaxSteps is { } m ? Math.Min(m, venue.ExpectedSteps ?? m) : venue.ExpectedSteps,
             venue.TrainingPrices,
-            venue.VenueBook);
+            venue.VenueBook,
+            OrderTag(stamp));
         return new Built(parts, warnings, training);
     }
+
+    /// <summary>The session stamp plus 4 random hex digits: fixed for the session (every retry reuses its ids),
+    /// different for any other session, even one of the same training started in the same second.</summary>
+    private static string OrderTag(string stamp) =>
+        $"{stamp}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2))}";
 
     /// <summary>The venue-specific parts of a session: where candles come from, where orders go, and how the book
     /// treats fills (see <see cref="SessionParts"/>).</summary>

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Afml.Core.Agent;
 using Afml.Core.Configuration;
 using Afml.Core.Exchange;
+using Afml.Core.Exchange.Binance;
 using Afml.Core.Features;
 using Afml.Core.MarketData;
 using Afml.Core.Portfolio;
@@ -31,7 +32,14 @@ public sealed record SessionParts(
     int? MaxSteps,
     int? ExpectedSteps,
     bool TrainingPrices = false,
-    bool VenueBook = false);
+    bool VenueBook = false,
+    string? OrderTag = null)
+{
+    /// <summary>What makes this session's client order ids its own (<c>afml-&lt;tag&gt;-&lt;step&gt;</c>): the session stamp
+    /// plus a hash of the training and the process, so two sessions started in the same second on one account (two
+    /// trainings, a quick restart) never share an id, and an order lookup can never find another session's order.</summary>
+    public string ClientOrderTag => OrderTag ?? SessionId;
+}
 
 /// <summary>
 /// The one session loop, for every venue. Warm-up on history, then for each closed candle:
@@ -267,7 +275,7 @@ public sealed class TradingSession
         // E. validation
         var decision = _interpreter.Interpret(action, _p.Book.Position?.Side);
         var plan = _p.Book.Plan(decision, price);
-        var clientOrderId = $"afml-{_p.SessionId}-{paso}";
+        var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, paso);
         OperationRecord record;
         string? orderId = null;
         var denial = Validate(plan, action);
@@ -388,7 +396,7 @@ public sealed class TradingSession
         _latch.Halt(reason, _time.GetUtcNow());
         Log(SessionLogLevel.Error, $"🚨 PROTOCOLO DE EMERGENCIA: {reason}");
         var protocol = new EmergencyProtocol(_p.Exchange, _retry);
-        var clientOrderId = $"afml-{_p.SessionId}-{_steps + 1}-em";
+        var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, _steps + 1); // the protocol adds "-em"
         var outcome = await protocol.RunAsync(Symbol, reason, clientOrderId, price, CancellationToken.None).ConfigureAwait(false);
         // The book follows the venue: whatever was open is closed at this price.
         var record = new OperationRecord { ActionType = EmergencyActionType, Operation = EmergencyActionType, Success = outcome.Complete, Error = reason };
@@ -404,7 +412,7 @@ public sealed class TradingSession
                 record = rec with { ActionType = EmergencyActionType, Success = outcome.Complete, Error = reason };
             }
         }
-        WriteRow(_steps + 1, time, candle, float.NaN, price, record, outcome.PositionsClosed > 0 ? clientOrderId : null);
+        WriteRow(_steps + 1, time, candle, float.NaN, price, record, outcome.PositionsClosed > 0 ? EmergencyProtocol.CloseOrderId(clientOrderId) : null);
         var details = outcome.Complete ? "posiciones cerradas y órdenes canceladas" : string.Join("; ", outcome.Problems);
         _p.Emergencies.Write(new EmergencyRecord(time, reason, _p.Book.Balance, _p.Book.Equity(price), outcome.PositionsClosed, details));
         Log(outcome.Complete ? SessionLogLevel.Warning : SessionLogLevel.Error,

@@ -39,3 +39,24 @@ public class BinanceVenueWiringTests
         Assert.False(Directory.Exists(Path.Combine(h.TrainingDir, "produccion")));
     }
 }
+
+/// <summary>Client order ids are the session's own: valid for Binance, and never shared by two sessions.</summary>
+public class ClientOrderTagTests
+{
+    [Fact]
+    public async Task Two_sessions_started_in_the_same_second_never_share_client_order_ids()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-12-02T10:00:00Z"));
+        using var a = new SessionHarness(TestData.FixtureTrainingDir);
+        using var b = new SessionHarness(TestData.FixtureTrainingDir);
+        var candles = Path.Combine(TestData.SharedDir, "data", "BTCUSDT-1h.csv");
+        await using var first = new SessionFactory(time).Create(a.Options(candles));
+        await using var second = new SessionFactory(time).Create(b.Options(candles));
+
+        Assert.Equal(first.Parts.SessionId, second.Parts.SessionId); // same stamp…
+        Assert.NotEqual(first.Parts.ClientOrderTag, second.Parts.ClientOrderTag); // …different ids
+        var id = Afml.Core.Exchange.Binance.ClientOrderIds.For(first.Parts.ClientOrderTag, 99_999);
+        Assert.True(Afml.Core.Exchange.Binance.ClientOrderIds.IsValid(Afml.Core.Risk.EmergencyProtocol.CloseOrderId(id)));
+        Assert.StartsWith($"afml-{first.Parts.SessionId}-", id);
+    }
+}

@@ -3,22 +3,9 @@
 # 127.0.0.1: the same two commands a user runs to try the live path without keys. Runs against the *built* module.
 
 BeforeAll {
-    $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
-    $script:DemoId = 'train_BTCUSDT_20230101_20241231_lr0.0003_bs256_ws30_20261124_221259'
-    $script:Candles = Join-Path $RepoRoot 'samples/data/BTCUSDT-1h.csv'
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
     $script:ModuleErrorId = 'Afml.PowerShell.Commands.StartAfmlSessionCommand'
     Import-Module Afml -Force -ErrorAction Stop
-
-    # The training's own files only (never produccion/ or the ONNX cache a demo run left in samples/).
-    function script:New-TrainingCopy {
-        param([string] $Name = [guid]::NewGuid().ToString('n'))
-        $root = Join-Path $TestDrive $Name
-        $source = Join-Path $RepoRoot "samples/entrenamientos/$DemoId"
-        $target = New-Item -ItemType Directory -Force (Join-Path $root "$DemoId/modelos")
-        Get-ChildItem $source -File | Copy-Item -Destination $target.Parent.FullName
-        Get-ChildItem (Join-Path $source 'modelos') -File | Where-Object Name -NotLike '*.zip.onnx*' | Copy-Item -Destination $target.FullName
-        $root
-    }
 
     function script:Get-ProductionFiles {
         param([string] $Root)

@@ -80,6 +80,7 @@ function Invoke-Build {
     (Get-Content (Join-Path $root 'Afml.psd1') -Raw).Replace('{{ModuleVersion}}', $version) |
         Set-Content (Join-Path $moduleDir 'Afml.psd1') -NoNewline
     Copy-Item (Join-Path $root 'src/Afml.PowerShell/Afml.format.ps1xml') $moduleDir
+    Copy-Item (Join-Path $root 'src/Afml.PowerShell/en-US') $moduleDir -Recurse
     Remove-Item $publish -Recurse -Force
     # Get-Help from the cmdlets' doc comments; the raw doc XML is only its input.
     $docXml = Join-Path $moduleDir 'Afml.PowerShell.xml'

@@ -31,6 +31,12 @@ Describe 'Module' {
         (Get-Help Start-AfmlSession -Parameter InitialBalance).aliases | Should -Be 'Capital'
         @((Get-Help Start-AfmlSession -Examples).examples.example).Count | Should -BeGreaterOrEqual 3
     }
+    It 'has an about_Afml topic with the venues and the troubleshooting cases operators know' {
+        $about = Get-Help about_Afml | Out-String
+        $about | Should -Match 'Credenciales no encontradas'
+        $about | Should -Match 'Scaler no encontrado'
+        $about | Should -Match '-Paper'
+    }
     It 'completes -TrainId from the training root' {
         $root = New-TrainingCopy
         Push-Location $root

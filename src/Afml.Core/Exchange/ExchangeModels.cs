@@ -55,6 +55,9 @@ public sealed record SymbolRules(
     decimal MarketMinQuantity,
     decimal MarketMaxQuantity)
 {
+    /// <summary>The step a MARKET order's quantity moves by: MARKET_LOT_SIZE's, or LOT_SIZE's when the symbol has none.</summary>
+    public decimal MarketLotStep => MarketStepSize > 0 ? MarketStepSize : StepSize;
+
     /// <summary>Rules that round nothing: the simulated venue's default, so replay keeps training's exact sizes.</summary>
     public static SymbolRules Unrestricted(string symbol) =>
         new(symbol, 0m, 0m, 0m, decimal.MaxValue, 0m, 0m, 0m, decimal.MaxValue);

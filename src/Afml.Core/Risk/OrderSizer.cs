@@ -27,28 +27,27 @@ public sealed class OrderSizer(SymbolRules rules, double leverage, double commis
     public SizedOrder Size(double quantity, bool reduceOnly, double price, double availableBalance)
     {
         if (!(quantity > 0) || !double.IsFinite(quantity) || !(price > 0)) return new(0, $"cantidad_invalida: {Fmt(quantity)}");
+        if (Rules == SymbolRules.Unrestricted(Rules.Symbol)) return new(quantity, null); // replay: the env's exact size
         var q = quantity;
-        if (!reduceOnly && Rules != SymbolRules.Unrestricted(Rules.Symbol))
+        if (!reduceOnly)
         {
             var perUnit = price / leverage + price * commissionRate;
-            var affordable = Math.Max(0, availableBalance) * safetyFactor / perUnit;
-            if (q > affordable) q = affordable;
+            q = Math.Min(q, Math.Max(0, availableBalance) * safetyFactor / perUnit);
         }
-        var step = Rules.MarketStepSize > 0 ? Rules.MarketStepSize : Rules.StepSize;
-        var min = Math.Max(Rules.MinQuantity, Rules.MarketMinQuantity);
         var max = Math.Min(Rules.MaxQuantity, Rules.MarketMaxQuantity);
-        if (step > 0)
+        if (max > 0 && q > (double)max) q = (double)max;
+        var step = Rules.MarketLotStep;
+        // A close goes to the nearest step (the venue floors what is left of that), so no dust stays open.
+        if (reduceOnly && step > 0) q = (double)(Math.Round((decimal)q / step, MidpointRounding.AwayFromZero) * step);
+        if (!(q > 0)) return new(0, $"cantidad_bajo_minimo: {Fmt(quantity)} redondeada a 0 (step {step.ToString(CultureInfo.InvariantCulture)})");
+        // The venue's own rounding and minimums, so the session skips exactly what the venue would refuse.
+        var rounded = QuantityRounder.Round(q, Rules, price, reduceOnly);
+        return rounded.Skip switch
         {
-            var d = (decimal)q;
-            var steps = reduceOnly ? Math.Round(d / step, MidpointRounding.AwayFromZero) : Math.Floor(d / step);
-            q = (double)(steps * step);
-        }
-        if (max > 0 && max < decimal.MaxValue && q > (double)max) q = (double)(Math.Floor(max / (step > 0 ? step : 1m)) * (step > 0 ? step : 1m));
-        if (q <= 0) return new(0, $"cantidad_bajo_minimo: {Fmt(quantity)} redondeada a 0 (step {step.ToString(CultureInfo.InvariantCulture)})");
-        if (q < (double)min) return new(0, $"cantidad_bajo_minimo: {Fmt(q)} < minQty {min.ToString(CultureInfo.InvariantCulture)}");
-        if (!reduceOnly && q * price < (double)Rules.MinNotional)
-            return new(0, $"nocional_bajo_minimo: {Fmt(q * price)} < {Rules.MinNotional.ToString(CultureInfo.InvariantCulture)} USDT");
-        return new(q, null);
+            null => new((double)rounded.Quantity, null),
+            QuantitySkipReason.BelowMinNotional => new(0, $"nocional_bajo_minimo: {rounded.Detail}"),
+            _ => new(0, $"cantidad_bajo_minimo: {rounded.Detail}"),
+        };
     }
 
     private static string Fmt(double v) => v.ToString("G10", CultureInfo.InvariantCulture);

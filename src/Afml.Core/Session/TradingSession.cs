@@ -214,7 +214,7 @@ public sealed class TradingSession
 
     private void Reconcile(PositionSnapshot venue, double price)
     {
-        var step = _sizer!.Rules.MarketStepSize > 0 ? _sizer.Rules.MarketStepSize : _sizer.Rules.StepSize;
+        var step = _sizer!.Rules.MarketLotStep;
         var tolerance = step > 0 ? (double)step / 2 : 1e-12;
         if (_p.Book.Reconcile(venue.Quantity, venue.EntryPrice, price, tolerance) is { } record)
         {

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Afml.Core.Exchange.Binance;
+namespace Afml.Core.Exchange;
 
 /// <summary>
 /// Sizes a MARKET order to the symbol's rules: floor to MARKET_LOT_SIZE's step (LOT_SIZE's when absent), then check
@@ -22,7 +22,7 @@ public static class QuantityRounder
     {
         ArgumentNullException.ThrowIfNull(rules);
         if (quantity <= 0) return new RoundedQuantity(0, "0", QuantitySkipReason.NotPositive, $"quantity {Format(quantity, 0)} is not positive");
-        var step = rules.MarketStepSize > 0 ? rules.MarketStepSize : rules.StepSize;
+        var step = rules.MarketLotStep;
         var min = rules.MarketMinQuantity > 0 ? rules.MarketMinQuantity : rules.MinQuantity;
         var max = Math.Min(rules.MarketMaxQuantity > 0 ? rules.MarketMaxQuantity : decimal.MaxValue, rules.MaxQuantity > 0 ? rules.MaxQuantity : decimal.MaxValue);
         // Floor, but a quantity a hair under a step (binary floating-point residue such as 0.02899999999) counts as

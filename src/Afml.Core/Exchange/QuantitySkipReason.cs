@@ -1,4 +1,4 @@
-namespace Afml.Core.Exchange.Binance;
+namespace Afml.Core.Exchange;
 
 /// <summary>Why a quantity cannot be sent as it is: the order is skipped with this reason instead of being
 /// rejected by the venue again and again.</summary>

@@ -1,4 +1,4 @@
-namespace Afml.Core.Exchange.Binance;
+namespace Afml.Core.Exchange;
 
 /// <summary>A quantity floored to the step and its wire text (plain decimal, invariant, never an exponent), or
 /// the reason it cannot be sent.</summary>

@@ -8,7 +8,8 @@ public sealed record EmergencyOutcome(
     int PositionsClosed,
     int OrdersCancelled,
     bool Complete,
-    IReadOnlyList<string> Problems);
+    IReadOnlyList<string> Problems,
+    OrderFill? CloseFill = null);
 
 /// <summary>
 /// The emergency protocol of the seed: cancel pending orders, close every open position of the symbol with a
@@ -29,6 +30,7 @@ public sealed class EmergencyProtocol(IExchange exchange, OperationRetry retry)
         else problems.Add($"cancelar órdenes: {cancel.Error}");
 
         var closed = 0;
+        OrderFill? closeFill = null;
         var position = await retry.RunAsync(c => exchange.GetPositionAsync(symbol, c), ct).ConfigureAwait(false);
         if (!position.Success)
         {
@@ -40,9 +42,9 @@ public sealed class EmergencyProtocol(IExchange exchange, OperationRetry retry)
             var request = new MarketOrderRequest(symbol, p.Quantity > 0 ? OrderSide.Sell : OrderSide.Buy, Math.Abs(p.Quantity),
                 ReduceOnly: true, ClientOrderId: CloseOrderId(clientOrderIdPrefix), ReferencePrice: referencePrice);
             var fill = await retry.RunAsync(c => exchange.PlaceMarketOrderAsync(request, c), ct).ConfigureAwait(false);
-            if (fill.Success && fill.Data!.ExecutedQuantity > 0) closed = 1;
+            if (fill.Success && fill.Data!.ExecutedQuantity > 0) (closed, closeFill) = (1, fill.Data);
             else problems.Add($"cerrar posición: {(fill.Success ? "no ejecutada" : fill.Error!.ToString())}");
         }
-        return new EmergencyOutcome(reason, closed, cancelled, problems.Count == 0, problems);
+        return new EmergencyOutcome(reason, closed, cancelled, problems.Count == 0, problems, closeFill);
     }
 }

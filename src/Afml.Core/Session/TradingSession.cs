@@ -398,14 +398,16 @@ public sealed class TradingSession
         var protocol = new EmergencyProtocol(_p.Exchange, _retry);
         var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, _steps + 1); // the protocol adds "-em"
         var outcome = await protocol.RunAsync(Symbol, reason, clientOrderId, price, CancellationToken.None).ConfigureAwait(false);
-        // The book follows the venue: whatever was open is closed at this price.
+        // The book follows the venue: whatever was open is closed, on a real venue at the close's fill price and
+        // commission, else at this price as the training env would.
         var record = new OperationRecord { ActionType = EmergencyActionType, Operation = EmergencyActionType, Success = outcome.Complete, Error = reason };
         if (_p.Book.Position is { } open && outcome.PositionsClosed > 0)
         {
             var close = _p.Book.Plan(new TradeDecision(open.Side == PositionSide.Long ? TradeIntent.CloseLong : TradeIntent.CloseShort, 1f, 0f), price);
             if (close.HasOrder)
             {
-                var rec = _p.Book.Apply(close, price, close.Quantity);
+                var venueFill = _p.VenueBook ? outcome.CloseFill : null;
+                var rec = _p.Book.Apply(close, venueFill is { AveragePrice: > 0 } f ? f.AveragePrice : price, close.Quantity, venueFill?.Commission);
                 _ordersFilled++;
                 _tradesClosed++;
                 if (rec.RealizedPnl > 0) _winningTrades++;

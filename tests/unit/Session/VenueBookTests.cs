@@ -36,10 +36,38 @@ public class VenueBookTests
         Assert.Equal(Math.Abs(position.Quantity), last.CantidadActiva ?? 0, 9);
     }
 
+    [Fact]
+    public async Task The_emergency_close_is_booked_with_the_venues_fill_and_commission()
+    {
+        using var h = new SessionHarness(TestData.FixtureTrainingDir);
+        var cfg = Path.Combine(h.TrainingDir, "config_metadata.yaml");
+        File.WriteAllLines(cfg, File.ReadAllLines(cfg).Select(l => l.TrimStart().StartsWith("max_drawdown_permitido:") ? "  max_drawdown_permitido: 0.01" : l));
+        FilteredVenue? venue = null;
+        var summary = await h.RunAsync(h.Options(Candles) with { MaxSteps = 300 }, p =>
+        {
+            venue = new FilteredVenue((SimulatedExchange)p.Exchange, Btc);
+            return p with { Exchange = venue, VenueBook = true };
+        });
+
+        Assert.Equal(SessionStopReason.Emergency, summary.StopReason);
+        var rows = RegistroReader.Read(summary.RegistroPath).ToList();
+        var last = rows[^1];
+        Assert.Equal("emergencia", last.TipoAccion);
+        var emergencyFill = venue!.Fills.Single(f => f.ClientOrderId.EndsWith("-em", StringComparison.Ordinal));
+        Assert.Equal(emergencyFill.ClientOrderId, last.ClientOrderId);
+        // The closed trade's commission: every venue fill since it opened, the emergency close included.
+        var opened = rows.Last(r => r.Operacion is "abrir_long" or "abrir_short").Paso;
+        var tradeFills = venue.Fills.Where(f => f.ClientOrderId.EndsWith("-em", StringComparison.Ordinal)
+            || int.Parse(f.ClientOrderId[(f.ClientOrderId.LastIndexOf('-') + 1)..]) >= opened);
+        Assert.Equal(tradeFills.Sum(f => f.Commission), last.Comision!.Value, 9);
+        Assert.True(emergencyFill.Commission > 0);
+    }
+
     /// <summary>The simulated venue behind real-looking filters, with an operator who closes the position by hand.</summary>
     private sealed class FilteredVenue(SimulatedExchange inner, SymbolRules rules) : IExchange, IPriceDriven
     {
         public List<MarketOrderRequest> Orders { get; } = [];
+        public List<OrderFill> Fills { get; } = [];
         public int ManualCloseAtOrder { get; init; } = -1;
         public string Name => "filtered";
         public bool IsLive => false;
@@ -55,6 +83,7 @@ public class VenueBookTests
         {
             Orders.Add(request);
             var fill = await inner.PlaceMarketOrderAsync(request, ct);
+            if (fill.Success) Fills.Add(fill.Data!);
             if (Orders.Count == ManualCloseAtOrder)
             {
                 var pos = (await inner.GetPositionAsync(request.Symbol, ct)).Data!;

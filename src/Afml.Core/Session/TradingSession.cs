@@ -178,6 +178,10 @@ public sealed class TradingSession
     private async Task<string?> StepAsync(Candle candle)
     {
         var price = _p.Venue.PriceOf(candle);
+        // A candle that is not a price (a venue's zero close) is a fault of the data, never something to decide on:
+        // the host answers it with the emergency protocol at the last good price.
+        if (!(price > 0) || !double.IsFinite(price))
+            throw new InvalidDataException($"Candle {candle.OpenTimeUtc:O} of {Symbol}: close {candle.Close} is not a price.");
         var decisionTime = candle.OpenTimeUtc.AddMilliseconds(IntervalMs);
         Progress.LastPrice = price;
         Progress.FirstCandle ??= candle.OpenTimeUtc;

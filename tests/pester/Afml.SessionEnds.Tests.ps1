@@ -1,0 +1,72 @@
+#Requires -Version 7.6
+# How Start-AfmlSession ends: -FlattenOnStop, and a cmdlet that fails while its session runs (the session must end
+# with it, through the emergency protocol, never left running unattended). Runs against the *built* module.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    Import-Module Afml -Force -ErrorAction Stop
+
+    function script:Get-StatusFile {
+        param([string] $Root)
+        Get-ChildItem (Join-Path $Root "$DemoId/produccion") -Filter '*.status.json' | Select-Object -First 1
+    }
+}
+
+Describe 'Start-AfmlSession ends' {
+    It '-FlattenOnStop closes the position a clean end would leave open' {
+        # Find a -MaxSteps at which the demo policy holds a position, then end there with -FlattenOnStop.
+        $steps = $null
+        foreach ($n in 20..60) {
+            $probe = Start-AfmlSession -TrainId $DemoId -TrainingRoot (New-TrainingCopy) -Replay $Candles -From '2025-01-01' -MaxSteps $n -Quiet
+            if ($probe.PositionOpen) { $steps = $n; break }
+        }
+        $steps | Should -Not -BeNullOrEmpty -Because 'the demo policy opens a position within 60 hourly steps'
+
+        $root = New-TrainingCopy
+        $s = Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles -From '2025-01-01' -MaxSteps $steps -FlattenOnStop -Quiet
+        $s.StopReason | Should -Be 'MaxSteps'
+        $s.PositionOpen | Should -BeFalse
+        $last = Import-Csv $s.RegistroPath | Select-Object -Last 1
+        $last.tipo_accion | Should -Be 'cierre_final'
+        $last.posicion_abierta | Should -Be 'False'
+        (Get-Content (Get-StatusFile $root).FullName -Raw | ConvertFrom-Json).state | Should -Be 'Stopped'
+    }
+
+    It 'a cmdlet that cannot write to its host ends its session through the protocol; the status is not Running' {
+        # A child pwsh -NonInteractive where the first information line asks for an answer: the cmdlet fails on
+        # its first write while the session runs. The session must end with it (emergency protocol, final status).
+        $root = New-TrainingCopy
+        $module = (Get-Module Afml).Path
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+Import-Module '$module'
+try { Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Replay '$Candles' -From '2023-06-01' -MaxSteps 15000 -InformationAction Inquire | Out-Null; 'RETURNED' }
+catch { 'ERROR: ' + `$_.Exception.GetType().Name + ' | ' + `$_.Exception.Message }
+"@
+        $child = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $child.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $script)) { $child.ArgumentList.Add($a) }
+        $child.RedirectStandardOutput = $true
+        $child.RedirectStandardError = $true
+        $child.UseShellExecute = $false
+        $p = [Diagnostics.Process]::Start($child)
+        try {
+            $out = $p.StandardOutput.ReadToEndAsync()
+            $null = $p.StandardError.ReadToEndAsync()
+            $p.WaitForExit(120000) | Should -BeTrue -Because 'the session must not outlive its cmdlet'
+            $text = $out.Result
+        } finally {
+            if (-not $p.HasExited) { $p.Kill($true) }
+            $p.Dispose()
+        }
+        $text | Should -Match 'ERROR: '
+        $text | Should -Not -Match 'RETURNED'
+        $status = Get-Content (Get-StatusFile $root).FullName -Raw | ConvertFrom-Json
+        $status.state | Should -Be 'Stopped'
+        $status.stop_reason | Should -Match 'Emergency'
+        $status.trading_state | Should -Be 'HALTED'
+        $registro = Get-ChildItem (Join-Path $root "$DemoId/produccion") -Filter 'registro_*.csv' | Select-Object -First 1
+        (Import-Csv $registro.FullName).Count | Should -BeLessThan 15000 -Because 'the loop stopped when its cmdlet failed'
+        Get-ChildItem (Join-Path $root "$DemoId/produccion") -Filter 'emergencias_*.csv' | Should -Not -BeNullOrEmpty
+    }
+}

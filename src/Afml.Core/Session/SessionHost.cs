@@ -81,6 +81,8 @@ public sealed class SessionHost : IAsyncDisposable
     /// <summary>The statistics of the session once it has ended; faulted only when it never started (the
     /// <see cref="AfmlException"/> that refused it, or the error that kept it from starting).</summary>
     public Task<SessionSummary> Completion { get; private set; } = null!;
+    /// <summary>The status file's writer, once the session runs.</summary>
+    public SessionStatusWriter? Status { get; private set; }
 
     /// <summary>Asks for a clean stop (Ctrl+C, a signal, a caller's timeout). The first reason given wins.</summary>
     public void Stop(SessionStopReason reason = SessionStopReason.Cancelled, string? detail = null)
@@ -114,6 +116,7 @@ public sealed class SessionHost : IAsyncDisposable
         var time = _options.Time;
         var statistics = new SessionStatistics(Parts, time);
         using var status = new SessionStatusWriter(Parts, time, Fault, _options.StatusInterval);
+        Status = status;
         var console = new SessionConsole(Log, _events.Writer, time, Parts.ExpectedSteps);
         var session = new TradingSession(Parts, time, Log, [status, statistics, console], _options.Retry, _options.StateRetry);
         var started = false;

@@ -52,6 +52,9 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
 
     public TimeSpan Interval { get; }
 
+    /// <summary>Times the file was written (what the time basis saves is visible in tests and benchmarks).</summary>
+    public int Writes { get; private set; }
+
     /// <summary>The status last written (or about to be).</summary>
     public SessionStatus Current { get { lock (_gate) return _last; } }
 
@@ -135,6 +138,7 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
         _last = _last with { UpdatedAt = now };
         _parts.Status.Write(_last);
         _writtenAt = now;
+        Writes++;
     }
 
     private void StartHeartbeat()

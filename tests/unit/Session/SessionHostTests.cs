@@ -147,6 +147,44 @@ public class SessionHostTests
     }
 
     [Fact]
+    public async Task The_status_file_is_written_on_state_changes_and_about_once_a_second_not_at_every_step()
+    {
+        using var h = new SessionHarness(TestData.FixtureTrainingDir);
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-12-02T10:00:00Z"));
+        SessionHost? host = null;
+        // 200 steps within the same second: Starting, Running and the final Stopped only.
+        var summary = await h.RunAsync(h.Options(Candles) with { MaxSteps = 200 }, time: time, started: s => host = s);
+        Assert.Equal(200, summary.Steps);
+        Assert.Equal(3, host!.Status!.Writes);
+
+        // A second passes at every step: one write per step, plus the state changes.
+        using var h2 = new SessionHarness(TestData.FixtureTrainingDir);
+        var time2 = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-12-02T10:00:00Z"));
+        SessionHost? host2 = null;
+        var summary2 = await h2.RunAsync(h2.Options(Candles) with { MaxSteps = 50 }, p => p with { Feed = new Ticking(p.Feed, time2) }, time: time2, started: s => host2 = s);
+        Assert.Equal(50, summary2.Steps);
+        Assert.InRange(host2!.Status!.Writes, 50, 53 + 50); // each second: the step's write or the heartbeat's
+        var status = FinalStatus(h2);
+        Assert.Equal(50, status.Step);
+        Assert.Equal(nameof(SessionState.Stopped), status.State);
+    }
+
+    /// <summary>Advances a fake clock by a second before each candle.</summary>
+    private sealed class Ticking(IMarketFeed inner, Microsoft.Extensions.Time.Testing.FakeTimeProvider time) : IMarketFeed
+    {
+        public Task<IReadOnlyList<Candle>> LoadHistoryAsync(CancellationToken ct) => inner.LoadHistoryAsync(ct);
+        public async IAsyncEnumerable<Candle> StreamClosedCandlesAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+        {
+            await foreach (var c in inner.StreamClosedCandlesAsync(ct))
+            {
+                time.Advance(TimeSpan.FromSeconds(1));
+                yield return c;
+            }
+        }
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+
+    [Fact]
     public async Task MaxDrawdown_in_the_statistics_is_the_maximum_over_the_session_not_the_last_steps()
     {
         using var h = new SessionHarness(TestData.FixtureTrainingDir);

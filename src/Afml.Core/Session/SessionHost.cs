@@ -148,7 +148,8 @@ public sealed class SessionHost : IAsyncDisposable
                 end = new SessionEnd(SessionStopReason.Emergency);
             }
             started = true;
-            lock (_gate) fault ??= _fault;
+            // A fault from outside the loop (the caller, the heartbeat) counts unless the protocol already ran.
+            if (fault is null && end.Reason != SessionStopReason.Emergency) lock (_gate) fault = _fault;
 
             if (fault is not null)
             {

@@ -7,6 +7,7 @@ using Afml.Core.MarketData;
 using Afml.Core.MarketData.Binance;
 using Afml.Core.Portfolio;
 using Afml.Core.Recording;
+using Afml.Core.Risk;
 
 namespace Afml.Core.Session;
 
@@ -26,13 +27,22 @@ public sealed class SessionFactory(TimeProvider time)
             Training.Dispose();
             await Parts.Feed.DisposeAsync().ConfigureAwait(false);
             await Parts.Exchange.DisposeAsync().ConfigureAwait(false);
+            Lock?.Dispose(); // [guard] last: the account stays locked until the venue is closed
         }
+
+        /// <summary>[guard] The account+symbol lock of a Binance session (null for replay and paper).</summary>
+        public SessionLock? Lock { get; init; }
     }
+
+    /// <summary>[guard] Where the one-session-per-account locks live; default <see cref="SessionLock.DefaultDirectory"/>.</summary>
+    public string? LockDirectory { get; init; }
 
     /// <param name="log">Where the venue's own messages go (reconnects, backfills), e.g. the session's event channel.</param>
     public Built Create(SessionOptions options, Action<string>? log = null)
     {
         var warnings = new List<string>();
+        // [guard] a HALTED training is refused before anything is loaded or written (TrainingHalted, when and why)
+        new TrainingHaltLatch(TrainingFolder.Open(options.TrainingRoot, options.TrainId).ProductionDir).ThrowIfHalted(options.TrainId);
         var training = TrainingLoader.Load(options.TrainingRoot, options.TrainId);
         try
         {
@@ -57,10 +67,27 @@ public sealed class SessionFactory(TimeProvider time)
             VenueKind.Paper => CreatePaper(options, training, capital, log),
             _ => CreateBinance(options, training, log),
         };
+        try
+        {
+            return AssembleOn(venue, options, training, warnings, capital);
+        }
+        catch
+        {
+            // [guard] a start refused after the venue was built releases what it holds (lock, sockets)
+            venue.Lock?.Dispose();
+            _ = venue.Feed.DisposeAsync().AsTask();
+            _ = venue.Exchange.DisposeAsync().AsTask();
+            throw;
+        }
+    }
+
+    private Built AssembleOn(Venue venue, SessionOptions options, LoadedTraining training, List<string> warnings, double capital)
+    {
+        var config = training.Config;
         var book = new TrainingPortfolio(new PortfolioSettings(capital, config.Portfolio.Leverage, config.Portfolio.Commission, config.Portfolio.Slippage));
 
         var startedLocal = time.GetLocalNow();
-        var registro = RegistroWriter.Create(training.Folder.ProductionDir, startedLocal);
+        var registro = RegistroWriter.Create(training.Folder.ProductionDir, startedLocal, durable: venue.VenueBook); // [guard] fsync rows on real venues
         var stamp = Path.GetFileNameWithoutExtension(registro.Path)["registro_".Length..];
         var parts = new SessionParts(
             stamp,
@@ -74,13 +101,14 @@ public sealed class SessionFactory(TimeProvider time)
             venue.Exchange,
             registro,
             new EmergencyWriter(training.Folder.ProductionDir, startedLocal),
-            new SessionStatusFile(Path.Combine(training.Folder.ProductionDir, $"sesion_{stamp}.status.json")),
+            // [guard] the status names the venue kind and endpoint (for Invoke-AfmlEmergency on a dead session) and keeps a heartbeat
+            new SessionStatusFile(Path.Combine(training.Folder.ProductionDir, $"sesion_{stamp}.status.json"), time) { VenueKind = options.Venue, Endpoint = venue.Endpoint },
             options.MaxSteps,
             options.MaxSteps is { } m ? Math.Min(m, venue.ExpectedSteps ?? m) : venue.ExpectedSteps,
             venue.TrainingPrices,
             venue.VenueBook,
             OrderTag(stamp));
-        return new Built(parts, warnings, training);
+        return new Built(parts, warnings, training) { Lock = venue.Lock };
     }
 
     /// <summary>The session stamp plus 4 random hex digits: fixed for the session (every retry reuses its ids),
@@ -90,7 +118,13 @@ public sealed class SessionFactory(TimeProvider time)
 
     /// <summary>The venue-specific parts of a session: where candles come from, where orders go, and how the book
     /// treats fills (see <see cref="SessionParts"/>).</summary>
-    private sealed record Venue(IMarketFeed Feed, IExchange Exchange, int? ExpectedSteps, bool TrainingPrices, bool VenueBook);
+    private sealed record Venue(IMarketFeed Feed, IExchange Exchange, int? ExpectedSteps, bool TrainingPrices, bool VenueBook)
+    {
+        /// <summary>[guard] REST base written into the status; null for replay.</summary>
+        public string? Endpoint { get; init; }
+        /// <summary>[guard] The account+symbol lock (Binance venues).</summary>
+        public SessionLock? Lock { get; init; }
+    }
 
     /// <summary>Live market data, simulated fills at the float32 closes: the training env on live data, so a paper
     /// session decides exactly as a replay of the same candles would. Klines are public: no credentials.</summary>
@@ -100,7 +134,7 @@ public sealed class SessionFactory(TimeProvider time)
         var config = training.Config;
         return new Venue(NewFeed(environment, options, training, log),
             new SimulatedExchange(capital, config.Portfolio.Commission, config.Portfolio.Slippage, name: "paper"),
-            options.MaxSteps, TrainingPrices: true, VenueBook: false);
+            options.MaxSteps, TrainingPrices: true, VenueBook: false) { Endpoint = environment.Rest.ToString() };
     }
 
     /// <summary>Binance testnet (default) or production: real orders, the book following the venue's fills.</summary>
@@ -114,8 +148,23 @@ public sealed class SessionFactory(TimeProvider time)
             ? BinanceEnvironment.Local(e, live ? "binance-live" : "binance-testnet", isLive: live)
             : live ? BinanceEnvironment.Production : BinanceEnvironment.Testnet;
         var credentials = options.Credentials ?? BinanceCredentials.FromEnvironment(testnet: !live);
-        var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions);
-        return new Venue(NewFeed(environment, options, training, log, exchange.Rest.RateGate), exchange, options.MaxSteps, TrainingPrices: false, VenueBook: true);
+        // [guard] one session per account and symbol: refused with SessionConflict before anything is sent or written
+        var accountLock = SessionLock.Acquire($"{environment.Name}|{environment.Rest}", SessionLock.AccountHash(credentials.ApiKey), training.Config.Market.Symbol,
+            new SessionLockHolder(CsvFormat.FileStamp(time.GetLocalNow()), training.Config.TrainId, Environment.ProcessId, time.GetUtcNow(), null), LockDirectory);
+        try
+        {
+            var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions);
+            return new Venue(NewFeed(environment, options, training, log, exchange.Rest.RateGate), exchange, options.MaxSteps, TrainingPrices: false, VenueBook: true)
+            {
+                Endpoint = environment.Rest.ToString(),
+                Lock = accountLock,
+            };
+        }
+        catch
+        {
+            accountLock.Dispose();
+            throw;
+        }
     }
 
     /// <summary>History long enough that the recursive indicators have forgotten where it starts (see

@@ -72,9 +72,14 @@ public sealed class TradingSession
     private OrderSizer? _sizer;
     private Candle? _lastSeen;
     private int _reconciliations;
+    private readonly EmergencyProtocolOptions? _emergencyOptions; // [guard] bound/back-off of the finishing protocol
+    private EmergencyOutcome? _emergencyOutcome;                 // [guard] shown in the status (EmergencyState/EmergencyOpen)
 
-    public TradingSession(SessionParts parts, TimeProvider time, ChannelWriter<SessionEvent> events, OperationRetry? retry = null)
+    /// <param name="emergency">[guard] How long the emergency protocol keeps trying; default 5 minutes.</param>
+    public TradingSession(SessionParts parts, TimeProvider time, ChannelWriter<SessionEvent> events, OperationRetry? retry = null,
+        EmergencyProtocolOptions? emergency = null)
     {
+        _emergencyOptions = emergency;
         _p = parts;
         _time = time;
         _events = events;
@@ -98,6 +103,7 @@ public sealed class TradingSession
         {
             Log(SessionLogLevel.Info, $"🚀 Iniciando sesión {_p.SessionId} · {_p.Config.TrainId} · {Symbol} {_p.Config.Market.Interval} · venue {_p.Exchange.Name}{(_p.Exchange.IsLive ? " (LIVE: dinero real)" : "")}");
             using var control = new ControlWatcher(_p.Status.Path, _time);
+            using var heartbeat = new StatusHeartbeat(_p.Status, _time); // [guard] liveness: heartbeat also while waiting for a candle
             using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, control.Token);
             try
             {
@@ -225,13 +231,20 @@ public sealed class TradingSession
 
     /// <summary>An operator's emergency request: at a new candle's close, or (<paramref name="atLastClose"/>) while
     /// waiting for one, at the last close seen and the current time.</summary>
-    private Task<string> OperatorEmergencyAsync(ControlRequest request, Candle candle, CancellationToken ct, bool atLastClose = false)
+    private async Task<string> OperatorEmergencyAsync(ControlRequest request, Candle candle, CancellationToken ct, bool atLastClose = false)
     {
         var price = _p.TrainingPrices ? (float)candle.Close : candle.Close;
         _lastPrice = price;
         var time = atLastClose ? _time.GetUtcNow() : candle.OpenTimeUtc.AddMilliseconds(IntervalMs);
         if (!atLastClose) _lastCandle = candle.OpenTimeUtc;
-        return EmergencyAsync($"solicitud_operador: {request.Reason} ({request.RequestedBy})", candle, price, time, ct);
+        var reason = await EmergencyAsync($"solicitud_operador: {request.Reason} ({request.RequestedBy})", candle, price, time, ct).ConfigureAwait(false);
+        // [guard] the acknowledgement Invoke-AfmlEmergency waits for (a failed write must not end the session's stop)
+        if (_emergencyOutcome is { } outcome)
+        {
+            try { SessionControl.Acknowledge(_p.Status.Path, ControlAck.For(request, _p.SessionId, outcome, _time.GetUtcNow())); }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { Log(SessionLogLevel.Error, $"No se pudo escribir el acuse de la emergencia: {ex.Message}"); }
+        }
+        return reason;
     }
 
     /// <summary>Features and the observation window; true when a decision can be made on this candle.</summary>
@@ -395,9 +408,14 @@ public sealed class TradingSession
     {
         _latch.Halt(reason, _time.GetUtcNow());
         Log(SessionLogLevel.Error, $"🚨 PROTOCOLO DE EMERGENCIA: {reason}");
-        var protocol = new EmergencyProtocol(_p.Exchange, _retry);
+        WriteHaltLatch(reason, null); // [guard] durable HALTED latch, before the protocol: a crash during it stays halted
+        // [guard] the protocol that finishes: retries with back-off while the venue is unreachable, every attempt logged
+        var protocol = new EmergencyProtocol(_p.Exchange, _time, _emergencyOptions);
         var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, _steps + 1); // the protocol adds "-em"
-        var outcome = await protocol.RunAsync(Symbol, reason, clientOrderId, price, CancellationToken.None).ConfigureAwait(false);
+        var outcome = await protocol.RunAsync(Symbol, reason, clientOrderId, price, CancellationToken.None,
+            a => Log(a.Success ? SessionLogLevel.Info : SessionLogLevel.Warning, $"🚨 Emergencia {a}")).ConfigureAwait(false);
+        _emergencyOutcome = outcome;
+        WriteHaltLatch(reason, outcome); // [guard]
         // The book follows the venue: whatever was open is closed, on a real venue at the close's fill price and
         // commission, else at this price as the training env would.
         var record = new OperationRecord { ActionType = EmergencyActionType, Operation = EmergencyActionType, Success = outcome.Complete, Error = reason };
@@ -415,11 +433,36 @@ public sealed class TradingSession
             }
         }
         WriteRow(_steps + 1, time, candle, float.NaN, price, record, outcome.PositionsClosed > 0 ? EmergencyProtocol.CloseOrderId(clientOrderId) : null);
-        var details = outcome.Complete ? "posiciones cerradas y órdenes canceladas" : string.Join("; ", outcome.Problems);
+        var details = outcome.Describe(); // [guard] FLAT… or EMERGENCY_INCOMPLETE: what is still open
         _p.Emergencies.Write(new EmergencyRecord(time, reason, _p.Book.Balance, _p.Book.Equity(price), outcome.PositionsClosed, details));
         Log(outcome.Complete ? SessionLogLevel.Warning : SessionLogLevel.Error,
-            $"🛑 Emergencia registrada en {_p.Emergencies.Path}: {outcome.PositionsClosed} posición(es) cerrada(s), {outcome.OrdersCancelled} orden(es) cancelada(s){(outcome.Complete ? "" : " · PROBLEMAS: " + details)}. El sistema se detiene y no se reinicia solo.");
+            $"🛑 Emergencia registrada en {_p.Emergencies.Path}: {outcome.PositionsClosed} posición(es) cerrada(s), {outcome.OrdersCancelled} orden(es) cancelada(s) · {details}. El sistema se detiene y no se reinicia solo.");
         return reason;
+    }
+
+    /// <summary>[guard] The training's durable HALTED latch (Risk/TrainingHaltLatch); a failed write is logged, never
+    /// stops the protocol.</summary>
+    private void WriteHaltLatch(string reason, EmergencyOutcome? outcome)
+    {
+        try
+        {
+            new TrainingHaltLatch(_p.Folder.ProductionDir).Write(new HaltRecord
+            {
+                HaltedAt = _time.GetUtcNow(),
+                Reason = reason,
+                TrainId = _p.Config.TrainId,
+                SessionId = _p.SessionId,
+                Venue = _p.Exchange.Name,
+                Symbol = Symbol,
+                EmergencyState = outcome?.State,
+                StillOpen = outcome?.StillOpen,
+                HaltedBy = $"session {_p.SessionId} (process {Environment.ProcessId})",
+            });
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log(SessionLogLevel.Error, $"No se pudo escribir el bloqueo HALTED de {_p.Folder.ProductionDir}: {ex.Message}");
+        }
     }
 
     /// <summary><c>tipo_accion</c> (and <c>operacion</c> when nothing was open) of the emergency protocol's row.</summary>
@@ -512,6 +555,8 @@ public sealed class TradingSession
             StopReason = stopReason,
             RegistroPath = _p.Registro.Path,
             EmergencyPath = _p.Emergencies.Path,
+            EmergencyState = _emergencyOutcome?.State, // [guard]
+            EmergencyOpen = _emergencyOutcome is { Complete: false } o ? o.StillOpen : null, // [guard]
         });
     }
 

@@ -109,8 +109,13 @@ public sealed class EmergencyProtocol
     /// number: <c>-em2</c>, <c>-em3</c>…</summary>
     public static string CloseOrderId(string clientOrderIdPrefix) => clientOrderIdPrefix + "-em";
 
-    public static string CloseOrderId(string clientOrderIdPrefix, int close) =>
-        close <= 1 ? CloseOrderId(clientOrderIdPrefix) : clientOrderIdPrefix + "-em" + close.ToString(CultureInfo.InvariantCulture);
+    public static string CloseOrderId(string clientOrderIdPrefix, int close)
+    {
+        var id = close <= 1 ? CloseOrderId(clientOrderIdPrefix) : clientOrderIdPrefix + "-em" + close.ToString(CultureInfo.InvariantCulture);
+        // Binance takes at most 36 characters: keep "afml-" and the id's end (step and close number vary, not the stamp's start).
+        const int max = Exchange.Binance.ClientOrderIds.MaxLength;
+        return id.Length <= max || !id.StartsWith("afml-", StringComparison.Ordinal) ? id : "afml-" + id[^(max - 5)..];
+    }
 
     /// <param name="onAttempt">Told about every venue call, as it ends.</param>
     /// <param name="ct">Only an explicit abandon (the host going away); a session passes <c>None</c>.</param>

@@ -132,6 +132,10 @@ public sealed class SessionStatusFile(string path, TimeProvider? clock = null)
         }
     }
 
+    /// <summary>Replaces a status file as it is (no stamping): an operator's tool recording what became of a dead session.</summary>
+    public static void Rewrite(string path, SessionStatus status) =>
+        DurableFile.WriteAllTextAtomic(path, JsonSerializer.Serialize(status, Options));
+
     public static SessionStatus Read(string path)
     {
         try

@@ -133,6 +133,7 @@ public sealed class EmergencyProtocol
         var attempts = 0;
         var closeNumber = 1;
         string? pendingCloseId = null; // a close whose outcome is not known yet: its id is reused
+        MarketOrderRequest? lastClose = null;
         var delay = _options.FirstDelay;
         var round = 0;
 
@@ -161,7 +162,21 @@ public sealed class EmergencyProtocol
                 knownQuantity = position.Data!.Quantity;
                 if (knownQuantity == 0)
                 {
-                    if (cancelDone) return Outcome(true);
+                    if (pendingCloseId is { } lost && lastClose is { } sent)
+                    {
+                        // Flat after a close whose answer was lost: it filled. The same id again is a lookup (the venue
+                        // answers a known id with its first fill; reduce-only on a flat position can fill nothing).
+                        var found = await TryAsync(c => _exchange.PlaceMarketOrderAsync(sent, c), ct).ConfigureAwait(false);
+                        Report(round, "lookup", found.Success, found.Success
+                            ? string.Create(CultureInfo.InvariantCulture, $"{lost} {found.Data!.Status} {found.Data.ExecutedQuantity}@{found.Data.AveragePrice}")
+                            : $"{lost} {found.Error}");
+                        if (found.Success)
+                        {
+                            if (found.Data!.ExecutedQuantity > 0) fills.Add(found.Data);
+                            pendingCloseId = null;
+                        }
+                    }
+                    if (cancelDone && pendingCloseId is null) return Outcome(true);
                 }
                 else
                 {
@@ -169,6 +184,7 @@ public sealed class EmergencyProtocol
                     var id = pendingCloseId ?? CloseOrderId(clientOrderIdPrefix, closeNumber);
                     var request = new MarketOrderRequest(symbol, quantity > 0 ? OrderSide.Sell : OrderSide.Buy, Math.Abs(quantity),
                         ReduceOnly: true, ClientOrderId: id, ReferencePrice: referencePrice);
+                    lastClose = request;
                     var fill = await TryAsync(c => _exchange.PlaceMarketOrderAsync(request, c), ct).ConfigureAwait(false);
                     if (!closeIds.Contains(id)) closeIds.Add(id);
                     Report(round, "close", fill.Success, fill.Success
@@ -197,7 +213,7 @@ public sealed class EmergencyProtocol
             }
 
             var now = _time.GetUtcNow();
-            if (now >= deadline) return Outcome(false);
+            if (now >= deadline) return Outcome(knownQuantity == 0 && cancelDone); // flat and cancelled, only a lost fill unknown: still FLAT
             if (readBack) continue;
             var wait = delay < deadline - now ? delay : deadline - now;
             await Task.Delay(wait, _time, ct).ConfigureAwait(false);

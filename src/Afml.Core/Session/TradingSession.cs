@@ -419,7 +419,7 @@ public sealed class TradingSession
         // The book follows the venue: whatever was open is closed, on a real venue at the close's fill price and
         // commission, else at this price as the training env would.
         var record = new OperationRecord { ActionType = EmergencyActionType, Operation = EmergencyActionType, Success = outcome.Complete, Error = reason };
-        if (_p.Book.Position is { } open && outcome.PositionsClosed > 0)
+        if (_p.Book.Position is { } open && (outcome.PositionsClosed > 0 || outcome.Complete)) // [guard] verified flat: the book follows
         {
             var close = _p.Book.Plan(new TradeDecision(open.Side == PositionSide.Long ? TradeIntent.CloseLong : TradeIntent.CloseShort, 1f, 0f), price);
             if (close.HasOrder)

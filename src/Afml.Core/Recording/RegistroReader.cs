@@ -66,7 +66,7 @@ public static class RegistroReader
             {
                 if (!csv.Read())
                 {
-                    if (cut) onWarning?.Invoke($"{path}, line {csv.Parser.RawRow + 1}: the last line has no end of line (cut by a crash while it was written); that partial row was skipped.");
+                    if (cut) onWarning?.Invoke($"{path}, line {csv.Parser.Row}: the last line has no end of line (cut by a crash while it was written); that partial row was skipped.");
                     yield break;
                 }
                 parsed = row.Parse();

@@ -126,12 +126,8 @@ public sealed class InvokeAfmlEmergencyCommand : AfmlCmdlet
         return list;
     }
 
-    private bool Confirm(string target, string action)
-    {
-        // -WhatIf answers here and nothing acts; -Force only skips the extra question, never -WhatIf/-Confirm.
-        if (!ShouldProcess(target, action)) return false;
-        return Force || ShouldContinue($"{action} on {target}?", "Emergency protocol");
-    }
+    /// <summary>-WhatIf never acts (even with -Force); -Force skips the question (see <see cref="HighImpact"/>).</summary>
+    private bool Confirm(string target, string action) => HighImpact.Allows(this, Force, target, action);
 
     private void RequestFromRunning(SessionStatus status)
     {

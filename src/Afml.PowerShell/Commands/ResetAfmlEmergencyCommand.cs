@@ -54,8 +54,7 @@ public sealed class ResetAfmlEmergencyCommand : AfmlCmdlet
         var target = string.Create(CultureInfo.InvariantCulture,
             $"training {TrainId} (HALTED since {halt.HaltedAt:yyyy-MM-dd HH:mm:ss'Z'}: {halt.Reason}{(halt.EmergencyState is null ? "" : " · " + halt.EmergencyState)}{(string.IsNullOrEmpty(halt.StillOpen) ? "" : ": " + halt.StillOpen)})");
         const string action = "Clear the HALTED latch so that a new session may start";
-        if (!ShouldProcess(target, action)) return;
-        if (!(Force || ShouldContinue($"{action}: {target}? Check the account first.", "Reset-AfmlEmergency"))) return;
+        if (!HighImpact.Allows(this, Force, target, action)) return; // -WhatIf never acts, even with -Force
         WriteObject(latch.Clear() ?? halt);
     }
 }

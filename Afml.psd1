@@ -13,6 +13,7 @@
         'Start-AfmlSession'
         'Get-AfmlStatus'
         'Invoke-AfmlEmergency'
+        'Reset-AfmlEmergency'
         'Import-AfmlRegistro'
         'Export-AfmlChart'
         'Get-AfmlTraining'

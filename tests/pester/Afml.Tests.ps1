@@ -9,7 +9,7 @@ BeforeAll {
 Describe 'Module' {
     It 'exports exactly the documented cmdlets' {
         $names = (Get-Command -Module Afml).Name | Sort-Object
-        $names | Should -Be @('ConvertTo-AfmlOnnx', 'Export-AfmlChart', 'Get-AfmlStatus', 'Get-AfmlTraining', 'Import-AfmlRegistro', 'Invoke-AfmlEmergency', 'Start-AfmlSession', 'Test-AfmlTraining')
+        $names | Should -Be @('ConvertTo-AfmlOnnx', 'Export-AfmlChart', 'Get-AfmlStatus', 'Get-AfmlTraining', 'Import-AfmlRegistro', 'Invoke-AfmlEmergency', 'Reset-AfmlEmergency', 'Start-AfmlSession', 'Test-AfmlTraining')
     }
     It 'loads the engine in its own load context, not the default one' {
         Get-AfmlTraining -TrainingRoot (Join-Path $RepoRoot 'samples/entrenamientos') | Out-Null
@@ -273,7 +273,7 @@ Describe 'Invoke-AfmlEmergency' {
         # Make the finished session look like one running in this process.
         $file = Get-ChildItem (Join-Path $root "$DemoId/produccion") -Filter 'sesion_*.status.json' | Select-Object -First 1
         $status = Get-Content $file.FullName -Raw | ConvertFrom-Json -AsHashtable
-        $status['state'] = 'Running'; $status['process_id'] = $PID
+        $status['state'] = 'Running'; $status['process_id'] = $PID; $status['heartbeat_at'] = [DateTimeOffset]::UtcNow.ToString('o')
         $id = $status['session_id']
         $id | Should -Not -BeNullOrEmpty
         $status | ConvertTo-Json | Set-Content $file.FullName
@@ -283,9 +283,10 @@ Describe 'Invoke-AfmlEmergency' {
             $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
             $r.CompletionMatches.CompletionText | Should -Be @($id)
         } finally { Pop-Location }
-        $request = Invoke-AfmlEmergency -TrainId $DemoId -TrainingRoot $root -SessionId $id -Reason 'pester' -Force
-        $request.Reason | Should -Be 'pester'
-        Test-Path ($file.FullName -replace '\.status\.json$', '.control.json') | Should -BeTrue
+        $request = Invoke-AfmlEmergency -TrainId $DemoId -TrainingRoot $root -SessionId $id -Reason 'pester' -Force -NoWait
+        $request.Mode | Should -Be 'Requested'
+        $control = $file.FullName -replace '\.status\.json$', '.control.json'
+        (Get-Content $control -Raw | ConvertFrom-Json).Reason | Should -Be 'pester'
     }
 }
 

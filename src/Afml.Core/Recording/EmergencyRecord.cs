@@ -31,7 +31,7 @@ public sealed class EmergencyWriter : IDisposable
 
     public void Write(EmergencyRecord e)
     {
-        _file ??= CsvRecordFile.Create(_directory, _baseName, Columns);
+        _file ??= CsvRecordFile.Create(_directory, _baseName, Columns, durable: true); // rare and vital: always forced to the disk
         _file.WriteRow(
         [
             CsvFormat.Time(e.Timestamp), e.Razon, CsvFormat.Number(e.BalanceFinal), CsvFormat.Number(e.EquityFinal),

@@ -7,22 +7,47 @@ namespace Afml.Core.Recording;
 /// <summary>
 /// Reads a <c>registro_*.csv</c> written by Afml or by the Python system into typed rows. Only the columns a
 /// step needs (timestamp, paso, action, precio, balance, equity) are required; every value that does not parse
-/// is an error naming the file, line and column.
+/// is an error naming the file, line and column. A last line without its end of line is a row a crash cut while it
+/// was being written (every writer ends each row with one): it is skipped with a warning, never parsed (a cut
+/// number would still parse, wrongly) and never an error.
 /// </summary>
 public static class RegistroReader
 {
     private static readonly string[] Required = ["timestamp", "paso", "action", "precio", "balance", "equity"];
 
-    public static IEnumerable<RegistroRow> Read(string path)
+    /// <param name="onWarning">Told about a cut last line that was skipped (e.g. the cmdlet's WriteWarning).</param>
+    public static IEnumerable<RegistroRow> Read(string path, Action<string>? onWarning = null)
     {
         if (!File.Exists(path))
             throw new AfmlException("RegistroNotFound", AfmlErrorCategory.ObjectNotFound, $"Registro file '{path}' does not exist.", path);
-        return ReadIterator(path);
+        return ReadIterator(path, onWarning);
     }
 
-    private static IEnumerable<RegistroRow> ReadIterator(string path)
+    /// <summary>Bytes up to and including the last end of line; the file's length when it ends with one.</summary>
+    internal static long CompleteLength(FileStream stream)
     {
-        using var reader = new StreamReader(path);
+        var length = stream.Length;
+        if (length == 0) return 0;
+        var buffer = new byte[4096];
+        for (var end = length; end > 0;)
+        {
+            var start = Math.Max(0, end - buffer.Length);
+            stream.Position = start;
+            stream.ReadExactly(buffer, 0, (int)(end - start));
+            var i = Array.LastIndexOf(buffer, (byte)'\n', (int)(end - start) - 1, (int)(end - start));
+            if (i >= 0) return start + i + 1;
+            end = start;
+        }
+        return 0;
+    }
+
+    private static IEnumerable<RegistroRow> ReadIterator(string path, Action<string>? onWarning)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var complete = CompleteLength(file);
+        var cut = complete < file.Length;
+        file.Position = 0;
+        using var reader = new StreamReader(cut ? new PrefixStream(file, complete) : file);
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { DetectColumnCountChanges = true });
         Row row;
         try
@@ -39,12 +64,32 @@ public static class RegistroReader
             RegistroRow? parsed;
             try
             {
-                if (!csv.Read()) yield break;
+                if (!csv.Read())
+                {
+                    if (cut) onWarning?.Invoke($"{path}, line {csv.Parser.Row}: the last line has no end of line (cut by a crash while it was written); that partial row was skipped.");
+                    yield break;
+                }
                 parsed = row.Parse();
             }
             catch (CsvHelperException ex) { throw Bad(path, ex.Context?.Parser?.RawRow ?? 0, ex.Message.Split('\n')[0]); }
             yield return parsed;
         }
+    }
+
+    /// <summary>The first <c>length</c> bytes of a stream, read-only.</summary>
+    private sealed class PrefixStream(Stream inner, long length) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => length;
+        public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) =>
+            inner.Read(buffer, offset, (int)Math.Min(count, Math.Max(0, length - inner.Position)));
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static AfmlException Bad(string path, long line, string what) =>

@@ -26,8 +26,10 @@ public sealed class RegistroWriter : IDisposable
     public int RowsWritten { get; private set; }
 
     /// <param name="startedLocal">Session start in local time (names the file, as the Python system does).</param>
-    public static RegistroWriter Create(string productionDir, DateTimeOffset startedLocal) =>
-        new(CsvRecordFile.Create(productionDir, "registro_" + CsvFormat.FileStamp(startedLocal), Columns));
+    /// <param name="durable">Force every row to the disk (fsync) before <see cref="Write"/> returns: for venues with
+    /// real orders, so a row is on disk before the next order can be sent.</param>
+    public static RegistroWriter Create(string productionDir, DateTimeOffset startedLocal, bool durable = false) =>
+        new(CsvRecordFile.Create(productionDir, "registro_" + CsvFormat.FileStamp(startedLocal), Columns, durable));
 
     public void Write(RegistroRow r)
     {

@@ -5,6 +5,7 @@ using Afml.Core.Features;
 using Afml.Core.MarketData;
 using Afml.Core.Portfolio;
 using Afml.Core.Recording;
+using Afml.Core.Risk;
 using Afml.Core.Venues;
 
 namespace Afml.Core.Session;
@@ -25,13 +26,22 @@ public sealed class SessionFactory(TimeProvider time)
             Training.Dispose();
             await Parts.Feed.DisposeAsync().ConfigureAwait(false);
             await Parts.Exchange.DisposeAsync().ConfigureAwait(false);
+            Lock?.Dispose(); // last: the account stays locked until the venue is closed
         }
+
+        /// <summary>The account+symbol lock of a Binance session (null for replay and paper).</summary>
+        public SessionLock? Lock { get; init; }
     }
+
+    /// <summary>Where the one-session-per-account locks live; default <see cref="SessionLock.DefaultDirectory"/>.</summary>
+    public string? LockDirectory { get; init; }
 
     /// <param name="log">Where the venue's own messages go (reconnects, backfills), e.g. the session's event channel.</param>
     public Built Create(SessionOptions options, Action<string>? log = null)
     {
         var warnings = new List<string>();
+        // A HALTED training is refused before anything is loaded or written (TrainingHalted, when and why)
+        new TrainingHaltLatch(TrainingFolder.Open(options.TrainingRoot, options.TrainId).ProductionDir).ThrowIfHalted(options.TrainId);
         var training = TrainingLoader.Load(options.TrainingRoot, options.TrainId);
         try
         {
@@ -50,7 +60,7 @@ public sealed class SessionFactory(TimeProvider time)
         var capital = options.InitialBalance ?? config.Portfolio.InitialCapital;
         if (!(capital > 0) || !double.IsFinite(capital))
             throw new AfmlException("InitialBalanceInvalid", AfmlErrorCategory.InvalidArgument, $"Initial balance {capital} must be a positive number.", "InitialBalance");
-        var venue = new VenueBuilder(time).Build(options, training, capital, warnings, log);
+        var venue = new VenueBuilder(time) { LockDirectory = LockDirectory }.Build(options, training, capital, warnings, log);
         RegistroWriter? registro = null;
         EmergencyWriter? emergencies = null;
         try
@@ -58,7 +68,8 @@ public sealed class SessionFactory(TimeProvider time)
             var book = new TrainingPortfolio(new PortfolioSettings(capital, config.Portfolio.Leverage, config.Portfolio.Commission, config.Portfolio.Slippage));
 
             var startedLocal = time.GetLocalNow();
-            registro = RegistroWriter.Create(training.Folder.ProductionDir, startedLocal);
+            // Real money: each row reaches the disk (fsync) before the next order can go out.
+            registro = RegistroWriter.Create(training.Folder.ProductionDir, startedLocal, durable: venue.Behaviour.HoldsRealPositions);
             emergencies = new EmergencyWriter(training.Folder.ProductionDir, startedLocal);
             var stamp = Path.GetFileNameWithoutExtension(registro.Path)["registro_".Length..];
             var parts = new SessionParts(
@@ -74,11 +85,12 @@ public sealed class SessionFactory(TimeProvider time)
                 venue.Behaviour,
                 registro,
                 emergencies,
-                new SessionStatusFile(Path.Combine(training.Folder.ProductionDir, $"sesion_{stamp}.status.json")),
+                // The status names the venue kind and endpoint (Invoke-AfmlEmergency on a dead session needs them).
+                new SessionStatusFile(Path.Combine(training.Folder.ProductionDir, $"sesion_{stamp}.status.json"), time) { VenueKind = options.Venue, Endpoint = venue.Endpoint },
                 options.MaxSteps,
                 options.MaxSteps is { } m ? Math.Min(m, venue.ExpectedSteps ?? m) : venue.ExpectedSteps,
                 OrderTag(stamp));
-            return new Built(parts, warnings, training);
+            return new Built(parts, warnings, training) { Lock = venue.Lock };
         }
         catch
         {
@@ -87,6 +99,7 @@ public sealed class SessionFactory(TimeProvider time)
             emergencies?.Dispose();
             venue.Feed.DisposeAsync().AsTask().GetAwaiter().GetResult();
             venue.Exchange.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            venue.Lock?.Dispose();
             throw;
         }
     }

@@ -15,6 +15,8 @@ public sealed record SessionHostOptions
     /// <summary>SIGTERM and SIGHUP stop the session cleanly instead of killing the process (the cmdlet turns this on;
     /// in-process tests simulate a signal with <see cref="SessionHost.Stop"/>).</summary>
     public bool HandleSignals { get; init; }
+    /// <summary>How long the emergency protocol keeps trying while the venue is unreachable; default 5 minutes.</summary>
+    public Risk.EmergencyProtocolOptions? Emergency { get; init; }
     /// <summary>The seam for tests: swap parts (policy, exchange, feed) after the build, before the run.</summary>
     public Func<SessionParts, SessionParts>? Adjust { get; init; }
     /// <summary>Orders and the emergency protocol; default the seed's 3 attempts 1 s apart.</summary>
@@ -118,7 +120,7 @@ public sealed class SessionHost : IAsyncDisposable
         using var status = new SessionStatusWriter(Parts, time, Fault, _options.StatusInterval);
         Status = status;
         var console = new SessionConsole(Log, _events.Writer, time, Parts.ExpectedSteps);
-        var session = new TradingSession(Parts, time, Log, [status, statistics, console], _options.Retry, _options.StateRetry);
+        var session = new TradingSession(Parts, time, Log, [status, statistics, console], _options.Retry, _options.StateRetry, _options.Emergency);
         var started = false;
         try
         {

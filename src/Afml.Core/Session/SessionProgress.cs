@@ -23,6 +23,8 @@ public sealed class SessionProgress
     public float LastAction { get; internal set; }
     public string? LastOperation { get; internal set; }
     public RegistroRow? LastRow { get; internal set; }
+    /// <summary>How the emergency protocol ended, once it ran (FLAT or EMERGENCY_INCOMPLETE with what is still open).</summary>
+    public EmergencyOutcome? Emergency { get; internal set; }
 
     /// <summary>The registro's and status's spelling of the trading state (ACTIVE, HALTED).</summary>
     public string TradingStateText => TradingState.ToString().ToUpperInvariant();

@@ -11,6 +11,9 @@ public enum SessionState
     Stopped,
     /// <summary>Never started trading (a refused start: capital, credentials, leverage...).</summary>
     Failed,
+    /// <summary>Only as read by another process: the file says Running, but its process is gone (or is another
+    /// process with a reused PID), or its heartbeat stopped.</summary>
+    Stale,
 }
 
 /// <summary>What another shell can ask a running session (<c>sesion_*.control.json</c>'s <c>Command</c>).</summary>
@@ -34,6 +37,9 @@ public static class SessionStateText
 
     /// <summary>The state of <paramref name="status"/> as an enum (null when unknown).</summary>
     public static SessionState? StateOf(this SessionStatus status) => ParseState(status.State);
+
+    /// <summary>Starting or Running: a session that should be alive.</summary>
+    public static bool IsActive(string? state) => ParseState(state) is SessionState.Starting or SessionState.Running;
 
     public static string ToText(this ControlCommand command) => command.ToString().ToLowerInvariant();
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Afml.Core.Recording;
 
 namespace Afml.Core.Session;
 
@@ -14,7 +15,9 @@ public sealed record SessionStatus
     public required string Venue { get; init; }
     public required string Symbol { get; init; }
     public required int ProcessId { get; init; }
-    public required string State { get; init; }        // Starting, Running, Stopped
+    /// <summary>Starting, Running, Stopped, Failed; <see cref="SessionState.Stale"/> is never written, only reported
+    /// by <see cref="SessionLiveness"/> for a Running status whose process or heartbeat is gone.</summary>
+    public required string State { get; init; }
     public required string TradingState { get; init; } // Active, Halted
     public required DateTimeOffset StartedAt { get; init; }
     public required DateTimeOffset UpdatedAt { get; init; }
@@ -32,11 +35,39 @@ public sealed record SessionStatus
     public string? StopReason { get; init; }
     public required string RegistroPath { get; init; }
     public string? EmergencyPath { get; init; }
+
+    // Liveness and venue (issue 8 items 4-5): who wrote this and where it trades; never a secret.
+    /// <summary>Start time of the process <see cref="ProcessId"/> names: a reused PID has another one.</summary>
+    public DateTimeOffset? ProcessStartedAt { get; init; }
+    /// <summary>Rewritten every <see cref="HeartbeatSeconds"/> while the session lives, also while it waits for a candle.</summary>
+    public DateTimeOffset? HeartbeatAt { get; init; }
+    public double HeartbeatSeconds { get; init; }
+    /// <summary>Replay, Paper, Testnet or Live.</summary>
+    public string? VenueKind { get; init; }
+    /// <summary>The venue's REST base (an -Endpoint, or Binance's own address); null for replay.</summary>
+    public string? Endpoint { get; init; }
+    /// <summary>How the last emergency protocol ended: FLAT or EMERGENCY_INCOMPLETE.</summary>
+    public string? EmergencyState { get; init; }
+    /// <summary>What the emergency protocol left open, in words (EMERGENCY_INCOMPLETE only).</summary>
+    public string? EmergencyOpen { get; init; }
+
+    /// <summary>Where this status was read from (set by readers, not stored).</summary>
+    [JsonIgnore] public string? StatusPath { get; init; }
+    /// <summary>The training root it was found under (set by Get-AfmlStatus, so a pipeline into Invoke-AfmlEmergency
+    /// keeps it; not stored).</summary>
+    [JsonIgnore] public string? TrainingRoot { get; init; }
 }
 
-/// <summary>Writes <see cref="SessionStatus"/> atomically (temp file + rename) so a reader never sees half a file.</summary>
-public sealed class SessionStatusFile(string path)
+
+/// <summary>Writes <see cref="SessionStatus"/> atomically (unique temp file + rename, owner-only, no temp left behind on a
+/// failure) so a reader never sees half a file. Stamps every write with this process's identity and start time, the
+/// heartbeat time and the venue it was told about; <see cref="Touch"/> rewrites the last status with a fresh heartbeat.</summary>
+public sealed class SessionStatusFile(string path, TimeProvider? clock = null)
 {
+    private readonly object _gate = new();
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+    private SessionStatus? _last;
+
     private static readonly JsonSerializerOptions Options = new()
     {
         WriteIndented = true,
@@ -46,23 +77,68 @@ public sealed class SessionStatusFile(string path)
 
     public string Path { get; } = path;
 
+    /// <summary>Replay, Paper, Testnet or Live, written into every status.</summary>
+    public VenueKind? VenueKind { get; init; }
+    /// <summary>The venue's REST base, written into every status (null for replay).</summary>
+    public string? Endpoint { get; init; }
+    public ProcessIdentity Process { get; init; } = ProcessIdentity.Current();
+    public TimeSpan HeartbeatPeriod { get; init; } = StatusHeartbeat.DefaultPeriod;
+
+    /// <summary>The last status written.</summary>
+    public SessionStatus? Last
+    {
+        get { lock (_gate) return _last; }
+    }
+
     public void Write(SessionStatus status)
     {
-        var temp = Path + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(status, Options));
-        File.Move(temp, Path, overwrite: true);
+        lock (_gate)
+        {
+            var stamped = status with
+            {
+                ProcessId = Process.ProcessId,
+                ProcessStartedAt = Process.StartedAt,
+                HeartbeatAt = _clock.GetUtcNow(),
+                HeartbeatSeconds = HeartbeatPeriod.TotalSeconds,
+                VenueKind = VenueKind?.ToString() ?? status.VenueKind,
+                Endpoint = Endpoint ?? status.Endpoint,
+            };
+            DurableFile.WriteAllTextAtomic(Path, JsonSerializer.Serialize(stamped, Options));
+            _last = stamped;
+        }
     }
+
+    /// <summary>The heartbeat: rewrites the last status (if the session is still active) with a fresh
+    /// <see cref="SessionStatus.HeartbeatAt"/>. Returns false when there was nothing to touch.</summary>
+    public bool Touch()
+    {
+        lock (_gate)
+        {
+            if (_last is not { } last || !SessionStateText.IsActive(last.State)) return false;
+            Write(last);
+            return true;
+        }
+    }
+
+    /// <summary>Replaces a status file as it is (no stamping): an operator's tool recording what became of a dead session.</summary>
+    public static void Rewrite(string path, SessionStatus status) =>
+        DurableFile.WriteAllTextAtomic(path, JsonSerializer.Serialize(status, Options));
 
     public static SessionStatus Read(string path)
     {
         try
         {
-            return JsonSerializer.Deserialize<SessionStatus>(File.ReadAllText(path), Options)
+            var status = JsonSerializer.Deserialize<SessionStatus>(File.ReadAllText(path), Options)
                 ?? throw new JsonException("empty document");
+            return status with { StatusPath = path };
         }
         catch (JsonException ex)
         {
             throw new AfmlException("StatusFileInvalid", AfmlErrorCategory.InvalidData, $"{path}: not a session status file ({ex.Message}).", path, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new AfmlException("StatusFileUnreadable", AfmlErrorCategory.InvalidData, $"{path}: cannot be read ({ex.Message}).", path, ex);
         }
     }
 }

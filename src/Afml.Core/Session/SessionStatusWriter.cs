@@ -80,6 +80,8 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
                 PositionQuantity = pos?.Quantity ?? 0,
                 Step = progress.Steps,
                 LastCandle = progress.LastCandle,
+                EmergencyState = progress.Emergency?.State,
+                EmergencyOpen = progress.Emergency is { Complete: false } o ? o.StillOpen : null,
             };
             WriteLocked();
         }

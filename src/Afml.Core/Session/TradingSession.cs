@@ -73,12 +73,15 @@ public sealed class TradingSession
     private VenueContext? _venue;
     private OrderSizer? _sizer;
     private Candle? _lastSeen;
+    private readonly EmergencyProtocolOptions? _emergencyOptions;
 
-    /// <param name="retry">Orders and the emergency protocol: the seed's 3 attempts 1 s apart.</param>
+    /// <param name="retry">Orders: the seed's 3 attempts 1 s apart.</param>
     /// <param name="stateRetry">Reads of account and position state: backed off within the candle.</param>
+    /// <param name="emergency">How long the emergency protocol keeps trying while the venue is unreachable (default 5 minutes).</param>
     public TradingSession(SessionParts parts, TimeProvider time, SessionLogger log, IReadOnlyList<ISessionObserver> observers,
-        OperationRetry? retry = null, OperationRetry? stateRetry = null)
+        OperationRetry? retry = null, OperationRetry? stateRetry = null, EmergencyProtocolOptions? emergency = null)
     {
+        _emergencyOptions = emergency;
         _p = parts;
         _time = time;
         _log = log;
@@ -358,6 +361,9 @@ public sealed class TradingSession
         var time = atLastClose ? _time.GetUtcNow() : candle.OpenTimeUtc.AddMilliseconds(IntervalMs);
         if (!atLastClose) Progress.LastCandle = candle.OpenTimeUtc;
         var reason = await EmergencyAsync($"solicitud_operador: {request.Reason} ({request.RequestedBy})", candle, price, time).ConfigureAwait(false);
+        // The acknowledgement Invoke-AfmlEmergency waits for (a failed write must not end the session's stop).
+        if (Progress.Emergency is { } outcome)
+            Guarded("acuse de la emergencia", () => SessionControl.Acknowledge(_p.Status.Path, ControlAck.For(request, _p.SessionId, outcome, _time.GetUtcNow())));
         return new(SessionStopReason.Emergency, reason);
     }
 
@@ -378,13 +384,19 @@ public sealed class TradingSession
     {
         _latch.Halt(reason, _time.GetUtcNow());
         _log.Error($"🚨 PROTOCOLO DE EMERGENCIA: {reason}");
-        var protocol = new EmergencyProtocol(_p.Exchange, _retry);
+        // The durable HALTED latch first: a crash during the protocol still leaves the training halted.
+        Guarded("bloqueo HALTED", () => WriteHaltLatch(reason, null));
+        // The protocol that finishes: retried with back-off while the venue is unreachable, every attempt logged.
+        var protocol = new EmergencyProtocol(_p.Exchange, _time, _emergencyOptions);
         var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, Progress.Steps + 1); // the protocol adds "-em"
-        var outcome = await protocol.RunAsync(Symbol, reason, clientOrderId, price, CancellationToken.None).ConfigureAwait(false);
-        // The book follows the venue: whatever was open is closed, at the venue's fill and cost.
+        var outcome = await protocol.RunAsync(Symbol, reason, clientOrderId, price, CancellationToken.None,
+            a => _log.Write(a.Success ? SessionLogLevel.Info : SessionLogLevel.Warning, $"🚨 Emergencia {a}")).ConfigureAwait(false);
+        Progress.Emergency = outcome;
+        Guarded("bloqueo HALTED", () => WriteHaltLatch(reason, outcome));
+        // The book follows the venue: whatever was open is closed (verified flat), at the venue's fill and cost.
         var record = new OperationRecord { ActionType = EmergencyActionType, Operation = EmergencyActionType, Success = outcome.Complete, Error = reason };
         var closedTrade = false;
-        if (_p.Book.Position is { } open && outcome.PositionsClosed > 0 && price > 0)
+        if (_p.Book.Position is { } open && (outcome.PositionsClosed > 0 || outcome.Complete) && price > 0)
         {
             var close = _p.Book.Plan(new TradeDecision(open.Side == PositionSide.Long ? TradeIntent.CloseLong : TradeIntent.CloseShort, 1f, 0f), price);
             if (close.HasOrder)
@@ -400,13 +412,29 @@ public sealed class TradingSession
         if (candle is { } c && price > 0)
             Guarded("registro", () => WriteRow(Progress.Steps + 1, time, c, float.NaN, price, record,
                 outcome.PositionsClosed > 0 ? EmergencyProtocol.CloseOrderId(clientOrderId) : null, closedTrade, closedTrade));
-        var details = outcome.Complete ? "posiciones cerradas y órdenes canceladas" : string.Join("; ", outcome.Problems);
+        var details = outcome.Describe(); // FLAT… or EMERGENCY_INCOMPLETE: what is still open
         var equity = price > 0 ? _p.Book.Equity(price) : _p.Book.Balance;
         Guarded("emergencias", () => _p.Emergencies.Write(new EmergencyRecord(time, reason, _p.Book.Balance, equity, outcome.PositionsClosed, details)));
         _log.Write(outcome.Complete ? SessionLogLevel.Warning : SessionLogLevel.Error,
-            $"🛑 Emergencia registrada en {_p.Emergencies.Path}: {outcome.PositionsClosed} posición(es) cerrada(s), {outcome.OrdersCancelled} orden(es) cancelada(s){(outcome.Complete ? "" : " · PROBLEMAS: " + details)}. El sistema se detiene y no se reinicia solo.");
+            $"🛑 Emergencia registrada en {_p.Emergencies.Path}: {outcome.PositionsClosed} posición(es) cerrada(s), {outcome.OrdersCancelled} orden(es) cancelada(s) · {details}. El sistema se detiene y no se reinicia solo.");
         return reason;
     }
+
+    /// <summary>The training's durable HALTED latch (<see cref="TrainingHaltLatch"/>): a later start refuses it until
+    /// Reset-AfmlEmergency.</summary>
+    private void WriteHaltLatch(string reason, EmergencyOutcome? outcome) =>
+        new TrainingHaltLatch(_p.Folder.ProductionDir).Write(new HaltRecord
+        {
+            HaltedAt = _time.GetUtcNow(),
+            Reason = reason,
+            TrainId = _p.Config.TrainId,
+            SessionId = _p.SessionId,
+            Venue = _p.Exchange.Name,
+            Symbol = Symbol,
+            EmergencyState = outcome?.State,
+            StillOpen = outcome?.StillOpen,
+            HaltedBy = $"session {_p.SessionId} (process {Environment.ProcessId})",
+        });
 
     /// <summary><c>-FlattenOnStop</c>: a clean end closes the book's position with a reduce-only order booked as a
     /// final row. Returns the emergency reason when that close kept failing (the protocol then ran).</summary>

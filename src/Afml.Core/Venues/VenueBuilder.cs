@@ -4,18 +4,28 @@ using Afml.Core.Exchange.Binance;
 using Afml.Core.Features;
 using Afml.Core.MarketData;
 using Afml.Core.MarketData.Binance;
+using Afml.Core.Recording;
 using Afml.Core.Session;
 
 namespace Afml.Core.Venues;
 
 /// <summary>A venue as a session uses it: where candles come from, where orders go, and how it behaves in the loop.</summary>
 /// <param name="ExpectedSteps">Decisions the feed will give, when known (replay).</param>
-public sealed record BuiltVenue(IMarketFeed Feed, IExchange Exchange, SessionVenue Behaviour, int? ExpectedSteps);
+public sealed record BuiltVenue(IMarketFeed Feed, IExchange Exchange, SessionVenue Behaviour, int? ExpectedSteps)
+{
+    /// <summary>The venue's REST base, written into the status (null for replay).</summary>
+    public string? Endpoint { get; init; }
+    /// <summary>The account+symbol lock (Binance venues): one session per account and symbol.</summary>
+    public SessionLock? Lock { get; init; }
+}
 
 /// <summary>Builds the venue <see cref="SessionOptions.Venue"/> names: replay (a candle file, simulated fills), paper
 /// (live market data, simulated fills), testnet and live (Binance).</summary>
 public sealed class VenueBuilder(TimeProvider time)
 {
+    /// <summary>Where the one-session-per-account locks live; default <see cref="SessionLock.DefaultDirectory"/>.</summary>
+    public string? LockDirectory { get; init; }
+
     public BuiltVenue Build(SessionOptions options, LoadedTraining training, double capital, List<string> warnings, Action<string>? log) => options.Venue switch
     {
         VenueKind.Replay => CreateReplay(options, training, capital, warnings),
@@ -30,7 +40,7 @@ public sealed class VenueBuilder(TimeProvider time)
         var environment = options.Endpoint is { } e ? BinanceEnvironment.Local(e, "binance-data") : BinanceEnvironment.Production;
         var config = training.Config;
         var exchange = new SimulatedExchange(capital, config.Portfolio.Commission, config.Portfolio.Slippage, name: "paper");
-        return new BuiltVenue(NewFeed(environment, options, training, log), exchange, new SimulatedVenue(exchange), options.MaxSteps);
+        return new BuiltVenue(NewFeed(environment, options, training, log), exchange, new SimulatedVenue(exchange), options.MaxSteps) { Endpoint = environment.Rest.ToString() };
     }
 
     /// <summary>Binance testnet (default) or production: real orders, the book following the venue's fills.</summary>
@@ -44,9 +54,24 @@ public sealed class VenueBuilder(TimeProvider time)
             ? BinanceEnvironment.Local(e, live ? "binance-live" : "binance-testnet", isLive: live)
             : live ? BinanceEnvironment.Production : BinanceEnvironment.Testnet;
         var credentials = options.Credentials ?? BinanceCredentials.FromEnvironment(testnet: !live);
-        var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions);
-        return new BuiltVenue(NewFeed(environment, options, training, log, exchange.Rest.RateGate), exchange,
-            new BinanceVenue(live, training.Config.Portfolio.Commission), options.MaxSteps);
+        // One session per account and symbol: refused with SessionConflict before anything is sent or written.
+        var accountLock = SessionLock.Acquire($"{environment.Name}|{environment.Rest}", SessionLock.AccountHash(credentials.ApiKey), training.Config.Market.Symbol,
+            new SessionLockHolder(CsvFormat.FileStamp(time.GetLocalNow()), training.Config.TrainId, Environment.ProcessId, time.GetUtcNow(), null), LockDirectory);
+        try
+        {
+            var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions);
+            return new BuiltVenue(NewFeed(environment, options, training, log, exchange.Rest.RateGate), exchange,
+                new BinanceVenue(live, training.Config.Portfolio.Commission), options.MaxSteps)
+            {
+                Endpoint = environment.Rest.ToString(),
+                Lock = accountLock,
+            };
+        }
+        catch
+        {
+            accountLock.Dispose();
+            throw;
+        }
     }
 
     /// <summary>History long enough that the recursive indicators have forgotten where it starts (see

@@ -49,7 +49,7 @@ public sealed class ExportAfmlChartCommand : AfmlCmdlet
             if (!ShouldProcess(target, $"Draw {System.IO.Path.GetFileName(file)}")) continue;
             try
             {
-                chart.Save(RegistroReader.Read(file).ToList(), target, System.IO.Path.GetFileNameWithoutExtension(file));
+                chart.Save(RegistroReader.Read(file, WriteWarning).ToList(), target, System.IO.Path.GetFileNameWithoutExtension(file));
                 WriteObject(new FileInfo(target));
             }
             catch (AfmlException ex)

@@ -29,7 +29,7 @@ public sealed class ImportAfmlRegistroCommand : AfmlCmdlet
         {
             try
             {
-                foreach (var row in RegistroReader.Read(file))
+                foreach (var row in RegistroReader.Read(file, WriteWarning)) // [guard] a cut last line: warning, row skipped
                 {
                     StopToken.ThrowIfCancellationRequested();
                     WriteObject(row);

@@ -68,8 +68,8 @@ public class SessionHostTests
         {
             status = p.Status;
             return p with { Policy = new AlwaysLong(p.Policy), Feed = new ActAfter(p.Feed, 20, () =>
-                // The disk "fills": the status file's temp path becomes a directory, every write of it throws.
-                Directory.CreateDirectory(status!.Path + ".tmp")) };
+                // The disk "fills": the status file's path becomes a directory, every write of it throws.
+                { File.Delete(status!.Path); Directory.CreateDirectory(status.Path); }) };
         }, host: o => o with { StatusInterval = TimeSpan.Zero });
 
         Assert.Equal(SessionStopReason.Emergency, summary.StopReason);

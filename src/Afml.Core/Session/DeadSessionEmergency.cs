@@ -1,0 +1,123 @@
+using System.Globalization;
+using Afml.Core.Exchange;
+using Afml.Core.Exchange.Binance;
+using Afml.Core.Recording;
+using Afml.Core.Risk;
+
+namespace Afml.Core.Session;
+
+/// <summary>What <c>Invoke-AfmlEmergency</c> did for one session.</summary>
+public sealed record EmergencyResult
+{
+    public required string TrainId { get; init; }
+    public required string SessionId { get; init; }
+    public string? Venue { get; init; }
+    public string? Symbol { get; init; }
+    /// <summary>Requested (sent, not waited for: -NoWait), Acknowledged (the running session acted and answered), Direct
+    /// (the session was not running: the protocol ran from this shell against its venue).</summary>
+    public required string Mode { get; init; }
+    /// <summary>FLAT or EMERGENCY_INCOMPLETE; null when not known (-NoWait).</summary>
+    public string? State { get; init; }
+    public int PositionsClosed { get; init; }
+    /// <summary>Base quantity the protocol closed (Direct only).</summary>
+    public double ClosedQuantity { get; init; }
+    public int OrdersCancelled { get; init; }
+    /// <summary>What is still open, in words (EMERGENCY_INCOMPLETE).</summary>
+    public string? StillOpen { get; init; }
+    public IReadOnlyList<string> Problems { get; init; } = [];
+    public string? RequestId { get; init; }
+    public DateTimeOffset At { get; init; }
+    public string? EmergencyPath { get; init; }
+}
+
+/// <summary>
+/// The emergency protocol for a session whose process is gone (crashed, killed, machine rebooted): run from the
+/// operator's shell against the venue the session's status file names (venue kind and endpoint; credentials from
+/// the same variables or given). Holds the account+symbol lock meanwhile (a session that still holds it is alive:
+/// <c>SessionConflict</c>), latches the training HALTED, appends an emergencias row and records the outcome in the
+/// dead session's status file.
+/// </summary>
+public sealed class DeadSessionEmergency(TimeProvider time, EmergencyProtocolOptions? protocol = null, string? lockDirectory = null)
+{
+    /// <summary>The venue a status names; refused for replay and paper (nothing is open at a venue) and for a status
+    /// that does not record one (written by an older version).</summary>
+    public static BinanceEnvironment EnvironmentOf(SessionStatus s)
+    {
+        if (s.VenueKind is nameof(VenueKind.Replay) or nameof(VenueKind.Paper))
+            throw new AfmlException("NothingAtVenue", AfmlErrorCategory.InvalidOperation,
+                $"Session {s.SessionId} ran on {s.VenueKind} ({s.Venue}): its fills were simulated, nothing is open at a venue.", s.SessionId);
+        if (s.VenueKind is null || string.IsNullOrEmpty(s.Endpoint) || !Uri.TryCreate(s.Endpoint, UriKind.Absolute, out var endpoint))
+            throw new AfmlException("VenueUnknown", AfmlErrorCategory.InvalidData,
+                $"The status of session {s.SessionId} does not record its venue kind and endpoint; close the position at the venue by hand.", s.StatusPath ?? s.SessionId);
+        return BinanceEnvironment.Local(endpoint, s.Venue, isLive: s.VenueKind == nameof(VenueKind.Live));
+    }
+
+    public static bool IsLive(SessionStatus s) => s.VenueKind == nameof(VenueKind.Live);
+
+    public async Task<EmergencyResult> RunAsync(SessionStatus status, string productionDir, BinanceCredentials credentials, string reason,
+        string requestedBy, CancellationToken ct, Action<EmergencyAttempt>? onAttempt = null, BinanceOptions? clientOptions = null)
+    {
+        var environment = EnvironmentOf(status);
+        var fullReason = $"solicitud_operador: {reason} ({requestedBy}) · sesión {status.SessionId} sin proceso";
+        using var accountLock = SessionLock.Acquire($"{environment.Name}|{environment.Rest}", SessionLock.AccountHash(credentials.ApiKey), status.Symbol,
+            new SessionLockHolder($"emergency-{status.SessionId}", status.TrainId, Environment.ProcessId, time.GetUtcNow(), status.StatusPath), lockDirectory);
+        var latch = new TrainingHaltLatch(productionDir);
+        var halt = new HaltRecord
+        {
+            HaltedAt = time.GetUtcNow(), Reason = fullReason, TrainId = status.TrainId, SessionId = status.SessionId,
+            Venue = status.Venue, Symbol = status.Symbol, HaltedBy = requestedBy,
+        };
+        latch.Write(halt);
+
+        await using var exchange = new BinanceExchange(environment, credentials, time, clientOptions);
+        var tag = $"{status.SessionId}-x{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2))}";
+        var outcome = await new EmergencyProtocol(exchange, time, protocol)
+            .RunAsync(status.Symbol, fullReason, ClientOrderIds.For(tag, 0), status.Price, ct, onAttempt).ConfigureAwait(false);
+        latch.Write(halt with { EmergencyState = outcome.State, StillOpen = outcome.StillOpen });
+
+        var account = await exchange.GetAccountAsync(ct).ConfigureAwait(false);
+        string? emergencyPath = null;
+        using (var writer = new EmergencyWriter(productionDir, time.GetLocalNow()))
+        {
+            writer.Write(new EmergencyRecord(time.GetUtcNow(), fullReason,
+                account.Success ? account.Data!.WalletBalance : double.NaN, account.Success ? account.Data!.MarginBalance : double.NaN,
+                outcome.PositionsClosed, outcome.Describe()));
+            emergencyPath = writer.Path;
+        }
+
+        if (status.StatusPath is { } path)
+        {
+            SessionStatusFile.Rewrite(path, status with
+            {
+                State = SessionState.Stopped.ToText(),
+                TradingState = "HALTED",
+                StopReason = $"{status.StopReason ?? "proceso terminado"} · emergencia desde otra consola: {outcome.State}",
+                Position = outcome.Complete ? null : status.Position,
+                PositionQuantity = outcome.Complete ? 0 : Math.Abs(outcome.RemainingQuantity),
+                EmergencyState = outcome.State,
+                EmergencyOpen = outcome.Complete ? null : outcome.StillOpen,
+                EmergencyPath = emergencyPath,
+                UpdatedAt = time.GetUtcNow(),
+            });
+        }
+
+        return new EmergencyResult
+        {
+            TrainId = status.TrainId,
+            SessionId = status.SessionId,
+            Venue = status.Venue,
+            Symbol = status.Symbol,
+            Mode = "Direct",
+            State = outcome.State,
+            PositionsClosed = outcome.PositionsClosed,
+            ClosedQuantity = outcome.CloseFill?.ExecutedQuantity ?? 0,
+            OrdersCancelled = outcome.OrdersCancelled,
+            StillOpen = outcome.Complete ? null : outcome.StillOpen,
+            Problems = outcome.Problems,
+            At = time.GetUtcNow(),
+            EmergencyPath = emergencyPath,
+        };
+    }
+
+    internal static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}

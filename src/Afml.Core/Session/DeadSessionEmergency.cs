@@ -1,4 +1,3 @@
-using System.Globalization;
 using Afml.Core.Exchange;
 using Afml.Core.Exchange.Binance;
 using Afml.Core.Recording;
@@ -118,6 +117,4 @@ public sealed class DeadSessionEmergency(TimeProvider time, EmergencyProtocolOpt
             EmergencyPath = emergencyPath,
         };
     }
-
-    internal static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -32,8 +32,10 @@ public sealed class SessionFactory(TimeProvider time)
     /// <param name="log">Where the venue's own messages go (reconnects, backfills), e.g. the session's event channel.</param>
     public Built Create(SessionOptions options, Action<string>? log = null)
     {
+        SessionOptionsValidator.Validate(options);
         var warnings = new List<string>();
         var training = TrainingLoader.Load(options.TrainingRoot, options.TrainId);
+        warnings.AddRange(training.Config.Warnings);
         try
         {
             return Assemble(options, training, warnings, log);
@@ -137,11 +139,7 @@ public sealed class SessionFactory(TimeProvider time)
     {
         if (string.IsNullOrWhiteSpace(options.ReplayPath))
             throw new AfmlException("ReplayPathMissing", AfmlErrorCategory.InvalidArgument, "A replay needs a candle file (-Replay <candles.csv>).", "Replay");
-        var raw = CandleCsvReader.Read(options.ReplayPath);
-        var interval = training.Config.Market.Interval;
-        var candles = ContinuityFiller.Fill(raw, interval, out var filled);
-        if (filled > 0)
-            warnings.Add($"{filled} vela(s) faltante(s) en '{options.ReplayPath}' rellenada(s) por interpolación lineal, como en el entrenamiento.");
+        var candles = ReplayCandleLoader.Load(options.ReplayPath, training.Config.Market.Interval, warnings);
 
         var warmup = training.NewFeaturePipeline().WarmupCandles + training.Config.Environment.WindowSize - 1;
         if (candles.Count <= warmup)

@@ -96,6 +96,13 @@ public static class TrainingLoader
             problems.Add($"{Path.GetFileName(scalerPath)} has feature(s) the config's indicators do not produce: {string.Join(", ", unknown)} (config produces {string.Join(", ", expected)})");
         if (absent.Length > 0)
             problems.Add($"{Path.GetFileName(scalerPath)} lacks feature(s) the config's indicators produce: {string.Join(", ", absent)}");
+        // mean[i] and scale[i] belong to the i-th column the trainer produced: names in another order would scale
+        // each feature with another's statistics.
+        if (unknown.Length == 0 && absent.Length == 0 && !names.SequenceEqual(expected, StringComparer.Ordinal))
+        {
+            var at = Enumerable.Range(0, names.Count).First(i => names[i] != expected[i]);
+            problems.Add($"{Path.GetFileName(scalerPath)}: feature_names are not in the order the features are produced: position {at} is '{names[at]}', expected '{expected[at]}' (order: {string.Join(", ", expected)})");
+        }
         if (shape.Window != config.Environment.WindowSize)
             problems.Add($"{Path.GetFileName(modelPath)}: input 'market' has window {shape.Window}, config entorno.window_size is {config.Environment.WindowSize}");
         if (shape.Features != names.Count)

@@ -15,6 +15,8 @@ public static class RegistroReader
 
     public static IEnumerable<RegistroRow> Read(string path)
     {
+        if (Directory.Exists(path))
+            throw new AfmlException("RegistroIsDirectory", AfmlErrorCategory.InvalidArgument, $"'{path}' is a directory; give its registro_*.csv files (e.g. '{Path.Combine(path, "registro_*.csv")}').", path);
         if (!File.Exists(path))
             throw new AfmlException("RegistroNotFound", AfmlErrorCategory.ObjectNotFound, $"Registro file '{path}' does not exist.", path);
         return ReadIterator(path);

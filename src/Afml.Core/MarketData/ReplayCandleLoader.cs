@@ -47,7 +47,7 @@ public static class ReplayCandleLoader
             if (missing > MaxFilledCandles)
                 throw new AfmlException("CandleGapTooLong", AfmlErrorCategory.InvalidData,
                     $"'{path}', data row {i + 1}: {missing.ToString(CultureInfo.InvariantCulture)} {interval.Text} candles are missing from {Iso(candles[i - 1].OpenTime + step)} to {Iso(candles[i].OpenTime - step)} " +
-                    $"({CandleInterval.Describe(delta - step)}); at most {MaxFilledCandles} in a row are interpolated. Fill the file from Binance or replay the part before or after the gap.", path);
+                    $"({Span(delta - step)}); at most {MaxFilledCandles} in a row are interpolated. Fill the file from Binance or replay the part before or after the gap.", path);
         }
     }
 
@@ -64,6 +64,9 @@ public static class ReplayCandleLoader
         votes = best.Value;
         return best.Key;
     }
+
+    private static string Span(long ms) =>
+        ms >= 86_400_000 ? $"{(ms / 86_400_000.0).ToString("0.#", CultureInfo.InvariantCulture)} days" : $"{(ms / 3_600_000.0).ToString("0.##", CultureInfo.InvariantCulture)} h";
 
     private static string Iso(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }

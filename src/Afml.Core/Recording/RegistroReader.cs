@@ -127,7 +127,8 @@ public static class RegistroReader
         {
             var t = Text(column);
             if (t is null) return null;
-            if (long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)) return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            if (long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms))
+                return ms is >= 0 and <= 253_402_300_799_999 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : throw Fail(column, t, "a date");
             return DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var v)
                 ? v
                 : throw Fail(column, t, "a date");

@@ -248,6 +248,18 @@ public sealed class LoadValidationTests : IDisposable
         Assert.Contains("is a directory", reg.Message);
     }
 
+    [Theory]
+    [InlineData("99999999999999999")]
+    [InlineData("-1")]
+    public void A_registro_timestamp_out_of_range_is_a_registro_error(string stamp)
+    {
+        var path = Path.Combine(_tmp.FullName, "registro_x.csv");
+        File.WriteAllText(path, $"timestamp,paso,action,precio,balance,equity\n2025-01-01 00:00:00,1,0.5,100,10000,10000\n{stamp},2,0.5,100,10000,10000\n2025-01-01 02:00:00,3,0.5,100,10000,10000\n");
+        var ex = Assert.Throws<AfmlException>(() => RegistroReader.Read(path).ToList());
+        Assert.Equal("RegistroInvalid", ex.ErrorId);
+        Assert.Contains($"{path}, line 3: column 'timestamp' has '{stamp}', not a date", ex.Message);
+    }
+
     // ---- reaching outside ----
 
     [Theory]

@@ -64,6 +64,20 @@ public sealed class TrainingFolder
                 $"'{trainId}' is not a valid train id: {why} (a train id is the name of one folder under the training root, e.g. train_BTCUSDT_20230101_20241231_lr0.0003_bs256_ws30_20261124_221259).", trainId);
     }
 
+    /// <summary><see cref="ValidateTrainId"/> as a test, for callers that skip instead of failing (argument completers).</summary>
+    public static bool IsValidTrainId(string? trainId)
+    {
+        try
+        {
+            ValidateTrainId(trainId);
+            return true;
+        }
+        catch (AfmlException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Opens an existing training folder; a missing root or id is an error that lists what exists.</summary>
     public static TrainingFolder Open(string root, string trainId)
     {

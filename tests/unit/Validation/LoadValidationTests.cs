@@ -170,6 +170,15 @@ public sealed class LoadValidationTests : IDisposable
             Assert.Contains(part, ex.Message);
     }
 
+    [Fact]
+    public void A_duplicated_config_key_is_invalid_yaml_naming_the_line()
+    {
+        EditConfig("  window_size: 30\n", "  window_size: 30\n  window_size: 31\n");
+        var ex = LoadFails();
+        Assert.Equal("ConfigInvalid", ex.ErrorId);
+        Assert.Contains(Config, ex.Message);
+    }
+
     // ---- unclear: a bare .NET exception or the wrong thing named ----
 
     [Theory]
@@ -275,6 +284,7 @@ public sealed class LoadValidationTests : IDisposable
     public void Every_train_id_goes_through_one_validator(string id)
     {
         Assert.Equal("TrainIdInvalid", Assert.Throws<AfmlException>(() => TrainingFolder.ValidateTrainId(id)).ErrorId);
+        Assert.False(TrainingFolder.IsValidTrainId(id));
         Assert.Equal("TrainIdInvalid", Assert.Throws<AfmlException>(() => TrainingFolder.Open(_t.Root, id)).ErrorId);
         Assert.Equal("TrainIdInvalid", Assert.Throws<AfmlException>(() => TrainingInspector.Inspect(_t.Root, id)).ErrorId);
         Assert.Equal("TrainIdInvalid", Assert.Throws<AfmlException>(() => TrainingDescription.Describe(_t.Root, id)).ErrorId);

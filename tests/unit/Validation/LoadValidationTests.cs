@@ -179,6 +179,21 @@ public sealed class LoadValidationTests : IDisposable
         Assert.Contains(Config, ex.Message);
     }
 
+    [Fact]
+    public void Config_scaler_and_model_problems_are_reported_together()
+    {
+        EditConfig("  interval: 1h", "  interval: 7h");
+        File.WriteAllText(ScalerJson, "null");
+        File.Delete(_t.PathOf("modelos/modelo.onnx"));
+        File.Delete(_t.PathOf("modelos/modelo.zip"));
+        var ex = LoadFails();
+        Assert.Equal("ConfigValueInvalid", ex.ErrorId);
+        Assert.Contains("has 3 problems", ex.Message);
+        Assert.Contains("'data_downloader.interval' = '7h'", ex.Message);
+        Assert.Contains("scaler_train.json: holds a JSON null", ex.Message);
+        Assert.Contains("Modelo no encontrado", ex.Message);
+    }
+
     // ---- unclear: a bare .NET exception or the wrong thing named ----
 
     [Theory]

@@ -14,6 +14,9 @@ public static class ScalerJsonReader
             using var stream = File.OpenRead(path);
             using var doc = JsonDocument.Parse(stream);
             var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new AfmlException("ScalerInvalid", AfmlErrorCategory.InvalidData,
+                    $"{path}: holds a JSON {root.ValueKind.ToString().ToLowerInvariant()}, not an object with feature_names, mean and scale.", path);
             var names = Array(root, "feature_names", path).Select(e => e.GetString() ?? throw Bad(path, "feature_names", "holds a null")).ToArray();
             var mean = Numbers(root, "mean", path);
             var scale = Numbers(root, "scale", path);
@@ -26,6 +29,15 @@ public static class ScalerJsonReader
         catch (JsonException ex)
         {
             throw new AfmlException("ScalerInvalid", AfmlErrorCategory.InvalidData, $"{path}: not valid JSON ({ex.Message}).", path, ex);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+        {
+            // a number out of double's or long's range, an element of an unexpected kind
+            throw new AfmlException("ScalerInvalid", AfmlErrorCategory.InvalidData, $"{path}: {ex.Message}", path, ex);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new AfmlException("ScalerUnreadable", AfmlErrorCategory.InvalidData, $"{path}: cannot be read: {ex.Message}", path, ex);
         }
     }
 

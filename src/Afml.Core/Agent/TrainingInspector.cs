@@ -15,6 +15,8 @@ public static class TrainingInspector
         var checks = new List<TrainingCheck>();
 
         var config = Attempt(checks, "Config", () => TrainingConfigLoader.Load(folder), _ => $"{TrainingFolder.ConfigFileName} read");
+        if (config is { Warnings.Count: > 0 })
+            checks.Add(new TrainingCheck("ConfigWarnings", TrainingCheckStatus.Warning, string.Join("; ", config.Warnings)));
         var scaler = Attempt<(StandardScalerParams Scaler, string Path)?>(checks, "Scaler", () => TrainingLoader.LoadScaler(folder),
             s => $"{Path.GetFileName(s!.Value.Path)}: {s.Value.Scaler.FeatureCount} features");
         if (File.Exists(folder.ScalerJsonPath) && File.Exists(folder.ScalerPicklePath))
@@ -84,6 +86,12 @@ public static class TrainingInspector
         catch (AfmlException ex)
         {
             checks.Add(new TrainingCheck(name, TrainingCheckStatus.Failed, ex.Message, ex.ErrorId));
+            return default;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // a file that vanished or is locked between the existence check and the read: a failed check, not a crash
+            checks.Add(new TrainingCheck(name, TrainingCheckStatus.Failed, ex.Message, "TrainingFileUnreadable"));
             return default;
         }
     }

@@ -39,10 +39,23 @@ public static class TrainingLoader
     public static LoadedTraining Load(string root, string trainId)
     {
         var folder = TrainingFolder.Open(root, trainId);
-        var config = TrainingConfigLoader.Load(folder);
-        var (scaler, scalerPath) = LoadScaler(folder);
-        var modelPath = ResolveModel(folder);
-        var policy = OnnxPolicy.Load(modelPath);
+        // One pass: config, scaler and model are each read even when another failed, and every failure is reported.
+        var failures = new List<AfmlException>();
+        var loadedConfig = Attempt(failures, () => TrainingConfigLoader.Load(folder));
+        var scalerFile = Attempt<(StandardScalerParams Scaler, string Path)?>(failures, () => LoadScaler(folder));
+        var resolved = Attempt(failures, () => ResolveModel(folder));
+        var loadedPolicy = resolved is null ? null : Attempt(failures, () => OnnxPolicy.Load(resolved));
+        if (failures.Count > 0)
+        {
+            loadedPolicy?.Dispose();
+            throw failures.Count == 1 ? failures[0] : new AfmlException(failures[0].ErrorId, failures[0].Category,
+                $"Training '{trainId}' has {failures.Count} problems:{Environment.NewLine}  - " + string.Join(Environment.NewLine + "  - ", failures.Select(f => f.Message)),
+                failures[0].Target, new AggregateException(failures));
+        }
+        var (scaler, scalerPath) = scalerFile!.Value;
+        var config = loadedConfig!;
+        var modelPath = resolved!;
+        var policy = loadedPolicy!;
         try
         {
             var problems = CheckConsistency(config, scaler, scalerPath, policy.Shape, modelPath);
@@ -57,6 +70,19 @@ public static class TrainingLoader
         {
             policy.Dispose();
             throw;
+        }
+    }
+
+    private static T? Attempt<T>(List<AfmlException> failures, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (AfmlException ex)
+        {
+            failures.Add(ex);
+            return default;
         }
     }
 
@@ -96,6 +122,13 @@ public static class TrainingLoader
             problems.Add($"{Path.GetFileName(scalerPath)} has feature(s) the config's indicators do not produce: {string.Join(", ", unknown)} (config produces {string.Join(", ", expected)})");
         if (absent.Length > 0)
             problems.Add($"{Path.GetFileName(scalerPath)} lacks feature(s) the config's indicators produce: {string.Join(", ", absent)}");
+        // mean[i] and scale[i] belong to the i-th column the trainer produced: names in another order would scale
+        // each feature with another's statistics.
+        if (unknown.Length == 0 && absent.Length == 0 && !names.SequenceEqual(expected, StringComparer.Ordinal))
+        {
+            var at = Enumerable.Range(0, names.Count).First(i => names[i] != expected[i]);
+            problems.Add($"{Path.GetFileName(scalerPath)}: feature_names are not in the order the features are produced: position {at} is '{names[at]}', expected '{expected[at]}' (order: {string.Join(", ", expected)})");
+        }
         if (shape.Window != config.Environment.WindowSize)
             problems.Add($"{Path.GetFileName(modelPath)}: input 'market' has window {shape.Window}, config entorno.window_size is {config.Environment.WindowSize}");
         if (shape.Features != names.Count)

@@ -14,7 +14,12 @@ public sealed record TrainingConfig(
     string InterpolationMethod,
     PortfolioConfig Portfolio,
     EnvironmentConfig Environment,
-    PolicyConfig Policy);
+    PolicyConfig Policy)
+{
+    /// <summary>What is odd but not wrong (e.g. <c>metadata_execution.train_id</c> differs from the folder name);
+    /// a session shows these as warnings, Test-AfmlTraining in its report.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+}
 
 /// <summary><c>data_downloader</c>: the symbol and interval the model was trained on.</summary>
 public sealed record MarketSettings(string Symbol, CandleInterval Interval, int Limit);

@@ -33,11 +33,55 @@ public sealed class TrainingFolder
     public string GoldenDir => Path.Combine(Directory, "golden");
     public string ProductionDir => Path.Combine(Directory, ProductionDirName);
 
+    /// <summary>Longest train id accepted (a folder name; the trainer's are about 70 characters).</summary>
+    public const int MaxTrainIdLength = 200;
+
+    private static readonly char[] ForbiddenInTrainId = ['/', '\\', ':', '*', '?', '"', '<', '>', '|'];
+
+    /// <summary>
+    /// The one check every train id goes through before it is joined to a path: a single folder name under the
+    /// training root — not empty, no path separator, drive, wildcard or control character, not <c>.</c> or
+    /// <c>..</c>, no leading or trailing space, at most <see cref="MaxTrainIdLength"/> characters. Returns the id;
+    /// throws <c>TrainIdInvalid</c> naming it and the rule it breaks.
+    /// </summary>
+    public static string ValidateTrainId(string? trainId)
+    {
+        var why = trainId switch
+        {
+            null or "" => "it is empty",
+            _ when string.IsNullOrWhiteSpace(trainId) => "it is blank",
+            "." or ".." => "it names the training root or its parent",
+            _ when trainId.Trim() != trainId => "it starts or ends with a space",
+            _ when trainId.Length > MaxTrainIdLength => $"it is longer than {MaxTrainIdLength} characters",
+            _ when trainId.IndexOfAny(ForbiddenInTrainId) >= 0 || trainId.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Path.IsPathRooted(trainId)
+                => "it is a path, not a folder name under the training root",
+            _ when trainId.Any(char.IsControl) => "it holds a control character",
+            _ => null,
+        };
+        return why is null
+            ? trainId!
+            : throw new AfmlException("TrainIdInvalid", AfmlErrorCategory.InvalidArgument,
+                $"'{trainId}' is not a valid train id: {why} (a train id is the name of one folder under the training root, e.g. train_BTCUSDT_20230101_20241231_lr0.0003_bs256_ws30_20261124_221259).", trainId);
+    }
+
+    /// <summary><see cref="ValidateTrainId"/> as a test, for callers that skip instead of failing (argument completers).</summary>
+    public static bool IsValidTrainId(string? trainId)
+    {
+        try
+        {
+            ValidateTrainId(trainId);
+            return true;
+        }
+        catch (AfmlException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Opens an existing training folder; a missing root or id is an error that lists what exists.</summary>
     public static TrainingFolder Open(string root, string trainId)
     {
-        if (string.IsNullOrWhiteSpace(trainId) || trainId.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || trainId is "." or "..")
-            throw new AfmlException("TrainIdInvalid", AfmlErrorCategory.InvalidArgument, $"'{trainId}' is not a valid train id.", trainId);
+        ValidateTrainId(trainId);
         var fullRoot = Path.GetFullPath(root);
         if (!System.IO.Directory.Exists(fullRoot))
             throw new AfmlException("TrainingRootNotFound", AfmlErrorCategory.ObjectNotFound,

@@ -18,6 +18,8 @@ public static class RegistroReader
     /// <param name="onWarning">Told about a cut last line that was skipped (e.g. the cmdlet's WriteWarning).</param>
     public static IEnumerable<RegistroRow> Read(string path, Action<string>? onWarning = null)
     {
+        if (Directory.Exists(path))
+            throw new AfmlException("RegistroIsDirectory", AfmlErrorCategory.InvalidArgument, $"'{path}' is a directory; give its registro_*.csv files (e.g. '{Path.Combine(path, "registro_*.csv")}').", path);
         if (!File.Exists(path))
             throw new AfmlException("RegistroNotFound", AfmlErrorCategory.ObjectNotFound, $"Registro file '{path}' does not exist.", path);
         return ReadIterator(path, onWarning);
@@ -170,7 +172,8 @@ public static class RegistroReader
         {
             var t = Text(column);
             if (t is null) return null;
-            if (long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms)) return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            if (long.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms))
+                return ms is >= 0 and <= 253_402_300_799_999 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : throw Fail(column, t, "a date");
             return DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var v)
                 ? v
                 : throw Fail(column, t, "a date");

@@ -39,10 +39,12 @@ public sealed class SessionFactory(TimeProvider time)
     /// <param name="log">Where the venue's own messages go (reconnects, backfills), e.g. the session's event channel.</param>
     public Built Create(SessionOptions options, Action<string>? log = null)
     {
+        SessionOptionsValidator.Validate(options);
         var warnings = new List<string>();
         // A HALTED training is refused before anything is loaded or written (TrainingHalted, when and why)
         new TrainingHaltLatch(TrainingFolder.Open(options.TrainingRoot, options.TrainId).ProductionDir).ThrowIfHalted(options.TrainId);
         var training = TrainingLoader.Load(options.TrainingRoot, options.TrainId);
+        warnings.AddRange(training.Config.Warnings);
         try
         {
             return Assemble(options, training, warnings, log);

@@ -93,11 +93,7 @@ public sealed class VenueBuilder(TimeProvider time)
     {
         if (string.IsNullOrWhiteSpace(options.ReplayPath))
             throw new AfmlException("ReplayPathMissing", AfmlErrorCategory.InvalidArgument, "A replay needs a candle file (-Replay <candles.csv>).", "Replay");
-        var raw = CandleCsvReader.Read(options.ReplayPath);
-        var interval = training.Config.Market.Interval;
-        var candles = ContinuityFiller.Fill(raw, interval, out var filled);
-        if (filled > 0)
-            warnings.Add($"{filled} vela(s) faltante(s) en '{options.ReplayPath}' rellenada(s) por interpolación lineal, como en el entrenamiento.");
+        var candles = ReplayCandleLoader.Load(options.ReplayPath, training.Config.Market.Interval, warnings);
 
         var warmup = training.NewFeaturePipeline().WarmupCandles + training.Config.Environment.WindowSize - 1;
         if (candles.Count <= warmup)

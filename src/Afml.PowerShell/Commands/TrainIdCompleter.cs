@@ -50,8 +50,8 @@ public sealed class RunningSessionCompleter : IArgumentCompleter
         CommandAst commandAst, IDictionary fakeBoundParameters)
     {
         var trainId = fakeBoundParameters.Contains("TrainId") ? fakeBoundParameters["TrainId"]?.ToString() : null;
-        if (string.IsNullOrEmpty(trainId)) yield break;
-        var dir = Path.Combine(TrainIdCompleter.TrainingRoot(fakeBoundParameters), trainId, TrainingFolder.ProductionDirName);
+        if (!TrainingFolder.IsValidTrainId(trainId)) yield break;
+        var dir = Path.Combine(TrainIdCompleter.TrainingRoot(fakeBoundParameters), trainId!, TrainingFolder.ProductionDirName);
         if (!Directory.Exists(dir)) yield break;
         var prefix = wordToComplete.Trim('\'', '"');
         foreach (var file in Directory.EnumerateFiles(dir, "sesion_*.status.json").Order())

@@ -31,7 +31,11 @@ public sealed class BinanceKlineClient(BinanceRestClient rest, string symbol, Ca
             if (rows.Count == 0) break;
             var now = rest.Clock.NowMs;
             foreach (var (c, close) in rows)
-                if (close < now) byOpen[c.OpenTime] = c;
+            {
+                if (close >= now) continue;
+                if (CandleSanity.Problem(c) is { } problem) return ExchangeResult<IReadOnlyList<Candle>>.Fail(ExchangeErrorKind.Unknown, Refused(c, problem));
+                byOpen[c.OpenTime] = c;
+            }
             endTime = rows[0].Candle.OpenTime - 1;
             if (rows.Count < limit) break;
         }
@@ -57,6 +61,11 @@ public sealed class BinanceKlineClient(BinanceRestClient rest, string symbol, Ca
             {
                 if (c.OpenTime < start) continue;
                 if (close >= now) { open = true; break; }
+                if (CandleSanity.Problem(c) is { } problem)
+                {
+                    // Stop before it: the sequencer has not passed it, so the next fetch asks for it again.
+                    return result.Count > 0 ? ExchangeResult<IReadOnlyList<Candle>>.Ok(result) : ExchangeResult<IReadOnlyList<Candle>>.Fail(ExchangeErrorKind.Unknown, Refused(c, problem));
+                }
                 result.Add(c);
             }
             if (open || rows.Count < limit || result.Count == 0) break;
@@ -64,6 +73,12 @@ public sealed class BinanceKlineClient(BinanceRestClient rest, string symbol, Ca
         }
         return ExchangeResult<IReadOnlyList<Candle>>.Ok(result);
     }
+
+    /// <summary>How the message of a page refused for an impossible candle starts.</summary>
+    public const string RefusedCandlePrefix = "klines: impossible candle";
+
+    private string Refused(in Candle c, string problem) =>
+        $"{RefusedCandlePrefix}: {symbol} {interval} of {c.OpenTimeUtc:yyyy-MM-ddTHH:mm:ssZ} ({problem}); refused, it will be fetched again";
 
     /// <summary>Request weight by limit: [1,100) 1, [100,500) 2, [500,1000] 5, above 10.</summary>
     public static int Weight(int limit) => limit switch { < 100 => 1, < 500 => 2, <= 1000 => 5, _ => 10 };

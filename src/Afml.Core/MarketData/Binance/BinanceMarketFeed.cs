@@ -83,6 +83,13 @@ public sealed class BinanceMarketFeed : IMarketFeed
     {
         await _rest.SyncTimeAsync(ct).ConfigureAwait(false); // best effort: the local clock is the fallback
         var r = await _klines.LatestClosedAsync(HistoryCandles, ct).ConfigureAwait(false);
+        for (var attempt = 1; !r.Success && r.Error!.Message.StartsWith(BinanceKlineClient.RefusedCandlePrefix, StringComparison.Ordinal) && attempt < 3; attempt++)
+        {
+            // a page with an impossible candle: fetch it again before giving up
+            Log($"{Symbol} {Interval}: history fetch failed ({r.Error}); retrying");
+            await Task.Delay(_options.RestRetryDelay, _time, ct).ConfigureAwait(false);
+            r = await _klines.LatestClosedAsync(HistoryCandles, ct).ConfigureAwait(false);
+        }
         if (!r.Success)
             throw new AfmlException("MarketHistoryFailed", AfmlErrorCategory.ConnectionError,
                 $"Could not load {HistoryCandles} {Interval} candles of {Symbol} from {_rest.Environment.Rest}: {r.Error}", Symbol);
@@ -188,7 +195,13 @@ public sealed class BinanceMarketFeed : IMarketFeed
                 if (ev is not { } e) continue;
                 lastData = _time.GetUtcNow();
                 connectFailures = 0;
-                if (e.IsClosed)
+                if (e.IsClosed && CandleSanity.Problem(e.Candle) is { } problem)
+                {
+                    // Never traded on: left out of the sequence, so it shows as a gap that REST fills.
+                    Log($"{Symbol} {Interval}: stream candle {e.Candle.OpenTimeUtc:yyyy-MM-ddTHH:mm:ssZ} refused ({problem}); fetching it over REST");
+                    if (restMisses == 0 && nextRest > lastData) nextRest = lastData;
+                }
+                else if (e.IsClosed)
                     foreach (var c in _sequencer.Offer(e.Candle)) ready.Enqueue(c);
                 // A gap, or a newer bar already forming while the expected one was never final: ask REST now,
                 // unless a REST retry is already scheduled.

@@ -15,6 +15,11 @@ public sealed class WebSocketKlineConnector(TimeProvider time, TimeSpan connectT
             await socket.ConnectAsync(uri, linked.Token).ConfigureAwait(false);
             return new WebSocketKlineStream(socket, time);
         }
+        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TimeoutException($"no WebSocket handshake from {uri.GetLeftPart(UriPartial.Authority)} within {connectTimeout.TotalSeconds:0.#} s (connect timeout)", ex);
+        }
         catch
         {
             socket.Dispose();

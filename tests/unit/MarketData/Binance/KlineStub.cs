@@ -27,6 +27,9 @@ internal sealed class KlineStub
 
     public List<int> Limits { get; } = [];
 
+    /// <summary>Open times served as an impossible candle (high below low), with how many more times to do so.</summary>
+    public Dictionary<long, int> Impossible { get; } = [];
+
     public static Candle CandleAt(long open) =>
         new(open, 100 + open / 60_000 % 50, 101 + open / 60_000 % 50, 99 + open / 60_000 % 50, 100.5 + open / 60_000 % 50, 10 + open / 60_000 % 7);
 
@@ -51,6 +54,11 @@ internal sealed class KlineStub
         for (var t = first; t <= last; t += _intervalMs)
         {
             var c = CandleAt(t);
+            if (Impossible.TryGetValue(t, out var times) && times > 0)
+            {
+                Impossible[t] = times - 1;
+                c = c with { High = c.Low - 1 };
+            }
             if (sb.Length > 1) sb.Append(',');
             sb.Append(CultureInfo.InvariantCulture, $"[{t},\"{c.Open}\",\"{c.High}\",\"{c.Low}\",\"{c.Close}\",\"{c.Volume}\",{t + _intervalMs - 1},\"0\",1,\"0\",\"0\",\"0\"]");
         }

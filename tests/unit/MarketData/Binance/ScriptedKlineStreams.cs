@@ -39,8 +39,15 @@ internal sealed class ScriptedStream : IKlineStream
 
     public ScriptedStream Push(long open, double close, bool closed)
     {
-        var c = KlineStub.CandleAt(open) with { Close = close == 0 ? KlineStub.CandleAt(open).Close : close };
-        _events.Writer.TryWrite(new KlineEvent(c, open + 59_999, closed));
+        var c = KlineStub.CandleAt(open);
+        if (close != 0) c = c with { Close = close, High = Math.Max(c.High, close), Low = Math.Min(c.Low, close) }; // a real candle holds its close
+        return Raw(c, closed);
+    }
+
+    /// <summary>Exactly this candle, sane or not.</summary>
+    public ScriptedStream Raw(Candle c, bool closed = true)
+    {
+        _events.Writer.TryWrite(new KlineEvent(c, c.OpenTime + 59_999, closed));
         return this;
     }
 

@@ -1,0 +1,19 @@
+using Afml.Core.Configuration;
+
+namespace Afml.Core.Session;
+
+/// <summary>The operator's own arguments, checked before any file is read or written: the train id (through
+/// <see cref="TrainingFolder.ValidateTrainId"/>) and an <c>-Endpoint</c> that must be an absolute http(s) address.</summary>
+public static class SessionOptionsValidator
+{
+    public static void Validate(SessionOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        TrainingFolder.ValidateTrainId(options.TrainId);
+        if (options.Endpoint is { } e && (!e.IsAbsoluteUri || (e.Scheme != Uri.UriSchemeHttp && e.Scheme != Uri.UriSchemeHttps) || string.IsNullOrEmpty(e.Host)))
+            throw new AfmlException("EndpointInvalid", AfmlErrorCategory.InvalidArgument,
+                $"-Endpoint '{e.OriginalString}' is not an http:// or https:// address of a server speaking Binance's protocol (e.g. http://127.0.0.1:18080).", "Endpoint");
+        if (options.MaxSteps is <= 0)
+            throw new AfmlException("MaxStepsInvalid", AfmlErrorCategory.InvalidArgument, $"-MaxSteps {options.MaxSteps} must be at least 1.", "MaxSteps");
+    }
+}

@@ -58,7 +58,7 @@ public sealed class GetAfmlStatusCommand : AfmlTrainingCmdlet
                 try
                 {
                     var s = SessionStatusLiveness.Resolve(SessionStatusFile.Read(file)) with { TrainingRoot = root };
-                    if (All || SessionStateText.IsActive(s.State) || s.State == SessionState.Stale.ToText()) statuses.Add(s);
+                    if (All || SessionStateText.IsActive(s.State) || SessionStateText.ParseState(s.State) == Afml.Core.Session.SessionState.Stale) statuses.Add(s);
                 }
                 catch (AfmlException ex)
                 {

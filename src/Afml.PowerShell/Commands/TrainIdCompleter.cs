@@ -59,7 +59,7 @@ public sealed class RunningSessionCompleter : IArgumentCompleter
             Afml.Core.Session.SessionStatus status;
             try { status = Afml.Core.Session.SessionStatusLiveness.Resolve(Afml.Core.Session.SessionStatusFile.Read(file)); }
             catch (Afml.Core.AfmlException) { continue; }
-            if (status.StateOf() != SessionState.Running || !status.SessionId.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) continue;
+            if (Afml.Core.Session.SessionStateText.StateOf(status) != Afml.Core.Session.SessionState.Running || !status.SessionId.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) continue;
             yield return new CompletionResult(status.SessionId, status.SessionId, CompletionResultType.ParameterValue,
                 $"{status.Venue} {status.Symbol} · paso {status.Step} · equity {status.Equity:F2}");
         }

@@ -184,40 +184,4 @@ public class GuardSessionTests(ITestOutputHelper output)
         new TrainingHaltLatch(prod).Clear();
         await using (new SessionFactory(TimeProvider.System).Create(h.Options(candles))) { }
     }
-
-    [Fact]
-    public async Task A_session_whose_venue_freezes_into_the_emergency_waits_it_out_and_ends_FLAT_and_latched()
-    {
-        const int steps = 60, frozen = 9;
-        await using var s = await FakeVenueSession.StartAsync(First, History, steps);
-        var options = s.Options(VenueKind.Testnet, steps) with { ClientOptions = Quick };
-        var injectedBefore = -1;
-        var summary = await s.RunAsync(options, steps, i =>
-        {
-            if (injectedBefore >= 0 || s.Events.OfType<SessionStep>().LastOrDefault() is not { Row.PosicionAbierta: true }) return;
-            // Every REST call fails for a while: the step's account read gives up (emergency), and the protocol
-            // meets the same frozen venue until the faults run out.
-            s.Fake.Faults.OnNext(FaultEndpoints.AnyRest, Fault.Http503ServiceUnavailable, times: frozen);
-            injectedBefore = i;
-        });
-
-        var prod = Path.Combine(s.Harness.TrainingDir, "produccion");
-        var status = SessionStatusFile.Read(Directory.GetFiles(prod, "*.status.json").Single());
-        var attemptLogs = s.Events.OfType<SessionLog>().Where(l => l.Message.Contains("Emergencia #", StringComparison.Ordinal)).ToList();
-        var closes = s.Fake.Orders.Where(o => o.ClientOrderId.Contains("-em", StringComparison.Ordinal) && o.ExecutedQty > 0).ToList();
-        TestReport.Write(output, I($"fault-suite: session-venue-frozen-into-emergency injected={s.Fake.Faults.Applied.Count} (503 x{frozen} on every REST call before candle {injectedBefore}) stop={summary.StopReason} state={status.EmergencyState} attempts-logged={attemptLogs.Count} failed={attemptLogs.Count(l => l.Message.Contains("FALLO", StringComparison.Ordinal))} closing-orders={closes.Count} duplicates={Duplicates(s)} venue-position={VenuePosition(s)} open-unguarded={(VenuePosition(s) != 0 ? 1 : 0)} statuses-left-running={(status.State == "Running" ? 1 : 0)}"));
-
-        Assert.True(injectedBefore >= 0, "no position was ever open");
-        Assert.Equal(frozen, s.Fake.Faults.Applied.Count);
-        Assert.Equal(SessionStopReason.Emergency, summary.StopReason);
-        Assert.Equal(EmergencyStates.Flat, status.EmergencyState);
-        Assert.Equal("Stopped", status.State);
-        Assert.Equal(0m, VenuePosition(s));
-        Assert.Single(closes);
-        Assert.Equal(0, Duplicates(s));
-        Assert.Contains(attemptLogs, l => l.Message.Contains("FALLO", StringComparison.Ordinal));
-        Assert.False(summary.PositionOpen);
-        Assert.Contains("FLAT", File.ReadAllText(summary.EmergencyPath!));
-        Assert.Equal(EmergencyStates.Flat, new TrainingHaltLatch(prod).Read()!.EmergencyState);
-    }
 }

@@ -96,33 +96,6 @@ public class SessionEndFaultTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task A_candle_with_a_zero_close_from_the_venue_ends_through_the_emergency_protocol_with_the_position_closed()
-    {
-        const int steps = 10, bad = 5;
-        await using var s = await FakeVenueSession.StartAsync(First, History, steps, o =>
-        {
-            var candles = o.Candles.ToArray();
-            candles[History + bad] = candles[History + bad] with { Close = 0 };
-            return o with { Candles = candles };
-        });
-        var summary = await s.RunAsync(s.Options(VenueKind.Testnet, steps), steps, host: WithPolicy(p => new Scripted(p, _ => 1f)));
-
-        var status = SessionStatusFile.Read(Directory.GetFiles(Path.Combine(s.Harness.TrainingDir, "produccion"), "*.status.json").Single());
-        var venue = VenuePosition(s);
-        var emergencyOrder = s.Fake.Orders.SingleOrDefault(o => o.ClientOrderId.EndsWith("-em", StringComparison.Ordinal));
-        TestReport.Write(output, I($"fault-suite: zero-close-candle injected=1 (candle {bad}) stop={summary.StopReason} emergencias-rows={EmergencyRows(summary)} closing-order={emergencyOrder?.Status ?? "none"} venue-position={venue} unguarded-open={(venue != 0 ? 1 : 0)} statuses-running={(status.State == "Running" ? 1 : 0)} steps={summary.Steps}"));
-
-        Assert.Equal(SessionStopReason.Emergency, summary.StopReason);
-        Assert.Contains("fallo_interno", summary.StopDetail);
-        Assert.Equal("HALTED", summary.TradingState);
-        Assert.Equal(1, EmergencyRows(summary));
-        Assert.NotNull(emergencyOrder);
-        Assert.Equal(0m, venue);
-        Assert.False(summary.PositionOpen);
-        Assert.Equal(nameof(SessionState.Stopped), status.State);
-    }
-
-    [Fact]
     public async Task SIGTERM_on_a_testnet_session_stops_cleanly_and_says_how_to_close_the_position_left_open()
     {
         const int steps = 6;

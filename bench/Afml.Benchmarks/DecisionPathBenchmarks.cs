@@ -37,7 +37,7 @@ public class DecisionPathBenchmarks
         _candles = ContinuityFiller.Fill(CandleCsvReader.Read(Paths.Samples("data", "BTCUSDT-1h.csv")), config.Market.Interval, out _);
         _features = training.NewFeaturePipeline();
         _observation = new ObservationBuilder(training.Scaler, config.Environment.WindowSize);
-        _policy = (OnnxPolicy)training.Policy;
+        _policy = OnnxPolicy.Load(training.ModelPath);
         _book = new TrainingPortfolio(new PortfolioSettings(config.Portfolio.InitialCapital, config.Portfolio.Leverage, config.Portfolio.Commission, config.Portfolio.Slippage));
         _interpreter = new ActionInterpreter(config.Environment.HoldThreshold);
         _row = new double[_features.FeatureCount];

@@ -34,6 +34,7 @@ public sealed class SessionFactory(TimeProvider time)
     {
         var warnings = new List<string>();
         var training = TrainingLoader.Load(options.TrainingRoot, options.TrainId);
+        if (training.Actor?.Warning is { } actorWarning) warnings.Add(actorWarning);
         try
         {
             return Assemble(options, training, warnings, log);

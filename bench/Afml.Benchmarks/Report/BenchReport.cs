@@ -43,7 +43,7 @@ internal static class BenchReport
         using (var micro = new Microbench(roots[0]))
         {
             var v = micro.KernelVerdict;
-            Line(v is null ? "Actor engine: OnnxRuntime." : F($"Actor engine chosen at load: **{v.Engine}** (checked against OnnxRuntime on {v.Observations} observations, golden + synthetic: max |Δ action| {v.MaxDifference:E2}; tolerance 1e-6).{(v.Warning is { } w ? " " + w : "")}"));
+            Line(v is null ? "Actor engine: OnnxRuntime." : F($"Actor engine chosen at load: **{v.Engine}** (checked against OnnxRuntime on {v.Observations} observations, the training's golden ones if it has any plus {Afml.Core.Agent.Kernel.ActorKernelGate.SyntheticObservations} synthetic: max |Δ action| {v.MaxDifference:E2}; tolerance 1e-6).{(v.Warning is { } w ? " " + w : "")}"));
             Line();
             Line("## Decision path (Stopwatch, one call at a time)");
             Line();
@@ -121,8 +121,8 @@ internal static class BenchReport
             Line(F($"| replay ≥ 100,000 candles/s ({size:N0}) | {r.CandlesPerSecond:N0} | {(r.CandlesPerSecond >= 100_000 ? "yes" : "no")} |"));
         if (tenK is not null && oneM is not null)
         {
-            Line(F($"| peak RSS at 1M within 10 % of 10k | {oneM.PeakRssMiB:F0} vs {tenK.PeakRssMiB:F0} MiB ({100 * (oneM.PeakRssMiB / tenK.PeakRssMiB - 1):+0;-0} %){(oneM.Cut ? " (1M run cut by the budget)" : "")} | {(oneM.PeakRssMiB <= 1.1 * tenK.PeakRssMiB ? "yes" : "no")} |"));
-            Line(F($"| per-candle cost at 1M within 10 % of 10k | {oneM.MicrosPerCandle:F1} vs {tenK.MicrosPerCandle:F1} µs | {(oneM.MicrosPerCandle <= 1.1 * tenK.MicrosPerCandle ? "yes" : "no")} |"));
+            Line(F($"| peak RSS at 1M within 10 % of 10k | {oneM.PeakRssMiB:F0} vs {tenK.PeakRssMiB:F0} MiB ({100 * (oneM.PeakRssMiB / tenK.PeakRssMiB - 1):+0;-0} %){(oneM.Cut ? F($" (the 1M run was stopped by the budget after {oneM.Steps:N0} decisions; the whole file was loaded)") : "")} | {(oneM.PeakRssMiB <= 1.1 * tenK.PeakRssMiB ? "yes" : "no")} |"));
+            Line(F($"| per-candle cost at 1M within 10 % of 10k | {oneM.MicrosPerCandle:F1} vs {tenK.MicrosPerCandle:F1} µs{(oneM.Cut ? F($" (over the first {oneM.Steps:N0})") : "")} | {(oneM.MicrosPerCandle <= 1.1 * tenK.MicrosPerCandle ? "yes" : "no")} |"));
         }
         Line(F($"| close → order p50 ≤ 0.5 ms | {c.MedianMs:F2} ms (p99 {c.P99Ms:F2} ms) | {(c.MedianMs <= 0.5 ? "yes" : "no")} |"));
         Line();

@@ -61,7 +61,7 @@ internal static class ReplayChild
 
         var result = new ReplayRun(built.Length, summaries.Sum(s => (long)s.Steps), load.Elapsed.TotalSeconds, run.Elapsed.TotalSeconds, startup,
             Stats.PeakRssMiB(), (cpu.UserProcessorTime - user0).TotalSeconds, (cpu.PrivilegedProcessorTime - sys0).TotalSeconds,
-            summaries.Any(s => s.StopReason == SessionStopReason.Cancelled), actor);
+            summaries.Sum(s => (long)s.Steps) < (long)steps * built.Length, actor);
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(result));
         return 0;
     }

@@ -44,6 +44,9 @@ internal static class BenchReport
         {
             var v = micro.KernelVerdict;
             Line(v is null ? "Actor engine: OnnxRuntime." : F($"Actor engine chosen at load: **{v.Engine}** (checked against OnnxRuntime on {v.Observations} observations, the training's golden ones if it has any plus {Afml.Core.Agent.Kernel.ActorKernelGate.SyntheticObservations} synthetic: max |Δ action| {v.MaxDifference:E2}; tolerance 1e-6).{(v.Warning is { } w ? " " + w : "")}"));
+            var gate = Stopwatch.StartNew();
+            using (Afml.Core.Agent.Kernel.ActorKernelGate.Choose(Afml.Core.Agent.OnnxPolicy.Load(micro.ModelPath), micro.ModelPath, null, out _)) { }
+            Line(F($"The check at load (read the ONNX, build the kernel, both engines on the synthetic observations) took {gate.Elapsed.TotalMilliseconds:F0} ms."));
             Line();
             Line("## Decision path (Stopwatch, one call at a time)");
             Line();

@@ -37,6 +37,8 @@ internal sealed class Microbench : IDisposable
 
     public KernelVerdict? KernelVerdict { get; }
 
+    public string ModelPath => _training.ModelPath;
+
     /// <summary>Observations of a real run: every (market, portfolio) the demo model sees over the candle file.</summary>
     private List<(float[] M, float[] P)> Observations(int max)
     {

@@ -35,7 +35,7 @@ internal static class BenchReport
 
         Line($"# Afml bench report — {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Line();
-        Line(F($"Machine: {CpuModel()}, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; load average at start {LoadAverage()} (the machine is shared: compare CPU time per candle, less sensitive to other jobs than wall time); demo training, drawdown limit raised to 1.0 so no run halts."));
+        Line(F($"Machine: {CpuModel()}, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; load average at start {LoadAverage()} (the machine is shared: compare CPU time per candle, less sensitive to other jobs than wall time); demo training copied with the drawdown limit raised to 1.0, leverage 1 and no costs, so that no run halts (see Workspace)."));
         Line();
 
         // Decision path.
@@ -82,7 +82,7 @@ internal static class BenchReport
             var csv = ws.Candles(size + 1_000);
             var r = await ReplayChild.RunAsync([(roots[0], csv)], size, budget);
             replays.Add((size, r));
-            Line(F($"| {size:N0} | {r.CandlesPerSecond:N0} | {r.MicrosPerCandle:F1} | {(r.UserSeconds + r.SystemSeconds) * 1e6 / r.Steps:F1} | {r.LoadSeconds:F2} s | {r.StartupSeconds:F2} s | {r.PeakRssMiB:F0} MiB | {r.UserSeconds:F1} s | {r.SystemSeconds:F1} s | {(r.Cut ? $"stopped by the {budget.TotalSeconds:F0} s budget after {r.Steps:N0} decisions" : "")} |"));
+            Line(F($"| {size:N0} | {r.CandlesPerSecond:N0} | {r.MicrosPerCandle:F1} | {(r.UserSeconds + r.SystemSeconds) * 1e6 / r.Steps:F1} | {r.LoadSeconds:F2} s | {r.StartupSeconds:F2} s | {r.PeakRssMiB:F0} MiB | {r.UserSeconds:F1} s | {r.SystemSeconds:F1} s | {(r.Cut ? $"stopped after {r.Steps:N0} decisions ({r.StopReasons}; budget {budget.TotalSeconds:F0} s)" : "")} |"));
             File.Delete(csv);
         }
         Line();
@@ -124,7 +124,7 @@ internal static class BenchReport
             Line(F($"| replay ≥ 100,000 candles/s ({size:N0}) | {r.CandlesPerSecond:N0} | {(r.CandlesPerSecond >= 100_000 ? "yes" : "no")} |"));
         if (tenK is not null && oneM is not null)
         {
-            Line(F($"| peak RSS at 1M within 10 % of 10k | {oneM.PeakRssMiB:F0} vs {tenK.PeakRssMiB:F0} MiB ({100 * (oneM.PeakRssMiB / tenK.PeakRssMiB - 1):+0;-0} %){(oneM.Cut ? F($" (the 1M run was stopped by the budget after {oneM.Steps:N0} decisions; the whole file was loaded)") : "")} | {(oneM.PeakRssMiB <= 1.1 * tenK.PeakRssMiB ? "yes" : "no")} |"));
+            Line(F($"| peak RSS at 1M within 10 % of 10k | {oneM.PeakRssMiB:F0} vs {tenK.PeakRssMiB:F0} MiB ({100 * (oneM.PeakRssMiB / tenK.PeakRssMiB - 1):+0;-0} %){(oneM.Cut ? F($" (the 1M run stopped after {oneM.Steps:N0} decisions; the whole file was loaded)") : "")} | {(oneM.PeakRssMiB <= 1.1 * tenK.PeakRssMiB ? "yes" : "no")} |"));
             Line(F($"| per-candle cost at 1M within 10 % of 10k | {oneM.MicrosPerCandle:F1} vs {tenK.MicrosPerCandle:F1} µs{(oneM.Cut ? F($" (over the first {oneM.Steps:N0})") : "")} | {(oneM.MicrosPerCandle <= 1.1 * tenK.MicrosPerCandle ? "yes" : "no")} |"));
         }
         Line(F($"| close → order p50 ≤ 0.5 ms | {c.MedianMs:F2} ms (p99 {c.P99Ms:F2} ms) | {(c.MedianMs <= 0.5 ? "yes" : "no")} |"));

@@ -8,7 +8,7 @@ namespace Afml.Benchmarks.Report;
 
 /// <summary>What one child process measured: N replay sessions run concurrently in it.</summary>
 internal sealed record ReplayRun(int Sessions, long Steps, double LoadSeconds, double RunSeconds, double StartupSeconds,
-    double PeakRssMiB, double UserSeconds, double SystemSeconds, bool Cut, string Actor)
+    double PeakRssMiB, double UserSeconds, double SystemSeconds, bool Cut, string Actor, string StopReasons = "")
 {
     public double CandlesPerSecond => Steps / RunSeconds;
     public double MicrosPerCandle => RunSeconds * 1e6 / Steps;
@@ -61,7 +61,8 @@ internal static class ReplayChild
 
         var result = new ReplayRun(built.Length, summaries.Sum(s => (long)s.Steps), load.Elapsed.TotalSeconds, run.Elapsed.TotalSeconds, startup,
             Stats.PeakRssMiB(), (cpu.UserProcessorTime - user0).TotalSeconds, (cpu.PrivilegedProcessorTime - sys0).TotalSeconds,
-            summaries.Sum(s => (long)s.Steps) < (long)steps * built.Length, actor);
+            summaries.Sum(s => (long)s.Steps) < (long)steps * built.Length, actor,
+            string.Join("; ", summaries.Select(s => $"{s.StopReason}{(s.StopDetail is { } d ? ": " + d : "")}").Distinct()));
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(result));
         return 0;
     }

@@ -14,7 +14,11 @@ internal sealed class Workspace : IDisposable
 
     public string Dir { get; }
 
-    /// <summary>A training root holding one copy of the demo training with <c>max_drawdown_permitido: 1.0</c>.</summary>
+    /// <summary>A training root holding one copy of the demo training with <c>max_drawdown_permitido: 1.0</c> (never
+    /// halts), and leverage 1 with no commission or slippage: the barely trained demo model trades every candle, and
+    /// with the demo's 5× leverage and 0.2 % costs its account is worth ~1e-11 USDT by decision ~38,000, where a dust
+    /// position (book 1.7e-15 BTC, simulated venue 0) ends the run with a rejected reduce-only close. The step's code
+    /// path is the same either way.</summary>
     public string TrainingRoot(string name)
     {
         var root = Path.Combine(Dir, name);
@@ -29,17 +33,24 @@ internal sealed class Workspace : IDisposable
             File.Copy(file, dest);
         }
         var config = Path.Combine(target, "config_metadata.yaml");
-        var lines = File.ReadAllLines(config).Select(l =>
-            l.TrimStart().StartsWith("max_drawdown_permitido:", StringComparison.Ordinal)
-                ? l[..(l.IndexOf('m'))] + "max_drawdown_permitido: 1.0"
-                : l).ToArray();
+        static string Set(string line, string key, string value)
+        {
+            var t = line.TrimStart();
+            return t.StartsWith(key + ":", StringComparison.Ordinal) ? line[..(line.Length - t.Length)] + key + ": " + value : line;
+        }
+        var lines = File.ReadAllLines(config)
+            .Select(l => Set(l, "max_drawdown_permitido", "1.0"))
+            .Select(l => Set(l, "apalancamiento", "1.0"))
+            .Select(l => Set(l, "comision", "0.0"))
+            .Select(l => Set(l, "slippage", "0.0"))
+            .ToArray();
         if (!lines.Any(l => l.Contains("max_drawdown_permitido: 1.0", StringComparison.Ordinal)))
             throw new InvalidOperationException($"{config}: no max_drawdown_permitido to raise");
         File.WriteAllLines(config, lines);
         return root;
     }
 
-    /// <summary>Hourly candles from a seeded, mildly mean-reverting log random walk around 30,000 (σ 1 % per
+    /// <summary>Hourly candles from a seeded, mildly mean-reverting log random walk around 30,000 (σ 0.5 % per
     /// candle, so prices stay in a sane range over a million candles): deterministic for a given count and seed.</summary>
     public string Candles(int count, int seed = 12)
     {
@@ -55,7 +66,7 @@ internal sealed class Workspace : IDisposable
         for (var i = 0; i < count; i++, t += 3_600_000)
         {
             var open = close;
-            var r = 0.01 * Normal(rng) - 0.001 * Math.Log(open / p0);
+            var r = 0.005 * Normal(rng) - 0.001 * Math.Log(open / p0);
             close = Math.Round(open * Math.Exp(r), 2);
             var high = Math.Round(Math.Max(open, close) * (1 + 0.002 * Math.Abs(Normal(rng))), 2);
             var low = Math.Round(Math.Min(open, close) * (1 - 0.002 * Math.Abs(Normal(rng))), 2);

@@ -8,8 +8,9 @@
     Test   - Build, then the xunit suite and the Pester suite (in a child pwsh that imports the built module);
              the last line is "N passed, N failed, N skipped" over both.
     Demo   - Build, then replays the bundled demo training on the bundled BTCUSDT candles (offline, no keys).
-    Bench  - BenchmarkDotNet over the decision path (features, observation, ONNX forward, whole decision);
-             reports land in out/bench. Not part of Test: speed targets live here, not in timed tests.
+    Bench  - the performance report (replay candles/s and peak RSS at 10k/100k/1M, stage split, sessions 1/2/4,
+             close -> order on the fake Binance, forward/decision p50/p99); written to out/bench. Not part of Test:
+             speed targets live here, not in timed tests.
     Clean  - removes out/ and every bin/ and obj/.
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 Demo
@@ -162,11 +163,14 @@ Import-Module '$moduleDir'
 }
 
 function Invoke-Bench {
+    # One report (issue 12): replay candles/s + peak RSS at 10k/100k/1M (a child process each), stage split of a step,
+    # 1/2/4 sessions in one process, close -> order on the fake Binance, forward/decision p50/p99 (ORT vs kernel).
+    # Printed and written to out/bench/report-*.md. The BenchmarkDotNet suite over the decision path runs apart:
+    #   dotnet run --project bench/Afml.Benchmarks -c Release -- --filter '*' --artifacts out/bench
     $artifacts = Join-Path $out 'bench'
-    Invoke-Native 'benchmarks' {
-        dotnet run --project (Join-Path $root 'bench/Afml.Benchmarks/Afml.Benchmarks.csproj') -c Release -- --filter '*' --artifacts $artifacts --join
-    }
-    Get-ChildItem (Join-Path $artifacts 'results') -Filter '*-report-github.md' | ForEach-Object { Get-Content $_.FullName }
+    $project = Join-Path $root 'bench/Afml.Benchmarks/Afml.Benchmarks.csproj'
+    Invoke-Native 'bench build' { dotnet build $project -c Release --nologo -v quiet }
+    Invoke-Native 'bench report' { dotnet run --project $project -c Release --no-build -- report --out $artifacts }
 }
 
 function Invoke-Clean {

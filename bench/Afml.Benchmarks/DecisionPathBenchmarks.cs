@@ -21,6 +21,7 @@ public class DecisionPathBenchmarks
     private FeaturePipeline _features = null!;
     private ObservationBuilder _observation = null!;
     private OnnxPolicy _policy = null!;
+    private IPolicy _kernel = null!;
     private TrainingPortfolio _book = null!;
     private ActionInterpreter _interpreter = null!;
     private double[] _row = [];
@@ -37,7 +38,8 @@ public class DecisionPathBenchmarks
         _candles = ContinuityFiller.Fill(CandleCsvReader.Read(Paths.Samples("data", "BTCUSDT-1h.csv")), config.Market.Interval, out _);
         _features = training.NewFeaturePipeline();
         _observation = new ObservationBuilder(training.Scaler, config.Environment.WindowSize);
-        _policy = (OnnxPolicy)training.Policy;
+        _policy = OnnxPolicy.Load(training.ModelPath);
+        _kernel = training.Policy; // the hand-written kernel when ActorKernelGate accepted it
         _book = new TrainingPortfolio(new PortfolioSettings(config.Portfolio.InitialCapital, config.Portfolio.Leverage, config.Portfolio.Commission, config.Portfolio.Slippage));
         _interpreter = new ActionInterpreter(config.Environment.HoldThreshold);
         _row = new double[_features.FeatureCount];
@@ -76,6 +78,9 @@ public class DecisionPathBenchmarks
     [Benchmark(Description = "agent: ONNX forward")]
     public float Predict() => _policy.Predict(_market, _portfolio);
 
+    [Benchmark(Description = "agent: kernel forward")]
+    public float PredictKernel() => _kernel.Predict(_market, _portfolio);
+
     [Benchmark(Description = "decision: candle → action → plan")]
     public bool Decision()
     {
@@ -87,10 +92,25 @@ public class DecisionPathBenchmarks
         var plan = _book.Plan(_interpreter.Interpret(a, _book.Position?.Side), c.Close);
         return plan.HasOrder;
     }
+
+    [Benchmark(Description = "decision with the kernel: candle → action → plan")]
+    public bool DecisionKernel()
+    {
+        var c = Next();
+        Push(c);
+        _observation.CopyMarket(_market);
+        PortfolioFeatures.Compute(_book, c.Close, _book.Settings.InitialCapital, true, _portfolio);
+        var a = _kernel.Predict(_market, _portfolio);
+        var plan = _book.Plan(_interpreter.Interpret(a, _book.Position?.Side), c.Close);
+        return plan.HasOrder;
+    }
 }
 
 internal static class Paths
 {
+    /// <summary>The repository root: the folder above <c>samples/</c>.</summary>
+    public static string RepoRoot() => Path.GetDirectoryName(Samples())!;
+
     public const string DemoTrainId = "train_BTCUSDT_20230101_20241231_lr0.0003_bs256_ws30_20261124_221259";
 
     public static string Samples(params string[] parts)

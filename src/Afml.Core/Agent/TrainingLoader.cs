@@ -1,3 +1,4 @@
+using Afml.Core.Agent.Kernel;
 using Afml.Core.Agent.Sb3;
 using Afml.Core.Configuration;
 using Afml.Core.Features;
@@ -23,6 +24,9 @@ public sealed class LoadedTraining : IDisposable
     public string ScalerPath { get; }
     public IPolicy Policy { get; }
     public string ModelPath { get; }
+
+    /// <summary>Which engine runs the actor (hand-written kernel or OnnxRuntime) and why.</summary>
+    public KernelVerdict? Actor { get; init; }
 
     /// <summary>A fresh indicator pipeline producing the scaler's features in the scaler's order.</summary>
     public FeaturePipeline NewFeaturePipeline() => new(Config.Indicators, Scaler.FeatureNames);
@@ -64,7 +68,8 @@ public static class TrainingLoader
                     $"Training '{trainId}' is inconsistent; refusing to trade on it:{Environment.NewLine}  - " + string.Join(Environment.NewLine + "  - ", problems), folder.Directory);
             if (ParityGate.Run(folder, policy, scaler.FeatureNames) is { Passed: false } parity)
                 throw ParityFailure(folder, modelPath, parity);
-            return new LoadedTraining(folder, config, scaler, scalerPath, policy, modelPath);
+            var actor = ActorKernelGate.Choose(policy, modelPath, folder, out var verdict);
+            return new LoadedTraining(folder, config, scaler, scalerPath, actor, modelPath) { Actor = verdict };
         }
         catch
         {

@@ -4,7 +4,8 @@ namespace Afml.Core.Exchange;
 /// The in-process paper account behind replay and paper sessions. MARKET orders fill completely at the
 /// request's reference price (the candle close); commission and slippage are charged as the config's rates on
 /// the notional. It keeps a one-way position per symbol, honours reduce-only, and remembers client order ids so a
-/// resent order is answered with the original fill instead of filling twice — the same contract the Binance
+/// resent order is answered with the original fill instead of filling twice (the last <see cref="RecentOrders.DefaultCapacity"/>
+/// orders: memory stays flat in the run's length) — the same contract the Binance
 /// connector keeps.
 /// </summary>
 public sealed class SimulatedExchange : IExchange, IPriceDriven
@@ -12,7 +13,7 @@ public sealed class SimulatedExchange : IExchange, IPriceDriven
     private readonly double _commissionRate;
     private readonly double _slippageRate;
     private readonly Dictionary<string, Holding> _positions = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, OrderFill> _orders = new(StringComparer.Ordinal);
+    private readonly RecentOrders _orders = new();
     private readonly Dictionary<string, int> _leverage = new(StringComparer.Ordinal);
     private long _nextOrderId = 1;
 

@@ -45,6 +45,7 @@ public sealed class SessionFactory(TimeProvider time)
         new TrainingHaltLatch(TrainingFolder.Open(options.TrainingRoot, options.TrainId).ProductionDir).ThrowIfHalted(options.TrainId);
         var training = TrainingLoader.Load(options.TrainingRoot, options.TrainId);
         warnings.AddRange(training.Config.Warnings);
+        if (training.Actor?.Warning is { } actorWarning) warnings.Add(actorWarning);
         try
         {
             return Assemble(options, training, warnings, log);

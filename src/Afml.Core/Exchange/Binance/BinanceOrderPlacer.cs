@@ -15,7 +15,7 @@ namespace Afml.Core.Exchange.Binance;
 public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time)
 {
     private readonly Dictionary<string, DateTimeOffset> _uncertain = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, OrderFill> _done = new(StringComparer.Ordinal);
+    private readonly RecentOrders _done = new(); // bounded: a long run keeps only what a retry can ask for
     private readonly SemaphoreSlim _lock = new(1, 1);
 
     private enum Lookup { Found, NotFound, StillUnknown }

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using static Afml.Benchmarks.Report.Stats;
+
+namespace Afml.Benchmarks.Report;
+
+/// <summary>
+/// <c>build.ps1 Bench</c>: one report with every figure of issue 12 — replay candles/s and peak RSS at 10k, 100k and
+/// 1M decisions (a child process each), the stage split of a step, 1/2/4 sessions in one process, close → order
+/// on the fake Binance, forward and decision median/p99 with OnnxRuntime and with the kernel. Printed and written
+/// to <c>out/bench/report-*.md</c>.
+/// </summary>
+internal static class BenchReport
+{
+    public static async Task<int> MainAsync(string[] args)
+    {
+        var outDir = Arg(args, "--out") ?? Path.Combine(Paths.RepoRoot(), "out", "bench");
+        var sizes = (Arg(args, "--sizes") ?? "10000,100000,1000000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var budget = TimeSpan.FromSeconds(double.Parse(Arg(args, "--budget") ?? "120", CultureInfo.InvariantCulture));
+        var sessionSteps = int.Parse(Arg(args, "--session-steps") ?? "3000", CultureInfo.InvariantCulture);
+        var latencySteps = int.Parse(Arg(args, "--latency-steps") ?? "200", CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(outDir);
+        var started = Stopwatch.StartNew();
+        var md = new StringBuilder();
+        void Line(string s = "")
+        {
+            md.Append(s).Append('\n');
+            Console.WriteLine(s);
+        }
+
+        using var ws = new Workspace();
+        var roots = Enumerable.Range(0, 4).Select(i => ws.TrainingRoot($"root{i}")).ToArray();
+
+        Line($"# Afml bench report — {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Line();
+        Line(F($"Machine: {CpuModel()}, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; load average at start {LoadAverage()} (the machine is shared: compare CPU time per candle, less sensitive to other jobs than wall time); demo training copied with the drawdown limit raised to 1.0, leverage 1 and no costs, so that no run halts (see Workspace)."));
+        Line();
+
+        // Decision path.
+        Console.Error.WriteLine("… forward and decision");
+        using (var micro = new Microbench(roots[0]))
+        {
+            var v = micro.KernelVerdict;
+            Line(v is null ? "Actor engine: OnnxRuntime." : F($"Actor engine chosen at load: **{v.Engine}** (checked against OnnxRuntime on {v.Observations} observations, the training's golden ones if it has any plus {Afml.Core.Agent.Kernel.ActorKernelGate.SyntheticObservations} synthetic: max |Δ action| {v.MaxDifference:E2}; tolerance 1e-6).{(v.Warning is { } w ? " " + w : "")}"));
+            var gate = Stopwatch.StartNew();
+            using (Afml.Core.Agent.Kernel.ActorKernelGate.Choose(Afml.Core.Agent.OnnxPolicy.Load(micro.ModelPath), micro.ModelPath, null, out _)) { }
+            Line(F($"The check at load (read the ONNX, build the kernel, both engines on the synthetic observations) took {gate.Elapsed.TotalMilliseconds:F0} ms."));
+            Line();
+            Line("## Decision path (Stopwatch, one call at a time)");
+            Line();
+            Line("| what | median | p99 | calls |");
+            Line("|---|---:|---:|---:|");
+            foreach (var t in micro.Forward().Concat(micro.Decision()))
+                Line(F($"| {t.What} | {Ns(t.MedianNs)} | {Ns(t.P99Ns)} | {t.Samples:N0} |"));
+            Line();
+
+            Console.Error.WriteLine("… stage split");
+            var split = micro.StageSplit(Path.Combine(ws.Dir, "split"));
+            var total = split.Sum(s => s.MedianNs);
+            Line("## Stage split of a replay step (the loop's components timed one by one over 8,000 real steps; status = today's JSON rewrite + rename per step)");
+            Line();
+            Line("| stage | median | p99 | share of the medians |");
+            Line("|---|---:|---:|---:|");
+            foreach (var s in split) Line(F($"| {s.What} | {Ns(s.MedianNs)} | {Ns(s.P99Ns)} | {100 * s.MedianNs / total:F1} % |"));
+            Line(F($"| **sum** | {Ns(total)} | | |"));
+            Line();
+        }
+
+        // Replay end to end.
+        Line("## Replay end to end (a child process per run: SessionFactory + TradingSession as `Start-AfmlSession -Replay -Quiet` runs them)");
+        Line();
+        Line("Synthetic hourly candles (seeded, mean-reverting random walk) written to a temp dir; load = training + candle file; process start = runtime start to Main (no PowerShell import).");
+        Line();
+        Line("| decisions | candles/s | µs/candle | CPU µs/candle | load | process start | peak RSS | user CPU | sys CPU | note |");
+        Line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        var replays = new List<(int Size, ReplayRun Run)>();
+        foreach (var size in sizes)
+        {
+            Console.Error.WriteLine(F($"… replay {size:N0}"));
+            var csv = ws.Candles(size + 1_000);
+            var r = await ReplayChild.RunAsync([(roots[0], csv)], size, budget);
+            replays.Add((size, r));
+            Line(F($"| {size:N0} | {r.CandlesPerSecond:N0} | {r.MicrosPerCandle:F1} | {(r.UserSeconds + r.SystemSeconds) * 1e6 / r.Steps:F1} | {r.LoadSeconds:F2} s | {r.StartupSeconds:F2} s | {r.PeakRssMiB:F0} MiB | {r.UserSeconds:F1} s | {r.SystemSeconds:F1} s | {(r.Cut ? $"stopped after {r.Steps:N0} decisions ({r.StopReasons}; budget {budget.TotalSeconds:F0} s)" : "")} |"));
+            File.Delete(csv);
+        }
+        Line();
+
+        // Sessions in one process.
+        Console.Error.WriteLine("… sessions 1/2/4");
+        Line(F($"## Several replay sessions in one process ({sessionSteps:N0} decisions each, one child process per row)"));
+        Line();
+        Line("| sessions | total candles/s | per session | vs 1 session | peak RSS |");
+        Line("|---:|---:|---:|---:|---:|");
+        double? one = null;
+        foreach (var n in new[] { 1, 2, 4 })
+        {
+            var files = Enumerable.Range(0, n).Select(i => (roots[i], ws.Candles(sessionSteps + 1_000, seed: 100 + i))).ToList();
+            var r = await ReplayChild.RunAsync(files, sessionSteps, budget);
+            one ??= r.CandlesPerSecond;
+            Line(F($"| {n} | {r.CandlesPerSecond:N0} | {r.CandlesPerSecond / n:N0} | {r.CandlesPerSecond / one.Value:F2}× | {r.PeakRssMiB:F0} MiB |"));
+        }
+        Line();
+
+        // Close → order.
+        Console.Error.WriteLine("… close → order on the fake");
+        var c = await CloseToOrder.RunAsync(roots[0], latencySteps);
+        Line("## Live step on the fake Binance (loopback, in process): candle close published → the step's order POST arrives");
+        Line();
+        Line("| steps | with an order | p50 | p99 | REST calls before the order | REST calls per step |");
+        Line("|---:|---:|---:|---:|---:|---:|");
+        Line(F($"| {c.Steps} | {c.Orders} | {c.MedianMs:F2} ms | {c.P99Ms:F2} ms | {c.RestCallsBeforeOrder:F1} | {c.RestCallsPerStep:F1} |"));
+        Line();
+
+        // Targets.
+        var tenK = replays.FirstOrDefault(r => r.Size == 10_000).Run;
+        var oneM = replays.FirstOrDefault(r => r.Size == 1_000_000).Run;
+        Line("## Issue 12 targets");
+        Line();
+        Line("| target | measured | met |");
+        Line("|---|---|---|");
+        foreach (var (size, r) in replays)
+            Line(F($"| replay ≥ 100,000 candles/s ({size:N0}) | {r.CandlesPerSecond:N0} | {(r.CandlesPerSecond >= 100_000 ? "yes" : "no")} |"));
+        if (tenK is not null && oneM is not null)
+        {
+            Line(F($"| peak RSS at 1M within 10 % of 10k | {oneM.PeakRssMiB:F0} vs {tenK.PeakRssMiB:F0} MiB ({100 * (oneM.PeakRssMiB / tenK.PeakRssMiB - 1):+0;-0} %){(oneM.Cut ? F($" (the 1M run stopped after {oneM.Steps:N0} decisions; the whole file was loaded)") : "")} | {(oneM.PeakRssMiB <= 1.1 * tenK.PeakRssMiB ? "yes" : "no")} |"));
+            Line(F($"| per-candle cost at 1M within 10 % of 10k | {oneM.MicrosPerCandle:F1} vs {tenK.MicrosPerCandle:F1} µs{(oneM.Cut ? F($" (over the first {oneM.Steps:N0})") : "")} | {(oneM.MicrosPerCandle <= 1.1 * tenK.MicrosPerCandle ? "yes" : "no")} |"));
+        }
+        Line(F($"| close → order p50 ≤ 0.5 ms | {c.MedianMs:F2} ms (p99 {c.P99Ms:F2} ms) | {(c.MedianMs <= 0.5 ? "yes" : "no")} |"));
+        Line();
+        Line(F($"Report took {started.Elapsed.TotalSeconds:F0} s."));
+
+        var path = Path.Combine(outDir, $"report-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}.md");
+        File.WriteAllText(path, md.ToString());
+        Console.WriteLine();
+        Console.WriteLine($"Written to {path}");
+        return 0;
+    }
+
+    private static string? Arg(string[] args, string name)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    private static string LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "n/a"; }
+    }
+
+    private static string CpuModel()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            if (line is not null) return line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (IOException) { }
+        return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+}

@@ -123,7 +123,7 @@ function Invoke-Test {
         $unit = @{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = 0; NotExecuted = [int]$c.notExecuted }
         if ($unit.NotExecuted -gt 0) { $problems.Add("xunit: $($unit.NotExecuted) test(s) not executed") }
         # A crashed or aborted test host can leave a TRX with 0 failed: its outcome, its messages and the exit code say so.
-        $messages = @($run.ResultSummary.RunInfos.RunInfo | Where-Object { $_ } | ForEach-Object { $_.Text }) -join ' '
+        $messages = @($run.SelectNodes("//*[local-name()='RunInfo']/*[local-name()='Text']") | ForEach-Object { $_.InnerText }) -join ' '
         $aborted = $run.ResultSummary.outcome -notin @('Completed', 'Passed', 'Failed') -or $messages -match 'crash|abort|hang'
         if ($aborted -or ($unitExit -ne 0 -and $unit.Failed -eq 0)) {
             $problems.Add("xunit: the test host crashed, hung or was aborted (exit code $unitExit, outcome $($run.ResultSummary.outcome)) $messages".Trim())

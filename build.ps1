@@ -104,25 +104,45 @@ function Invoke-Test {
     $results = Join-Path $out 'test-results'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
     New-Item -ItemType Directory -Force $results | Out-Null
+    # The fewest tests each runner must execute (tests/test-floor.json): a run that quietly lost tests is red.
+    $floor = Get-Content (Join-Path $root 'tests/test-floor.json') -Raw | ConvertFrom-Json -AsHashtable
+    $problems = [System.Collections.Generic.List[string]]::new()
 
-    # 1. xunit (tests that measure something, e.g. the fault suite, append one line each to a report there)
+    # 1. xunit (tests that measure something, e.g. the fault suite, append one line each to a report there).
+    # A test that hangs is ended by the blame collector (the run then fails); override with AFML_TEST_HANG_TIMEOUT.
     $env:AFML_TEST_REPORT_DIR = $results
+    $hang = if ($env:AFML_TEST_HANG_TIMEOUT) { $env:AFML_TEST_HANG_TIMEOUT } else { '10m' }
     $trx = 'unit.trx'
-    dotnet test (Join-Path $root 'tests/unit/Afml.Tests.csproj') -c $Configuration --nologo -v:q --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $results
+    dotnet test (Join-Path $root 'tests/unit/Afml.Tests.csproj') -c $Configuration --nologo -v:q --logger "trx;LogFileName=$trx" --logger 'console;verbosity=minimal' --results-directory $results --blame-hang-timeout $hang --blame-hang-dump-type none
     $unitExit = $LASTEXITCODE
     $trxFile = Join-Path $results $trx
-    $unit = @{ Passed = 0; Failed = 0; Skipped = 0 }
+    $unit = @{ Passed = 0; Failed = 0; Skipped = 0; NotExecuted = 0 }
     if (Test-Path $trxFile) {
-        $c = ([xml](Get-Content $trxFile)).TestRun.ResultSummary.Counters
-        $unit = @{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = [int]$c.notExecuted }
+        $run = ([xml](Get-Content $trxFile)).TestRun
+        $c = $run.ResultSummary.Counters
+        # NotExecuted is a test that did not run (xunit's skips land there too): never green, counted apart.
+        $unit = @{ Passed = [int]$c.passed; Failed = [int]$c.failed + [int]$c.error + [int]$c.timeout + [int]$c.aborted; Skipped = 0; NotExecuted = [int]$c.notExecuted }
+        if ($unit.NotExecuted -gt 0) { $problems.Add("xunit: $($unit.NotExecuted) test(s) not executed") }
+        # A crashed or aborted test host can leave a TRX with 0 failed: its outcome, its messages and the exit code say so.
+        $messages = @($run.SelectNodes("//*[local-name()='RunInfo']/*[local-name()='Text']") | ForEach-Object { $_.InnerText }) -join ' '
+        $aborted = $run.ResultSummary.outcome -notin @('Completed', 'Passed', 'Failed') -or $messages -match 'crash|abort|hang'
+        if ($aborted -or ($unitExit -ne 0 -and $unit.Failed -eq 0)) {
+            $problems.Add("xunit: the test host crashed, hung or was aborted (exit code $unitExit, outcome $($run.ResultSummary.outcome)) $messages".Trim())
+            $unit.Failed++
+        }
     } elseif ($unitExit -ne 0) {
-        $unit.Failed = 1 # the build or the runner itself failed: count it, never report green
+        $problems.Add("xunit: no results (exit code $unitExit): the build or the runner itself failed")
+        $unit.Failed = 1
+    } else {
+        $problems.Add('xunit: no results file although the run exited 0')
+        $unit.Failed = 1
     }
 
-    # 2. Pester, in a child pwsh with the built module first on PSModulePath
+    # 2. Pester, in a child pwsh with the built module first on PSModulePath, ended if it runs past its bound.
     $pester = Get-PesterPath
     $summary = Join-Path $results 'pester.json'
-    $child = @"
+    $childScript = Join-Path $results 'pester-run.ps1'
+    @"
 `$ErrorActionPreference = 'Stop'
 `$env:PSModulePath = '$out' + [IO.Path]::PathSeparator + `$env:PSModulePath
 Import-Module '$pester' -Force
@@ -131,21 +151,43 @@ Import-Module '$pester' -Force
 `$cfg.Run.PassThru = `$true
 `$cfg.Output.Verbosity = 'Normal'
 `$r = Invoke-Pester -Configuration `$cfg
-@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount } | ConvertTo-Json | Set-Content '$summary'
-"@
-    Invoke-ChildPwsh $child
-    $ps = @{ Passed = 0; Failed = 1; Skipped = 0 }
-    if (Test-Path $summary) { $ps = Get-Content $summary -Raw | ConvertFrom-Json -AsHashtable }
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount + `$r.FailedBlocksCount + `$r.FailedContainersCount; Skipped = `$r.SkippedCount; NotExecuted = `$r.NotRunCount } | ConvertTo-Json | Set-Content '$summary'
+"@ | Set-Content $childScript
+    $pesterMinutes = if ($env:AFML_PESTER_TIMEOUT_MINUTES) { [double]$env:AFML_PESTER_TIMEOUT_MINUTES } else { 15 }
+    $start = [System.Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+    if ([IO.Path]::GetFileNameWithoutExtension($start.FileName) -eq 'dotnet') { $start.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+    foreach ($a in '-NoProfile', '-NonInteractive', '-File', $childScript) { $start.ArgumentList.Add($a) }
+    $start.UseShellExecute = $false
+    $child = [System.Diagnostics.Process]::Start($start)
+    $ps = @{ Passed = 0; Failed = 1; Skipped = 0; NotExecuted = 0 }
+    if (-not $child.WaitForExit([TimeSpan]::FromMinutes($pesterMinutes))) {
+        $child.Kill($true)
+        $child.WaitForExit()
+        $problems.Add("Pester: still running after $pesterMinutes min; ended")
+    } elseif (Test-Path $summary) {
+        $ps = Get-Content $summary -Raw | ConvertFrom-Json -AsHashtable
+        if ($ps.NotExecuted -gt 0) { $problems.Add("Pester: $($ps.NotExecuted) test(s) not run") }
+    } else {
+        $problems.Add("Pester: no summary (exit code $($child.ExitCode)): the run itself failed")
+    }
 
     # What the tests measured, after the runs and before the summary (whose last line stays the counts).
     foreach ($report in Get-ChildItem -Path $results -Filter '*.report.txt' -File | Sort-Object Name) {
         Get-Content $report.FullName | ForEach-Object { Write-Host $_ }
     }
 
+    foreach ($r in @(@{ Name = 'xunit'; Counts = $unit; Key = 'xunit' }, @{ Name = 'Pester'; Counts = $ps; Key = 'pester' })) {
+        $executed = $r.Counts.Passed + $r.Counts.Failed
+        if ($r.Counts.Passed -eq 0) { $problems.Add("$($r.Name): 0 passed") }
+        if ($executed -lt $floor[$r.Key]) { $problems.Add("$($r.Name): $executed test(s) executed, fewer than the floor of $($floor[$r.Key]) in tests/test-floor.json") }
+    }
+    # Not-executed tests and a broken run count as failures, so the last line can never read green.
+    $failed = $unit.Failed + $unit.NotExecuted + $ps.Failed + $ps.NotExecuted
+    if ($problems.Count -gt 0 -and $failed -eq 0) { $failed = 1 }
     $passed = $unit.Passed + $ps.Passed
-    $failed = $unit.Failed + $ps.Failed
     $skipped = $unit.Skipped + $ps.Skipped
-    Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed, $($unit.Skipped) skipped | Pester: $($ps.Passed) passed, $($ps.Failed) failed, $($ps.Skipped) skipped"
+    foreach ($p in $problems) { Write-Host "FAILED RUN: $p" }
+    Write-Host "xunit: $($unit.Passed) passed, $($unit.Failed) failed, $($unit.NotExecuted) not executed | Pester: $($ps.Passed) passed, $($ps.Failed) failed, $($ps.Skipped) skipped, $($ps.NotExecuted) not run"
     Write-Host "$passed passed, $failed failed, $skipped skipped"
     if ($failed -gt 0) { exit 1 }
 }

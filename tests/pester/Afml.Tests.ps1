@@ -291,25 +291,41 @@ Describe 'Invoke-AfmlEmergency' {
 }
 
 Describe 'Telemetry' {
-    It 'OnnxRuntime and PowerShell write nothing into the user''s home' {
-        $home2 = Join-Path $TestDrive 'home'
-        New-Item -ItemType Directory -Force $home2 | Out-Null
-        $root = New-TrainingCopy
-        $exe = [Environment]::ProcessPath
-        $viaDotnet = [IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet'
-        $modulePath = (Get-Module Afml).ModuleBase
-        $script = "Import-Module '$modulePath'; Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Replay '$Candles' -MaxSteps 3 -Quiet | Out-Null"
-        $env:HOME_BACKUP = $env:HOME
-        try {
-            $env:HOME = $home2
-            Remove-Item Env:ORT_DISABLE_TELEMETRY -ErrorAction SilentlyContinue
-            if ($viaDotnet) { & $exe (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $script }
-            else { & $exe -NoProfile -NonInteractive -Command $script }
-            $LASTEXITCODE | Should -Be 0
-        } finally {
-            $env:HOME = $env:HOME_BACKUP
-            $env:ORT_DISABLE_TELEMETRY = '1'
+    BeforeAll {
+        # A child pwsh (as scheduled scripts start one) with a scratch HOME and no XDG overrides, so whatever it
+        # or the engine writes for the user lands under that HOME.
+        function script:Invoke-ScratchPwsh([string] $HomeDir, [string] $Script, [bool] $PwshOptOut) {
+            $exe = [Environment]::ProcessPath
+            $saved = @{}
+            foreach ($name in 'HOME', 'XDG_CACHE_HOME', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'ORT_DISABLE_TELEMETRY', 'POWERSHELL_TELEMETRY_OPTOUT') {
+                $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+                [Environment]::SetEnvironmentVariable($name, $null)
+            }
+            try {
+                $env:HOME = $HomeDir
+                if ($PwshOptOut) { $env:POWERSHELL_TELEMETRY_OPTOUT = '1' }
+                if ([IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet') { & $exe (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -Command $Script | Out-Host }
+                else { & $exe -NoProfile -NonInteractive -Command $Script | Out-Host }
+                $LASTEXITCODE
+            } finally {
+                foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+            }
         }
+    }
+    It 'OnnxRuntime and PowerShell (POWERSHELL_TELEMETRY_OPTOUT, as our scripts set it) write no telemetry into the user''s home' {
+        $home2 = New-Item -ItemType Directory -Force (Join-Path $TestDrive 'home')
+        $root = New-TrainingCopy
+        $modulePath = (Get-Module Afml).ModuleBase
+        # ORT_DISABLE_TELEMETRY is left unset: the engine itself must turn OnnxRuntime's off.
+        $script = "Import-Module '$modulePath'; Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Replay '$Candles' -MaxSteps 3 -Quiet | Out-Null"
+        Invoke-ScratchPwsh $home2.FullName $script $true | Should -Be 0
         Get-ChildItem $home2 -Recurse -Force -Filter '*onnxruntime*' | Should -BeNullOrEmpty
+        # PowerShell keeps its telemetry id in <cache>/powershell/telemetry.uuid (XDG cache, default ~/.cache).
+        Get-ChildItem $home2 -Recurse -Force -Filter 'telemetry.uuid' | Should -BeNullOrEmpty
+    }
+    It 'sees PowerShell''s telemetry when the opt-out is missing (so the check above can fail)' {
+        $home3 = New-Item -ItemType Directory -Force (Join-Path $TestDrive 'home-no-optout')
+        Invoke-ScratchPwsh $home3.FullName '$null' $false | Should -Be 0
+        Get-ChildItem $home3 -Recurse -Force -Filter 'telemetry.uuid' | Should -Not -BeNullOrEmpty
     }
 }

@@ -4,7 +4,7 @@ using Xunit.Abstractions;
 
 namespace Afml.Tests.Features;
 
-/// <summary>Every indicator column of golden/indicators.csv and golden/indicators_sweep.csv, on every row,
+/// <summary>Every indicator column of golden/indicators.csv and golden/indicators_sweep.csv, on every row, bit for bit,
 /// reproduced by the streaming indicators fed one candle at a time.</summary>
 public class IndicatorParityTests(ITestOutputHelper output)
 {

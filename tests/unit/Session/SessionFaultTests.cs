@@ -113,9 +113,24 @@ public class SessionFaultTests(ITestOutputHelper output)
         TestReport.Write(output, I($"fault-suite: lagging-lookup injected={applied} (timeout-after-accept + transient -2013, x{injected}) does-not-exist-answers={absentAnswers} order-posts={s.Fake.RequestLog.For(FaultEndpoints.NewOrder).Count} venue-orders={s.Fake.Orders.Count} duplicates={duplicates} book-position={book} venue-position={venue} steps={summary.Steps} stop={summary.StopReason}"));
 
         Assert.Equal(4, applied);
+        Assert.Equal(2, injected);
+        // Each lagging lookup was met: one "does not exist" answer per injected pair, and the session looked again.
+        Assert.Equal(injected, absentAnswers);
+        var timedOut = s.Fake.RequestLog.For(FaultEndpoints.NewOrder).Where(e => e.Fault == FaultKind.TimeoutAfterAccept).Select(e => e.ClientOrderId!).ToList();
+        Assert.Equal(injected, timedOut.Count);
+        foreach (var id in timedOut)
+        {
+            // Never resent: one POST for that id, the one the venue accepted and filled.
+            Assert.Single(s.Fake.RequestLog.For(FaultEndpoints.NewOrder), e => e.ClientOrderId == id);
+            Assert.Single(s.Fake.Orders, o => o.ClientOrderId == id && o.ExecutedQty > 0);
+            Assert.True(s.Fake.RequestLog.For(FaultEndpoints.QueryOrder).Count(e => e.ClientOrderId == id) >= 2, $"{id}: the lookup was not repeated after the lagging answer");
+        }
+        // Every order POST made exactly one venue order: no resend anywhere in the session.
+        Assert.Equal(s.Fake.RequestLog.For(FaultEndpoints.NewOrder).Count, s.Fake.Orders.Count);
         Assert.Equal(0, duplicates);
         Assert.Equal(venue, book);
         Assert.Equal(SessionStopReason.MaxSteps, summary.StopReason);
+        Assert.Equal(steps, summary.Steps);
     }
 
     [Fact]
@@ -162,7 +177,7 @@ public class SessionFaultTests(ITestOutputHelper output)
     {
         const int steps = 40, skewAt = 10, backAt = 25;
         await using var s = await FakeVenueSession.StartAsync(First, History, steps);
-        DateTimeOffset? skewedAt = null;
+        DateTimeOffset? skewedAt = null, behindAt = null;
         var summary = await s.RunAsync(Testnet(s, steps), steps, i =>
         {
             if (i == skewAt)
@@ -170,7 +185,11 @@ public class SessionFaultTests(ITestOutputHelper output)
                 s.Fake.ClockOffset = TimeSpan.FromSeconds(30);
                 skewedAt = s.Fake.ServerTime + TimeSpan.FromHours(1);
             }
-            if (i == backAt) s.Fake.ClockOffset = TimeSpan.FromSeconds(-30);
+            if (i == backAt)
+            {
+                s.Fake.ClockOffset = TimeSpan.FromSeconds(-30);
+                behindAt = s.Fake.ServerTime + TimeSpan.FromHours(1);
+            }
         });
 
         var log = s.Fake.RequestLog.Entries;
@@ -178,11 +197,24 @@ public class SessionFaultTests(ITestOutputHelper output)
         var rejectedAfterSkew = log.Count(e => e.ErrorCode == -1021 && e.ServerTime >= skewedAt);
         var syncs = log.Count(e => e.Endpoint == "GET /fapi/v1/time");
         var ordersAfterSkew = s.Fake.Orders.Count(o => o.ExecutedQty > 0 && o.Time >= skewedAt!.Value.ToUnixTimeMilliseconds());
+        // From candle backAt on, the venue runs 30 s behind the session's last sync (on top of the hour the fake's clock
+        // jumps each candle): each candle's first signed call meets a -1021, the session resyncs and goes on.
+        var rejectedWhileBehind = log.Count(e => e.ErrorCode == -1021 && e.ServerTime >= behindAt);
+        var ordersWhileBehind = s.Fake.Orders.Count(o => o.ExecutedQty > 0 && o.Time >= behindAt!.Value.ToUnixTimeMilliseconds());
+        var syncsWhileBehind = log.Count(e => e.Endpoint == "GET /fapi/v1/time" && e.ServerTime >= behindAt);
         var failedSigned = log.Count(e => e.SignatureValid == true && e.Status >= 400 && e.ErrorCode != -1021);
-        TestReport.Write(output, I($"fault-suite: clock-skew offset=+30s@candle{skewAt},-30s@candle{backAt} rejected-1021={rejected1021} (after-skew={rejectedAfterSkew}) time-syncs={syncs} orders-after-skew={ordersAfterSkew} other-signed-failures={failedSigned} steps={summary.Steps} stop={summary.StopReason}"));
+        TestReport.Write(output, I($"fault-suite: clock-skew offset=+30s@candle{skewAt},-30s@candle{backAt} rejected-1021={rejected1021} (after-skew={rejectedAfterSkew}, while-behind={rejectedWhileBehind}) time-syncs={syncs} (while-behind={syncsWhileBehind}) orders-after-skew={ordersAfterSkew} (while-behind={ordersWhileBehind}) other-signed-failures={failedSigned} steps={summary.Steps} stop={summary.StopReason}"));
 
         Assert.True(rejectedAfterSkew > 0, "the skew was never seen by a signed call");
         Assert.True(ordersAfterSkew > 0, "no order went through after the skew");
+        // The −30 s skew: seen by a signed call, resynced, and orders still filled while the venue was behind.
+        Assert.True(rejectedWhileBehind > 0, "the −30 s skew was never seen by a signed call");
+        Assert.True(syncsWhileBehind > 0, "no time sync after the −30 s skew");
+        Assert.True(ordersWhileBehind > 0, "no order went through while the venue was 30 s behind");
+        // One resync cures each: at most one -1021 per candle while the venue is behind.
+        Assert.True(rejectedWhileBehind <= steps - backAt, $"{rejectedWhileBehind} rejections over {steps - backAt} candles while behind");
+        // Only -1021s fail: every other signed call succeeded, both skews included.
+        Assert.Equal(0, failedSigned);
         Assert.Equal(SessionStopReason.MaxSteps, summary.StopReason);
         Assert.Equal("ACTIVE", summary.TradingState);
         Assert.Equal(steps, summary.Steps);

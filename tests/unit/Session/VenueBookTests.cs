@@ -30,11 +30,20 @@ public class VenueBookTests
         Assert.True(summary.Reconciliations >= 1, "the manual close must be reconciled");
         var rows = RegistroReader.Read(summary.RegistroPath).ToList();
         Assert.Contains(h.Events.OfType<SessionLog>(), l => l.Message.Contains("reconciliacion"));
-        // After every step the book holds what the venue holds.
-        var position = (await venue.GetPositionAsync("BTCUSDT", default)).Data!;
-        var last = rows[^1];
-        Assert.Equal(Math.Abs(position.Quantity), last.CantidadActiva ?? 0, 9);
+        // After every step the book holds what the venue holds, side included: the venue's position after step k is
+        // what it reports before step k + 1 (and, after the last step, at the end).
+        var venueAfter = venue.PositionsBeforeStep.Skip(1).Append((await venue.GetPositionAsync("BTCUSDT", default)).Data!.Quantity).ToList();
+        Assert.Equal(rows.Count, venueAfter.Count);
+        Assert.Contains(venueAfter, q => q > 0);
+        Assert.Contains(venueAfter, q => q < 0); // both sides met, so a sign error cannot hide
+        for (var k = 0; k < rows.Count; k++)
+            Assert.True(Math.Abs(venueAfter[k] - SignedBookQuantity(rows[k])) <= 1e-9,
+                $"paso {rows[k].Paso}: venue holds {venueAfter[k]}, book {SignedBookQuantity(rows[k])} ({rows[k].TipoPosicionActiva} {rows[k].CantidadActiva})");
     }
+
+    /// <summary>The book's position in a registro row: + long, − short, 0 flat.</summary>
+    private static double SignedBookQuantity(RegistroRow row) =>
+        row.PosicionAbierta ? (row.CantidadActiva ?? double.NaN) * row.TipoPosicionActiva switch { "long" => 1, "short" => -1, _ => double.NaN } : 0;
 
     [Fact]
     public async Task The_emergency_close_is_booked_with_the_venues_fill_and_commission()
@@ -45,7 +54,8 @@ public class VenueBookTests
         FilteredVenue? venue = null;
         var summary = await h.RunAsync(h.Options(Candles) with { MaxSteps = 300 }, p =>
         {
-            venue = new FilteredVenue((SimulatedExchange)p.Exchange, Btc);
+            // The venue fills 0.2 % away from the close (against the taker), so a fill booked at the close shows.
+            venue = new FilteredVenue((SimulatedExchange)p.Exchange, Btc) { Slippage = 0.002 };
             return p with { Exchange = venue, Venue = new MarkedBinanceVenue(venue) };
         });
 
@@ -55,6 +65,23 @@ public class VenueBookTests
         Assert.Equal("emergencia", last.TipoAccion);
         var emergencyFill = venue!.Fills.Single(f => f.ClientOrderId.EndsWith("-em", StringComparison.Ordinal));
         Assert.Equal(emergencyFill.ClientOrderId, last.ClientOrderId);
+        // Every open was booked at its venue fill, not at the close.
+        var opens = rows.Where(r => r.Operacion is "abrir_long" or "abrir_short" && r.ClientOrderId is not null).ToList();
+        Assert.NotEmpty(opens);
+        foreach (var open in opens)
+        {
+            var fill = venue.Fills.Single(f => f.ClientOrderId == open.ClientOrderId);
+            Assert.NotEqual(open.Precio, fill.AveragePrice, 6);
+            Assert.Equal(fill.AveragePrice, open.PrecioEntrada!.Value, 9);
+        }
+        // The emergency close realised its PnL at the venue's fill, not at the close.
+        var before = rows[^2];
+        Assert.True(before.PosicionAbierta, "a position was open when the emergency came");
+        Assert.NotEqual(last.Precio, emergencyFill.AveragePrice, 6);
+        var atFill = SignedBookQuantity(before) * (emergencyFill.AveragePrice - before.PrecioEntradaActiva!.Value);
+        var atClose = SignedBookQuantity(before) * (last.Precio - before.PrecioEntradaActiva!.Value);
+        Assert.True(Math.Abs(atFill - atClose) > 1e-6, "the fill and the close must give different PnLs");
+        Assert.Equal(atFill, last.PnlRealizado!.Value, 6);
         // The closed trade's commission: every venue fill since it opened, the emergency close included.
         var opened = rows.Last(r => r.Operacion is "abrir_long" or "abrir_short").Paso;
         var tradeFills = venue.Fills.Where(f => f.ClientOrderId.EndsWith("-em", StringComparison.Ordinal)
@@ -76,9 +103,17 @@ public class VenueBookTests
         public List<MarketOrderRequest> Orders { get; } = [];
         public List<OrderFill> Fills { get; } = [];
         public int ManualCloseAtOrder { get; init; } = -1;
+        /// <summary>Fills this fraction away from the request's reference price (the close), against the taker.</summary>
+        public double Slippage { get; init; }
+        /// <summary>The signed position the venue held when each step began (the session marks prices at step A).</summary>
+        public List<double> PositionsBeforeStep { get; } = [];
         public string Name => "filtered";
         public bool IsLive => false;
-        public void OnPrice(string symbol, double price) => inner.OnPrice(symbol, price);
+        public void OnPrice(string symbol, double price)
+        {
+            PositionsBeforeStep.Add(inner.GetPositionAsync(symbol, default).Result.Data!.Quantity);
+            inner.OnPrice(symbol, price);
+        }
         public Task<ExchangeResult<SymbolRules>> GetSymbolRulesAsync(string symbol, CancellationToken ct) => Task.FromResult(ExchangeResult<SymbolRules>.Ok(rules));
         public Task<ExchangeResult<AccountSnapshot>> GetAccountAsync(CancellationToken ct) => inner.GetAccountAsync(ct);
         public Task<ExchangeResult<PositionSnapshot>> GetPositionAsync(string symbol, CancellationToken ct) => inner.GetPositionAsync(symbol, ct);
@@ -89,7 +124,8 @@ public class VenueBookTests
         public async Task<ExchangeResult<OrderFill>> PlaceMarketOrderAsync(MarketOrderRequest request, CancellationToken ct)
         {
             Orders.Add(request);
-            var fill = await inner.PlaceMarketOrderAsync(request, ct);
+            var fillAt = request.ReferencePrice * (1 + (request.Side == OrderSide.Buy ? Slippage : -Slippage));
+            var fill = await inner.PlaceMarketOrderAsync(request with { ReferencePrice = fillAt }, ct);
             if (fill.Success) Fills.Add(fill.Data!);
             if (Orders.Count == ManualCloseAtOrder)
             {

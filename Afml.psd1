@@ -14,6 +14,7 @@
         'Get-AfmlStatus'
         'Invoke-AfmlEmergency'
         'Import-AfmlRegistro'
+        'Measure-AfmlRegistro'
         'Export-AfmlChart'
         'Get-AfmlTraining'
         'Test-AfmlTraining'

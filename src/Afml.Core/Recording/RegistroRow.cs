@@ -37,4 +37,9 @@ public sealed record RegistroRow
     public string? ClientOrderId { get; init; }
     /// <summary>ACTIVE or HALTED.</summary>
     public string? EstadoTrading { get; init; }
+    // Not columns: where the row was read from, so rows of several files never mix (Import-AfmlRegistro sets them)
+    /// <summary>The session the row belongs to: its registro file's stamp (registro_YYYYMMDD_HHMMSS.csv).</summary>
+    public string? SessionId { get; init; }
+    /// <summary>The registro file the row was read from.</summary>
+    public string? SourcePath { get; init; }
 }

@@ -1,12 +1,16 @@
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using Afml.Core;
+using Afml.Core.Analysis;
 using Afml.Core.Recording;
 
 namespace Afml.PowerShell.Commands;
 
 /// <summary>
 /// <para type="synopsis">Reads registro_*.csv files (Afml's or the Python system's) as typed step objects.</para>
+/// <para type="description">Numbers, booleans and DateTimeOffset (UTC) values, one object per step. Each row carries
+/// the SessionId of its file (the registro_YYYYMMDD_HHMMSS stamp) and its SourcePath, so rows read from several
+/// files never mix: group, filter or measure them per session.</para>
 /// </summary>
 /// <example>
 /// <code>Get-ChildItem ./entrenamientos/$id/produccion/registro_*.csv | Import-AfmlRegistro | Group-Object Operacion</code>
@@ -16,9 +20,10 @@ namespace Afml.PowerShell.Commands;
 [OutputType(typeof(RegistroRow))]
 public sealed class ImportAfmlRegistroCommand : AfmlCmdlet
 {
-    /// <summary>registro_*.csv files (wildcards allowed); from the pipeline as paths or Get-ChildItem output (FullName/PSPath).</summary>
+    /// <summary>registro_*.csv files (wildcards allowed); from the pipeline as paths, Get-ChildItem output
+    /// (FullName/PSPath) or Start-AfmlSession's summary (RegistroPath).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("FullName", "PSPath")]
+    [Alias("FullName", "PSPath", "RegistroPath")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
@@ -29,10 +34,11 @@ public sealed class ImportAfmlRegistroCommand : AfmlCmdlet
         {
             try
             {
+                var sessionId = RegistroSource.SessionIdOf(file);
                 foreach (var row in RegistroReader.Read(file))
                 {
                     StopToken.ThrowIfCancellationRequested();
-                    WriteObject(row);
+                    WriteObject(row with { SessionId = sessionId, SourcePath = file });
                 }
             }
             catch (AfmlException ex)

@@ -48,13 +48,17 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
     [ValidateNotNullOrEmpty]
     public string Replay { get; set; } = "";
 
-    /// <summary>Open time of the first decision candle; default the first candle at which every feature and the whole
-    /// observation window are defined. The whole file still warms the indicators up.</summary>
+    /// <summary>Open time of the first decision candle, UTC unless the value carries an offset (2025-01-01 is
+    /// midnight UTC on any machine); default the first candle at which every feature and the whole observation window
+    /// are defined. The whole file still warms the indicators up.</summary>
     [Parameter(ParameterSetName = ReplaySet)]
+    [UtcDate]
     public DateTimeOffset? From { get; set; }
 
-    /// <summary>Open time of the last decision candle (inclusive).</summary>
+    /// <summary>Open time of the last decision candle (inclusive), UTC unless the value carries an offset; default the
+    /// file's last candle.</summary>
     [Parameter(ParameterSetName = ReplaySet)]
+    [UtcDate]
     public DateTimeOffset? To { get; set; }
 
     /// <summary>Stop after this many decisions.</summary>
@@ -148,11 +152,28 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
                 return ShouldProcess($"{TrainId}{where}", "Binance testnet trading session") ? options : null;
             default:
                 if (!ShouldProcess($"{TrainId} on Binance Futures{where}", "Start a LIVE trading session with REAL MONEY")) return null;
-                if (!Force && !ShouldContinue(
-                        $"Afml will send real orders with real money on Binance Futures{where} for '{TrainId}'. Continue?",
-                        "LIVE: dinero real"))
-                    return null;
+                if (!Force && !ConfirmLive(where)) return null;
                 return options with { LiveConfirmed = true };
+        }
+    }
+
+    /// <summary>The real-money question, answered No by default (Enter does not start live trading). A host that
+    /// cannot ask (pwsh -NonInteractive, a scheduled task, a job) is LiveNotConfirmed: scripts pass -Force.</summary>
+    private bool ConfirmLive(string where)
+    {
+        var yesToAll = false;
+        var noToAll = false;
+        try
+        {
+            // hasSecurityImpact: the prompt's default choice is No.
+            return ShouldContinue($"Afml will send real orders with real money on Binance Futures{where} for '{TrainId}'. Continue?",
+                "LIVE: dinero real", hasSecurityImpact: true, ref yesToAll, ref noToAll);
+        }
+        catch (Exception ex) when (ex is PSInvalidOperationException or System.Management.Automation.Host.HostException or NotImplementedException)
+        {
+            throw new AfmlException("LiveNotConfirmed", AfmlErrorCategory.SecurityError,
+                $"-Live trades real money and this host cannot ask for confirmation ({ex.Message.TrimEnd('.')}): add -Force to a script that means it.",
+                "Live", ex);
         }
     }
 

@@ -17,6 +17,9 @@ namespace Afml.PowerShell.Commands;
 /// file silently: an existing chart is an error unless -Force, and -OutFile with several registros needs -Combine.
 /// A registro without steps (a session that failed to start) is skipped with a warning. Returns the files
 /// written.</para>
+/// <para type="link">Measure-AfmlRegistro</para>
+/// <para type="link">Import-AfmlRegistro</para>
+/// <para type="link">Start-AfmlSession</para>
 /// </summary>
 /// <example>
 /// <code>Get-ChildItem ./entrenamientos/$id/produccion/registro_*.csv | Export-AfmlChart</code>

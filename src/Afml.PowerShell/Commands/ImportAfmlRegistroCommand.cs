@@ -11,10 +11,17 @@ namespace Afml.PowerShell.Commands;
 /// <para type="description">Numbers, booleans and DateTimeOffset (UTC) values, one object per step. Each row carries
 /// the SessionId of its file (the registro_YYYYMMDD_HHMMSS stamp) and its SourcePath, so rows read from several
 /// files never mix: group, filter or measure them per session.</para>
+/// <para type="link">Measure-AfmlRegistro</para>
+/// <para type="link">Export-AfmlChart</para>
+/// <para type="link">Start-AfmlSession</para>
 /// </summary>
 /// <example>
 /// <code>Get-ChildItem ./entrenamientos/$id/produccion/registro_*.csv | Import-AfmlRegistro | Group-Object Operacion</code>
 /// <para>Reads every registro of a training as typed rows and counts the operations.</para>
+/// </example>
+/// <example>
+/// <code>$summary = Start-AfmlSession -TrainId $id -Replay ./candles.csv -Quiet; $summary | Import-AfmlRegistro | Where-Object Operacion -eq cierre_completo</code>
+/// <para>The full closes of the session just run (the summary's RegistroPath binds to -Path).</para>
 /// </example>
 [Cmdlet(VerbsData.Import, "AfmlRegistro")]
 [OutputType(typeof(RegistroRow))]

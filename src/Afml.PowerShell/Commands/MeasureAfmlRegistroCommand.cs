@@ -17,6 +17,9 @@ namespace Afml.PowerShell.Commands;
 /// portafolio.capital_inicial when the registro sits in entrenamientos/&lt;id&gt;/produccion, else the first step's
 /// equity, unless -InitialEquity. A registro without steps (a session that failed to start) is skipped with a
 /// warning.</para>
+/// <para type="link">Import-AfmlRegistro</para>
+/// <para type="link">Export-AfmlChart</para>
+/// <para type="link">Start-AfmlSession</para>
 /// </summary>
 /// <example>
 /// <code>Get-ChildItem ./entrenamientos/$id/produccion/registro_*.csv | Measure-AfmlRegistro</code>

@@ -13,6 +13,10 @@ namespace Afml.PowerShell.Commands;
 /// Binance USDT-M Futures: the testnet by default (BINANCE_TESTNET_API_KEY/SECRET or -Credential), -Paper for
 /// simulated fills on live market data (no credentials), -Live for real money (BINANCE_API_KEY/SECRET; asks for
 /// confirmation unless -Force). -Replay runs offline on a candle file with simulated fills. Ctrl+C stops cleanly.</para>
+/// <para type="link">Get-AfmlStatus</para>
+/// <para type="link">Invoke-AfmlEmergency</para>
+/// <para type="link">Measure-AfmlRegistro</para>
+/// <para type="link">Export-AfmlChart</para>
 /// </summary>
 /// <example>
 /// <code>Start-AfmlSession -TrainId train_BTCUSDT_20230101_20241231_lr0.0003_bs256_ws30_20261124_221259 -TrainingRoot ./samples/entrenamientos -Replay ./samples/data/BTCUSDT-1h.csv -From 2025-01-01 -MaxSteps 500</code>

@@ -220,6 +220,51 @@ Describe '-WhatIf changes nothing anywhere' {
 }
 
 Describe 'Start-AfmlSession parameters' {
+    It 'the real-money question defaults to No: Enter starts nothing' {
+        # A host whose user just presses Enter: it answers every choice with the default the cmdlet offers.
+        if (-not ('AfmlTest.EnterHost' -as [type])) {
+            Add-Type -ReferencedAssemblies System.Management.Automation, System.Collections, System.Runtime, System.Console -TypeDefinition @"
+using System; using System.Collections.Generic; using System.Collections.ObjectModel; using System.Globalization; using System.Management.Automation; using System.Management.Automation.Host; using System.Security;
+namespace AfmlTest {
+public sealed class EnterUI : PSHostUserInterface {
+    public List<string> Defaults = new List<string>();
+    public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) { Defaults.Add(choices[defaultChoice].Label); return defaultChoice; }
+    public override PSHostRawUserInterface RawUI => null;
+    public override Dictionary<string, PSObject> Prompt(string c, string m, Collection<FieldDescription> d) => throw new NotSupportedException();
+    public override PSCredential PromptForCredential(string c, string m, string u, string t) => throw new NotSupportedException();
+    public override PSCredential PromptForCredential(string c, string m, string u, string t, PSCredentialTypes a, PSCredentialUIOptions o) => throw new NotSupportedException();
+    public override string ReadLine() => "";
+    public override SecureString ReadLineAsSecureString() => new SecureString();
+    public override void Write(string v) { } public override void Write(ConsoleColor f, ConsoleColor b, string v) { } public override void WriteLine(string v) { }
+    public override void WriteErrorLine(string v) { } public override void WriteDebugLine(string v) { } public override void WriteProgress(long s, ProgressRecord r) { }
+    public override void WriteVerboseLine(string v) { } public override void WriteWarningLine(string v) { }
+}
+public sealed class EnterHost : PSHost {
+    public readonly EnterUI EnterUI = new EnterUI(); private readonly Guid _id = Guid.NewGuid();
+    public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture; public override CultureInfo CurrentUICulture => CultureInfo.InvariantCulture;
+    public override Guid InstanceId => _id; public override string Name => "EnterHost"; public override PSHostUserInterface UI => EnterUI;
+    public override Version Version => new Version(1, 0);
+    public override void EnterNestedPrompt() { } public override void ExitNestedPrompt() { } public override void NotifyBeginApplication() { } public override void NotifyEndApplication() { } public override void SetShouldExit(int c) { }
+}}
+"@
+        }
+        $root = New-TrainingCopy
+        $before = Get-TreeSnapshot $root
+        $enter = [AfmlTest.EnterHost]::new()
+        $rs = [runspacefactory]::CreateRunspace($enter)
+        $rs.Open()
+        try {
+            $ps = [powershell]::Create()
+            $ps.Runspace = $rs
+            $null = $ps.AddScript("Import-Module '$((Get-Module Afml).Path)'; Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Live -Endpoint 'http://127.0.0.1:9'")
+            $out = $ps.Invoke()
+            $ps.Streams.Error | Should -BeNullOrEmpty
+            $out | Should -BeNullOrEmpty
+        } finally { $rs.Dispose() }
+        $enter.EnterUI.Defaults | Should -HaveCount 1 -Because 'the cmdlet asked once'
+        $enter.EnterUI.Defaults[0] | Should -Match '^&?No$'
+        Get-TreeSnapshot $root | Should -Be $before
+    }
     It '-Live in a non-interactive host without -Force is LiveNotConfirmed, before anything is touched' {
         $root = New-TrainingCopy
         $before = Get-TreeSnapshot $root

@@ -106,9 +106,11 @@ Describe 'Measure-AfmlRegistro' {
         $Metrics.Start | Should -Be ([DateTimeOffset]'2025-01-01T00:00:00Z')
     }
     It 'gives the same figures from Import-AfmlRegistro rows, one result per session, never mixed' {
-        Start-Sleep -Milliseconds 1100 # registro file names carry a stamp to the second
-        $second = Start-AfmlSession -TrainId $DemoId -TrainingRoot $Root -Replay $Candles -From 2025-01-01 -MaxSteps 40 -Quiet 3>$null
-        $rows = Get-ChildItem (Join-Path $Root "$DemoId/produccion") -Filter 'registro_*.csv' | Import-AfmlRegistro
+        # A second session of the same training: its first 40 steps under another stamp (names are stamped to the second).
+        $prod = Join-Path $Root "$DemoId/produccion"
+        Get-Content $Summary.RegistroPath -TotalCount 41 | Set-Content (Join-Path $prod 'registro_20990101_000000.csv')
+        $second = @{ Steps = 40 }
+        $rows = Get-ChildItem $prod -Filter 'registro_*.csv' | Import-AfmlRegistro
         @($rows.SessionId | Sort-Object -Unique) | Should -HaveCount 2
         $fromRows = $rows | Measure-AfmlRegistro
         $fromRows | Should -HaveCount 2
@@ -153,10 +155,10 @@ Describe 'Pipelines from the session summary' {
 Describe 'Export-AfmlChart' {
     BeforeAll {
         $script:Root = New-TrainingCopy
-        Start-AfmlSession -TrainId $DemoId -TrainingRoot $Root -Replay $Candles -MaxSteps 30 -Quiet | Out-Null
-        Start-Sleep -Milliseconds 1100
-        Start-AfmlSession -TrainId $DemoId -TrainingRoot $Root -Replay $Candles -MaxSteps 20 -Quiet | Out-Null
+        $first = Start-AfmlSession -TrainId $DemoId -TrainingRoot $Root -Replay $Candles -MaxSteps 30 -Quiet
         $script:Prod = Join-Path $Root "$DemoId/produccion"
+        # A second session: the first one's 20 first steps under another stamp.
+        Get-Content $first.RegistroPath -TotalCount 21 | Set-Content (Join-Path $Prod 'registro_20990101_000000.csv')
         $script:Registros = @(Get-ChildItem $Prod -Filter 'registro_*.csv')
     }
     It 'refuses -OutFile with several registros unless -Combine, writing nothing' {

@@ -89,7 +89,7 @@ public sealed class SessionChart(int width = 1400, int height = 800)
     /// <summary>The chart's title: training, symbol, venue, span and return (one session), or the sessions drawn.</summary>
     public static string Title(IReadOnlyList<ChartSeries> series)
     {
-        var start = series.Min(s => s.Rows[0].OpenTime ?? s.Rows[0].Timestamp);
+        var start = series.Min(s => s.Rows[0].OpenTime ?? s.Rows[0].Timestamp - RegistroMeasure.InferInterval(s.Rows)); // as Measure-AfmlRegistro's Start
         var end = series.Max(s => s.Rows[^1].Timestamp);
         var span = $"{Iso(start)} → {Iso(end)} UTC ({Duration(end - start)})";
         if (series.Count == 1)

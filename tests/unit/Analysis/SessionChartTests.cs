@@ -64,6 +64,8 @@ public class SessionChartTests
         Assert.Contains("train_BTCUSDT_a · BTCUSDT · simulated · sesión 20250101_000000", title);
         Assert.Contains("2025-01-01T00:00Z → 2025-01-01T03:00Z UTC (3 h 0 min)", title);
         Assert.Contains("retorno +10.00 %", title);                    // 1100 over the training's 1000
+        var python = ChartSeries.From(Source(), [Row(1, 1000) with { OpenTime = null }, Row(2, 1000) with { OpenTime = null }]);
+        Assert.Contains("2025-01-01T00:00Z → 2025-01-01T02:00Z UTC", SessionChart.Title([python])); // no open_time: one interval before the first decision
         var two = SessionChart.Title([series, series with { Source = Source("20250102_000000") }]);
         Assert.Contains("2 sesiones (20250101_000000, 20250102_000000)", two);
     }

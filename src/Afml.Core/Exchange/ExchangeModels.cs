@@ -18,6 +18,8 @@ public sealed record MarketOrderRequest(
 /// <param name="ExecutedQuantity">Base quantity actually filled (may be less than requested).</param>
 /// <param name="AveragePrice">Volume-weighted fill price.</param>
 /// <param name="Commission">Commission charged in quote asset, as the venue reports it.</param>
+/// <param name="CommissionKnown">False when the venue's commission could not be read (then <see cref="Commission"/>
+/// is 0 and means nothing).</param>
 public sealed record OrderFill(
     string ClientOrderId,
     long? OrderId,
@@ -25,7 +27,8 @@ public sealed record OrderFill(
     OrderStatus Status,
     double ExecutedQuantity,
     double AveragePrice,
-    double Commission);
+    double Commission,
+    bool CommissionKnown = true);
 
 /// <param name="WalletBalance">Cash balance.</param>
 /// <param name="MarginBalance">Wallet balance plus unrealised PnL: the account equity.</param>

@@ -155,28 +155,29 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
         }
         var commission = rest.Options.FetchCommission && order.OrderId is { } id ? await CommissionAsync(symbol, id, ct).ConfigureAwait(false) : 0m;
         var fill = new OrderFill(clientOrderId, order.OrderId, order.Side ?? side, order.MappedStatus,
-            (double)order.ExecutedQuantity, (double)order.EffectivePrice, (double)commission);
+            (double)order.ExecutedQuantity, (double)order.EffectivePrice, (double)(commission ?? 0m), CommissionKnown: commission is not null);
         _done[clientOrderId] = fill;
         return ExchangeResult<OrderFill>.Ok(fill);
     }
 
-    /// <summary>Sum of the order's trade commissions; 0 when they cannot be read (the fill itself is certain).</summary>
-    private async Task<decimal> CommissionAsync(string symbol, long orderId, CancellationToken ct)
+    /// <summary>Sum of the order's trade commissions; null when they cannot be read (the fill itself is certain;
+    /// the session then charges the config's rate and says so).</summary>
+    private async Task<decimal?> CommissionAsync(string symbol, long orderId, CancellationToken ct)
     {
         var r = await rest.SendAsync(HttpMethod.Get, "/fapi/v1/userTrades",
             new BinanceQuery().Add("symbol", symbol).Add("orderId", orderId), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
-        if (!r.Success) return 0m;
+        if (!r.Success) return null;
         try
         {
             using var doc = JsonDocument.Parse(r.Data!.Body);
-            if (doc.RootElement.ValueKind != JsonValueKind.Array) return 0m;
+            if (doc.RootElement.ValueKind != JsonValueKind.Array) return null;
             var sum = 0m;
             foreach (var t in doc.RootElement.EnumerateArray()) sum += BinanceJson.TryDecimal(t, "commission") ?? 0m;
             return sum;
         }
         catch (JsonException)
         {
-            return 0m;
+            return null;
         }
     }
 }

@@ -39,9 +39,9 @@ public sealed class ImportAfmlRegistroCommand : AfmlCmdlet
     {
         foreach (var file in ResolveFiles(Path, "RegistroNotFound"))
         {
+            var sessionId = RegistroSource.SessionIdOf(file);
             try
             {
-                var sessionId = RegistroSource.SessionIdOf(file);
                 foreach (var row in RegistroReader.Read(file))
                 {
                     StopToken.ThrowIfCancellationRequested();

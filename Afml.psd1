@@ -15,6 +15,7 @@
         'Invoke-AfmlEmergency'
         'Reset-AfmlEmergency'
         'Import-AfmlRegistro'
+        'Measure-AfmlRegistro'
         'Export-AfmlChart'
         'Get-AfmlTraining'
         'Test-AfmlTraining'

@@ -9,7 +9,7 @@ BeforeAll {
 Describe 'Module' {
     It 'exports exactly the documented cmdlets' {
         $names = (Get-Command -Module Afml).Name | Sort-Object
-        $names | Should -Be @('ConvertTo-AfmlOnnx', 'Export-AfmlChart', 'Get-AfmlStatus', 'Get-AfmlTraining', 'Import-AfmlRegistro', 'Invoke-AfmlEmergency', 'Reset-AfmlEmergency', 'Start-AfmlSession', 'Test-AfmlTraining')
+        $names | Should -Be @('ConvertTo-AfmlOnnx', 'Export-AfmlChart', 'Get-AfmlStatus', 'Get-AfmlTraining', 'Import-AfmlRegistro', 'Invoke-AfmlEmergency', 'Measure-AfmlRegistro', 'Reset-AfmlEmergency', 'Start-AfmlSession', 'Test-AfmlTraining')
     }
     It 'loads the engine in its own load context, not the default one' {
         Get-AfmlTraining -TrainingRoot (Join-Path $RepoRoot 'samples/entrenamientos') | Out-Null

@@ -40,11 +40,11 @@ $target = New-Item -ItemType Directory -Force (Join-Path $ModuleDir 'en-US')
 $path = Join-Path $target.FullName 'Afml.PowerShell.dll-Help.xml'
 $w = [System.Xml.XmlWriter]::Create($path, $settings)
 function Para([string] $text) { $w.WriteStartElement('maml', 'para', $ns.maml); $w.WriteString($text); $w.WriteEndElement() }
-function ParameterElement($name, $type, [bool] $required, $position, $pipeline, $description, [string[]] $aliases = @()) {
+function ParameterElement($name, $type, [bool] $required, $position, $pipeline, $description, [string[]] $aliases = @(), $default = $null, [bool] $globbing = $false) {
     $w.WriteStartElement('command', 'parameter', $ns.command)
     $w.WriteAttributeString('required', "$required".ToLowerInvariant())
     $w.WriteAttributeString('aliases', ($aliases ? ($aliases -join ', ') : 'none'))
-    $w.WriteAttributeString('globbing', 'false')
+    $w.WriteAttributeString('globbing', "$globbing".ToLowerInvariant())
     $w.WriteAttributeString('pipelineInput', $pipeline)
     $w.WriteAttributeString('position', $position)
     $w.WriteElementString('name', $ns.maml, $name)
@@ -55,7 +55,23 @@ function ParameterElement($name, $type, [bool] $required, $position, $pipeline, 
         $w.WriteString($type)
         $w.WriteEndElement()
     }
+    $w.WriteStartElement('dev', 'type', $ns.dev); $w.WriteElementString('name', $ns.maml, $type); $w.WriteEndElement()
+    if ($null -ne $default) { $w.WriteElementString('defaultValue', $ns.dev, $default) }
     $w.WriteEndElement()
+}
+
+# The value a parameter has when not given: the property's initial value on a fresh cmdlet instance; for a
+# nullable/empty one, the "default ..." sentence of its doc comment, else None.
+function Get-DefaultValue($instance, [string] $name, [string] $text) {
+    $property = $instance.GetType().GetProperty($name)
+    if ($null -eq $property) { return 'None' }
+    $value = $property.GetValue($instance)
+    if ($value -is [System.Management.Automation.SwitchParameter]) { return $value.IsPresent ? 'True' : 'False' }
+    if ($value -is [array] -and $value.Count -eq 0) { $value = $null }
+    if ($value -is [string] -and $value -eq '') { $value = $null }
+    if ($null -ne $value) { return [string]::Format([cultureinfo]::InvariantCulture, '{0}', $value) }
+    if ($text -match '(?i)\bdefault:?\s+(.+?)(?:[;,]|\.\s|\.$|$)') { return $Matches[1].Trim() }
+    'None'
 }
 function Pipeline($attr) {
     $by = @()
@@ -86,6 +102,8 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
     $w.WriteStartElement('maml', 'description', $ns.maml); Para ($description ? $description : $synopsis); $w.WriteEndElement()
 
     $paramDocs = @{}
+    $inputs = [ordered]@{}
+    $instance = [Activator]::CreateInstance($type)
     foreach ($p in $cmd.Parameters.Values | Where-Object { $_.Name -notin $common }) {
         $property = $type.GetProperty($p.Name) # null for -WhatIf/-Confirm, which PowerShell adds
         $propertyDoc = $property ? $docs["P:$($property.DeclaringType.FullName).$($p.Name)"] : $null
@@ -115,9 +133,33 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
         $pos = ($attrs | Where-Object { $_.Position -ge 0 } | Select-Object -First 1)?.Position
         $position = $null -ne $pos ? "$($pos + 1)" : 'named'
         $pipe = ($attrs | Where-Object { $_.ValueFromPipeline -or $_.ValueFromPipelineByPropertyName } | Select-Object -First 1)
-        ParameterElement $p.Name (Get-TypeName $p.ParameterType) $mandatory $position ($pipe ? (Pipeline $pipe) : 'false') $paramDocs[$p.Name] @($p.Aliases)
+        $default = $mandatory ? 'None' : (Get-DefaultValue $instance $p.Name $paramDocs[$p.Name])
+        $globbing = [bool]($p.Attributes | Where-Object { $_ -is [System.Management.Automation.SupportsWildcardsAttribute] })
+        ParameterElement $p.Name (Get-TypeName $p.ParameterType) $mandatory $position ($pipe ? (Pipeline $pipe) : 'false') $paramDocs[$p.Name] @($p.Aliases) $default $globbing
+        if ($pipe) {
+            $inputs.Add(($pipe.ValueFromPipeline ? "$(Get-TypeName $p.ParameterType)" : "Any object with a $($p.Name) property$(if ($p.Aliases) { ' (or ' + ($p.Aliases -join ', ') + ')' })"), "-$($p.Name)$($pipe.ValueFromPipeline -and $pipe.ValueFromPipelineByPropertyName ? ', by value or by property name' : $pipe.ValueFromPipeline ? ', by value' : ', by property name')")
+        }
     }
     $w.WriteEndElement()
+
+    # INPUTS: what the pipeline binds, from the parameters themselves.
+    if ($inputs.Count -gt 0) {
+        $w.WriteStartElement('command', 'inputTypes', $ns.command)
+        foreach ($i in $inputs.GetEnumerator()) {
+            $w.WriteStartElement('command', 'inputType', $ns.command)
+            $w.WriteStartElement('dev', 'type', $ns.dev); $w.WriteElementString('name', $ns.maml, $i.Key); $w.WriteEndElement()
+            $w.WriteStartElement('maml', 'description', $ns.maml); Para "Binds to $($i.Value)."; $w.WriteEndElement()
+            $w.WriteEndElement()
+        }
+        $w.WriteEndElement()
+    } else {
+        $w.WriteStartElement('command', 'inputTypes', $ns.command)
+        $w.WriteStartElement('command', 'inputType', $ns.command)
+        $w.WriteStartElement('dev', 'type', $ns.dev); $w.WriteElementString('name', $ns.maml, 'None'); $w.WriteEndElement()
+        $w.WriteStartElement('maml', 'description', $ns.maml); Para 'This cmdlet takes no pipeline input.'; $w.WriteEndElement()
+        $w.WriteEndElement()
+        $w.WriteEndElement()
+    }
 
     $outputs = @($type.GetCustomAttributes([System.Management.Automation.OutputTypeAttribute], $true) | ForEach-Object { $_.Type.Name })
     if ($outputs) {
@@ -143,7 +185,21 @@ foreach ($cmd in Get-Command -Module $module.Name -CommandType Cmdlet | Sort-Obj
             $w.WriteEndElement()
         }
         $w.WriteEndElement()
+    } else {
+        $missing.Add("$($cmd.Name): example")
     }
+
+    # RELATED LINKS: <para type="link">Cmdlet-Name</para> in the class's summary, then the about topic.
+    $w.WriteStartElement('maml', 'relatedLinks', $ns.maml)
+    $links = @(if ($typeDoc) { $typeDoc.SelectNodes('summary/para[@type="link"]') | ForEach-Object { Get-Text $_ } }) + 'about_Afml'
+    foreach ($link in $links) {
+        if ($link -ne 'about_Afml' -and $link -notin $module.ExportedCmdlets.Keys) { $missing.Add("$($cmd.Name): link to unknown '$link'") }
+        $w.WriteStartElement('maml', 'navigationLink', $ns.maml)
+        $w.WriteElementString('linkText', $ns.maml, $link)
+        $w.WriteElementString('uri', $ns.maml, '')
+        $w.WriteEndElement()
+    }
+    $w.WriteEndElement()
     $w.WriteEndElement()
 }
 $w.WriteEndElement()

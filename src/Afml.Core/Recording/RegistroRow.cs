@@ -30,6 +30,11 @@ public sealed record RegistroRow
     public double? Cantidad { get; init; }
     public double? PrecioEntrada { get; init; }
     public double? Comision { get; init; }
+    // Not columns (Afml): where the row was read from, so rows of several files never mix (Import-AfmlRegistro sets them)
+    /// <summary>The session the row belongs to: its registro file's stamp (registro_YYYYMMDD_HHMMSS.csv).</summary>
+    public string? SessionId { get; init; }
+    /// <summary>The registro file the row was read from.</summary>
+    public string? SourcePath { get; init; }
     // Afml additions
     /// <summary>Open time of the decision candle (the row's <see cref="Timestamp"/> is its close: the decision time).</summary>
     public DateTimeOffset? OpenTime { get; init; }

@@ -11,7 +11,17 @@ namespace Afml.PowerShell.Commands;
 /// modelos/modelo.zip.onnx plus modelo.zip.onnx.sha256, the zip's fingerprint. Sessions do this on their own when a
 /// training has no modelo.onnx; the cmdlet does it ahead of time. An up-to-date conversion is reused unless
 /// -Force.</para>
+/// <para type="link">Get-AfmlTraining</para>
+/// <para type="link">Test-AfmlTraining</para>
 /// </summary>
+/// <example>
+/// <code>ConvertTo-AfmlOnnx -TrainId $id -TrainingRoot ./samples/entrenamientos</code>
+/// <para>Writes modelos/modelo.zip.onnx (or reports the cached conversion as up to date).</para>
+/// </example>
+/// <example>
+/// <code>Get-AfmlTraining | ConvertTo-AfmlOnnx -WhatIf</code>
+/// <para>Lists which trainings would be converted, converting nothing.</para>
+/// </example>
 [Cmdlet(VerbsData.ConvertTo, "AfmlOnnx", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(ModelConversion))]
 public sealed class ConvertToAfmlOnnxCommand : AfmlTrainingCmdlet

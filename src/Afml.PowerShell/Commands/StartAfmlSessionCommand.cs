@@ -12,6 +12,10 @@ namespace Afml.PowerShell.Commands;
 /// Binance USDT-M Futures: the testnet by default (BINANCE_TESTNET_API_KEY/SECRET or -Credential), -Paper for
 /// simulated fills on live market data (no credentials), -Live for real money (BINANCE_API_KEY/SECRET; asks for
 /// confirmation unless -Force). -Replay runs offline on a candle file with simulated fills. Ctrl+C stops cleanly.</para>
+/// <para type="link">Get-AfmlStatus</para>
+/// <para type="link">Invoke-AfmlEmergency</para>
+/// <para type="link">Measure-AfmlRegistro</para>
+/// <para type="link">Export-AfmlChart</para>
 /// </summary>
 /// <example>
 /// <code>Start-AfmlSession -TrainId train_BTCUSDT_20230101_20241231_lr0.0003_bs256_ws30_20261124_221259 -TrainingRoot ./samples/entrenamientos -Replay ./samples/data/BTCUSDT-1h.csv -From 2025-01-01 -MaxSteps 500</code>
@@ -47,13 +51,17 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
     [ValidateNotNullOrEmpty]
     public string Replay { get; set; } = "";
 
-    /// <summary>Open time of the first decision candle; default the first candle at which every feature and the whole
-    /// observation window are defined. The whole file still warms the indicators up.</summary>
+    /// <summary>Open time of the first decision candle, UTC unless the value carries an offset (2025-01-01 is
+    /// midnight UTC on any machine); default the first candle at which every feature and the whole observation window
+    /// are defined. The whole file still warms the indicators up.</summary>
     [Parameter(ParameterSetName = ReplaySet)]
+    [UtcDate]
     public DateTimeOffset? From { get; set; }
 
-    /// <summary>Open time of the last decision candle (inclusive).</summary>
+    /// <summary>Open time of the last decision candle (inclusive), UTC unless the value carries an offset; default the
+    /// file's last candle.</summary>
     [Parameter(ParameterSetName = ReplaySet)]
+    [UtcDate]
     public DateTimeOffset? To { get; set; }
 
     /// <summary>Stop after this many decisions.</summary>
@@ -153,11 +161,28 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
                 return ShouldProcess($"{TrainId}{where}", "Binance testnet trading session") ? options : null;
             default:
                 if (!ShouldProcess($"{TrainId} on Binance Futures{where}", "Start a LIVE trading session with REAL MONEY")) return null;
-                if (!Force && !ShouldContinue(
-                        $"Afml will send real orders with real money on Binance Futures{where} for '{TrainId}'. Continue?",
-                        "LIVE: dinero real"))
-                    return null;
+                if (!Force && !ConfirmLive(where)) return null;
                 return options with { LiveConfirmed = true };
+        }
+    }
+
+    /// <summary>The real-money question, answered No by default (Enter does not start live trading). A host that
+    /// cannot ask (pwsh -NonInteractive, a scheduled task, a job) is LiveNotConfirmed: scripts pass -Force.</summary>
+    private bool ConfirmLive(string where)
+    {
+        var yesToAll = false;
+        var noToAll = false;
+        try
+        {
+            // hasSecurityImpact: the prompt's default choice is No.
+            return ShouldContinue($"Afml will send real orders with real money on Binance Futures{where} for '{TrainId}'. Continue?",
+                "LIVE: dinero real", hasSecurityImpact: true, ref yesToAll, ref noToAll);
+        }
+        catch (Exception ex) when (ex is PSInvalidOperationException or System.Management.Automation.Host.HostException or NotImplementedException)
+        {
+            throw new AfmlException("LiveNotConfirmed", AfmlErrorCategory.SecurityError,
+                $"-Live trades real money and this host cannot ask for confirmation ({ex.Message.TrimEnd('.')}): add -Force to a script that means it.",
+                "Live", ex);
         }
     }
 

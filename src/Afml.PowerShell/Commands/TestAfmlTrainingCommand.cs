@@ -10,7 +10,18 @@ namespace Afml.PowerShell.Commands;
 /// the converted modelo.zip), their consistency, and — when golden/ holds observations — that the model reproduces
 /// the trainer's actions within 1e-5. Failed checks are in the report, not errors; a missing training is an
 /// error.</para>
+/// <para type="link">Get-AfmlTraining</para>
+/// <para type="link">ConvertTo-AfmlOnnx</para>
+/// <para type="link">Start-AfmlSession</para>
 /// </summary>
+/// <example>
+/// <code>Test-AfmlTraining -TrainId $id -TrainingRoot ./samples/entrenamientos | Format-List</code>
+/// <para>Every check with its status and message; Passed is False when any check failed.</para>
+/// </example>
+/// <example>
+/// <code>Get-AfmlTraining | Test-AfmlTraining | Where-Object { -not $_.Passed }</code>
+/// <para>The trainings under ./entrenamientos that a session would refuse to start.</para>
+/// </example>
 [Cmdlet(VerbsDiagnostic.Test, "AfmlTraining")]
 [OutputType(typeof(TrainingReport))]
 public sealed class TestAfmlTrainingCommand : AfmlTrainingCmdlet

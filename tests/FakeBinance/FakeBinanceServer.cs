@@ -39,7 +39,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         _clock = clock;
         var closed = options.ClosedCandlesAtStart ?? Math.Min(1000, Math.Max(1, options.Candles.Count - 1));
         _market = new FakeMarket(options.Candles, closed, options.Symbol.PricePrecision);
-        _book = new TradingBook(options);
+        _book = new TradingBook(options, Modes);
         _marketHub = new MarketStreamHub();
         _userHub = new UserStreamHub();
         _listenKeys = new ListenKeys(options.ListenKeyTtl);
@@ -62,6 +62,8 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     public string KlineStreamName => _klineJson.StreamName;
 
     public FaultScript Faults { get; } = new();
+    /// <summary>Position mode, multi-assets, margin type, BNB fees: switchable by a test at any time.</summary>
+    public FakeAccountModes Modes { get; } = new();
     public RequestLog RequestLog { get; } = new();
     public IReadOnlyList<FakeOrder> Orders => _book.Orders;
     public IReadOnlyList<FakeTrade> Trades => _book.Trades;
@@ -84,6 +86,10 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     public int MarketConnectionCount => _marketHub.Connections.Count;
     public int UserConnectionCount => _userHub.Connections.Count;
     public (int TenSeconds, int OneMinute) OrderCounts => _limiter.OrderCounts;
+    /// <summary>REST requests that arrived while the IP was banned (after the 418 that announced the ban).</summary>
+    public int RequestsDuringBan => _limiter.RequestsDuringBan;
+    /// <summary>Server ms until which the IP is banned (0: never banned).</summary>
+    public long BannedUntilMs => _limiter.BannedUntil;
 
     public static async Task<FakeBinanceServer> StartAsync(FakeBinanceOptions options, CancellationToken ct = default)
     {
@@ -107,9 +113,9 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         var auth = new RequestAuthenticator(Options.ApiKey, Options.ApiSecret, Options.CheckTimestamps);
         var userEvents = new UserEventPublisher(_userHub, _listenKeys, Faults, _clock);
         var routes = new RouteTable();
-        new MarketRoutes(Options, _market, _klineJson).Map(routes);
+        new MarketRoutes(Options, _market, _klineJson, Modes).Map(routes);
         new TradeRoutes(Options.Symbol, _market, _book, userEvents.Publish).Map(routes);
-        new AccountRoutes(Options.Symbol, _market, _book).Map(routes);
+        new AccountRoutes(Options.Symbol, _market, _book, Modes).Map(routes);
         new ListenKeyRoutes(_listenKeys, _userHub).Map(routes);
         var rest = new RestPipeline(routes, auth, _limiter, Faults, RequestLog, _clock, _stopping.Token);
         var streams = new StreamEndpoint(Options, _marketHub, _userHub, _listenKeys, _clock);

@@ -114,7 +114,7 @@ public sealed class SessionFactory(TimeProvider time)
             ? BinanceEnvironment.Local(e, live ? "binance-live" : "binance-testnet", isLive: live)
             : live ? BinanceEnvironment.Production : BinanceEnvironment.Testnet;
         var credentials = options.Credentials ?? BinanceCredentials.FromEnvironment(testnet: !live);
-        var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions);
+        var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions, log: log); // binance: account configuration log
         return new Venue(NewFeed(environment, options, training, log, exchange.Rest.RateGate), exchange, options.MaxSteps, TrainingPrices: false, VenueBook: true);
     }
 

@@ -6,8 +6,11 @@ namespace Afml.Core.Exchange.Binance;
 
 /// <summary>
 /// Binance USDT-M Futures (production, testnet, or any server speaking the protocol, such as the loopback fake)
-/// behind <see cref="IExchange"/>. One-way mode: positions are the signed <c>positionAmt</c>, closes are
-/// reduce-only MARKET orders. Quantities are floored to the symbol's step and sent as plain decimal text; orders
+/// behind <see cref="IExchange"/>. One-way mode only: the account configuration is read before the first leverage,
+/// position or order call (<see cref="BinanceAccountSettings"/>); a hedge-mode account is refused
+/// (HedgeModeUnsupported) and never receives an order, and LONG/SHORT legs are never netted into one figure.
+/// Positions are the signed <c>positionAmt</c> of the BOTH leg, closes are reduce-only MARKET orders; capital is the
+/// USDT asset's, also in multi-assets mode. Quantities are floored to the symbol's step and sent as plain decimal text; orders
 /// are idempotent by client order id (<see cref="BinanceOrderPlacer"/>).
 /// </summary>
 public sealed class BinanceExchange : IExchange
@@ -15,18 +18,27 @@ public sealed class BinanceExchange : IExchange
     private readonly ConcurrentDictionary<string, SymbolRules> _rules = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _leverage = new(StringComparer.OrdinalIgnoreCase);
     private readonly BinanceOrderPlacer _placer;
+    private readonly BinanceAccountReader _accountReader;
+    private readonly Action<string>? _log;
+    private readonly SemaphoreSlim _configLock = new(1, 1);
+    private (bool Hedge, bool MultiAssets)? _modes;
 
     /// <param name="environment">Production, Testnet, or <see cref="BinanceEnvironment.Local"/>.</param>
     /// <param name="credentials">From <see cref="BinanceCredentials.FromEnvironment"/> or given directly.</param>
     /// <param name="handler">The HTTP stack; tests pass a stub. Disposed with the exchange.</param>
     /// <param name="rateGate">Shared with the session's market feed (Binance's limits are per IP).</param>
     public BinanceExchange(BinanceEnvironment environment, BinanceCredentials credentials, TimeProvider time,
-        BinanceOptions? options = null, HttpMessageHandler? handler = null, BinanceRateGate? rateGate = null)
+        BinanceOptions? options = null, HttpMessageHandler? handler = null, BinanceRateGate? rateGate = null, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         Rest = new BinanceRestClient(environment, options ?? new BinanceOptions(), time, credentials, handler, rateGate: rateGate);
         _placer = new BinanceOrderPlacer(Rest, time);
+        _accountReader = new BinanceAccountReader(Rest);
+        _log = log;
     }
+
+    /// <summary>The account configuration as read at start (null before).</summary>
+    public BinanceAccountSettings? Settings { get; private set; }
 
     public string Name => Rest.Environment.Name;
     public bool IsLive => Rest.Environment.IsLive;
@@ -52,22 +64,72 @@ public sealed class BinanceExchange : IExchange
         });
     }
 
+    /// <summary>The USDT asset's figures (see <see cref="BinanceAccountReader.ParseUsdtAccount"/>).</summary>
     public async Task<ExchangeResult<AccountSnapshot>> GetAccountAsync(CancellationToken ct)
     {
+        var modes = await ModesAsync(ct).ConfigureAwait(false);
+        if (!modes.Success) return ExchangeResult<AccountSnapshot>.Fail(modes.Error!);
         var r = await Rest.SendAsync(HttpMethod.Get, Rest.Options.AccountPath, new BinanceQuery(), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<AccountSnapshot>.Fail(r.Error!);
-        return Read(r.Data!, "account", body =>
-        {
-            using var doc = JsonDocument.Parse(body);
-            var a = doc.RootElement;
-            return ExchangeResult<AccountSnapshot>.Ok(new AccountSnapshot(
-                (double)BinanceJson.Decimal(a, "totalWalletBalance"),
-                (double)BinanceJson.Decimal(a, "totalMarginBalance"),
-                (double)BinanceJson.Decimal(a, "totalUnrealizedProfit"),
-                (double)BinanceJson.Decimal(a, "availableBalance")));
-        });
+        return Read(r.Data!, "account", body => ExchangeResult<AccountSnapshot>.Ok(BinanceAccountReader.ParseUsdtAccount(body, modes.Data.MultiAssets)));
     }
 
+    /// <summary>Position mode and multi-assets mode, read once (weight 60) and kept: Binance refuses to switch either
+    /// while a position or open order exists.</summary>
+    private async Task<ExchangeResult<(bool Hedge, bool MultiAssets)>> ModesAsync(CancellationToken ct)
+    {
+        if (_modes is { } known) return ExchangeResult<(bool, bool)>.Ok(known);
+        await _configLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_modes is { } again) return ExchangeResult<(bool, bool)>.Ok(again);
+            var read = await _accountReader.ReadModesAsync(ct).ConfigureAwait(false);
+            if (read.Success)
+            {
+                _modes = read.Data;
+                if (read.Data.MultiAssets)
+                    _log?.Invoke("Cuenta en modo multi-assets: los totales de Binance suman todos los activos en USD; el capital se dimensiona y comprueba sólo con el activo USDT.");
+            }
+            return read;
+        }
+        finally
+        {
+            _configLock.Release();
+        }
+    }
+
+    /// <summary>Start of a session on <paramref name="symbol"/>: reads and logs the account configuration, refuses a
+    /// hedge-mode account (<c>HedgeModeUnsupported</c>), and sets the margin type when the options name one.</summary>
+    /// <exception cref="AfmlException">HedgeModeUnsupported; MarginTypeChangeFailed.</exception>
+    public async Task<ExchangeResult<BinanceAccountSettings>> ConfigureAsync(string symbol, CancellationToken ct)
+    {
+        var modes = await ModesAsync(ct).ConfigureAwait(false);
+        if (!modes.Success) return ExchangeResult<BinanceAccountSettings>.Fail(modes.Error!);
+        var (marginType, leverage) = await _accountReader.ReadSymbolConfigAsync(symbol, ct).ConfigureAwait(false);
+        if (leverage is { } l) _leverage.TryAdd(symbol, l);
+        var settings = new BinanceAccountSettings(modes.Data.Hedge, modes.Data.MultiAssets, marginType, leverage);
+        Settings = settings;
+        _log?.Invoke(settings.Describe(symbol));
+        if (settings.HedgeMode)
+            throw new AfmlException("HedgeModeUnsupported", AfmlErrorCategory.InvalidOperation, BinanceAccountSettings.HowToLeaveHedgeMode(Name), Name);
+        if (BinanceAccountReader.NormalizeMarginType(Rest.Options.MarginType) is { } wanted && wanted != marginType)
+        {
+            var set = await _accountReader.SetMarginTypeAsync(symbol, wanted, ct).ConfigureAwait(false);
+            if (!set.Success)
+            {
+                if (set.Error!.Kind is ExchangeErrorKind.Rejected)
+                    throw new AfmlException("MarginTypeChangeFailed", AfmlErrorCategory.InvalidOperation,
+                        $"Setting the {symbol} margin type to {wanted} on {Name} failed: {set.Error} (Binance refuses while a position or open order exists).", symbol);
+                return ExchangeResult<BinanceAccountSettings>.Fail(set.Error);
+            }
+            Settings = settings = settings with { MarginType = wanted };
+            _log?.Invoke($"Margen de {symbol} cambiado a {wanted}, como pide la configuración.");
+        }
+        return ExchangeResult<BinanceAccountSettings>.Ok(settings);
+    }
+
+    /// <summary>The BOTH leg of the symbol. A LONG or SHORT leg with an amount means the account is in hedge mode: that
+    /// is reported as an error naming both legs, never netted into one figure.</summary>
     public async Task<ExchangeResult<PositionSnapshot>> GetPositionAsync(string symbol, CancellationToken ct)
     {
         var r = await Rest.SendAsync(HttpMethod.Get, Rest.Options.PositionRiskPath, new BinanceQuery().Add("symbol", symbol), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
@@ -77,19 +139,29 @@ public sealed class BinanceExchange : IExchange
             using var doc = JsonDocument.Parse(body);
             decimal quantity = 0, unrealised = 0, entry = 0;
             int? leverage = null;
+            var legs = new List<string>();
             if (doc.RootElement.ValueKind == JsonValueKind.Array)
             {
                 foreach (var p in doc.RootElement.EnumerateArray())
                 {
                     if (!string.Equals(BinanceJson.TryString(p, "symbol"), symbol, StringComparison.OrdinalIgnoreCase)) continue;
                     var amount = BinanceJson.TryDecimal(p, "positionAmt") ?? 0;
-                    // One-way mode has a single BOTH entry; hedge mode reports SHORT amounts as negative already.
-                    quantity += amount;
-                    unrealised += BinanceJson.TryDecimal(p, "unRealizedProfit") ?? BinanceJson.TryDecimal(p, "unrealizedProfit") ?? 0;
+                    var side = BinanceJson.TryString(p, "positionSide") ?? "BOTH";
+                    if (side != "BOTH")
+                    {
+                        if (amount != 0) legs.Add($"{side} {BinanceAccountReader.Describe(amount)} @ {BinanceAccountReader.Describe(BinanceJson.TryDecimal(p, "entryPrice") ?? 0)}");
+                        continue;
+                    }
+                    quantity = amount;
+                    unrealised = BinanceJson.TryDecimal(p, "unRealizedProfit") ?? BinanceJson.TryDecimal(p, "unrealizedProfit") ?? 0;
                     if (amount != 0) entry = BinanceJson.TryDecimal(p, "entryPrice") ?? entry;
                     leverage ??= (int?)BinanceJson.TryLong(p, "leverage");
                 }
             }
+            if (legs.Count > 0)
+                return ExchangeResult<PositionSnapshot>.Fail(ExchangeErrorKind.Rejected,
+                    $"HedgeModeUnsupported: {symbol} has hedge-mode legs ({string.Join(", ", legs)}); they are not netted into one position. " +
+                    BinanceAccountSettings.HowToLeaveHedgeMode(Name), -4061);
             return ExchangeResult<PositionSnapshot>.Ok(new PositionSnapshot(symbol, (double)quantity, quantity == 0 ? 0 : (double)entry, (double)unrealised,
                 leverage ?? _leverage.GetValueOrDefault(symbol, 0)));
         });
@@ -98,6 +170,12 @@ public sealed class BinanceExchange : IExchange
     public async Task<ExchangeResult<bool>> SetLeverageAsync(string symbol, int leverage, CancellationToken ct)
     {
         if (leverage is < 1 or > 125) return ExchangeResult<bool>.Fail(ExchangeErrorKind.Rejected, $"leverage {leverage} is outside 1..125", -4028);
+        // The session's first venue call: read (and log) the account configuration before anything else.
+        if (Settings is null)
+        {
+            var configured = await ConfigureAsync(symbol, ct).ConfigureAwait(false);
+            if (!configured.Success) return ExchangeResult<bool>.Fail(configured.Error!);
+        }
         var r = await Rest.SendAsync(HttpMethod.Post, "/fapi/v1/leverage", new BinanceQuery().Add("symbol", symbol).Add("leverage", leverage), BinanceSecurity.Signed, 1, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<bool>.Fail(r.Error!);
         _leverage[symbol] = leverage;
@@ -109,12 +187,23 @@ public sealed class BinanceExchange : IExchange
         ArgumentNullException.ThrowIfNull(request);
         if (!ClientOrderIds.IsValid(request.ClientOrderId))
             return ExchangeResult<OrderFill>.Fail(ExchangeErrorKind.Rejected, $"client order id '{request.ClientOrderId}' does not match {ClientOrderIds.Pattern}; not sent", -4015);
+        // Never send an order the venue can only reject: a hedge-mode account answers -4061 to every one-way order.
+        var modes = await ModesAsync(ct).ConfigureAwait(false);
+        if (!modes.Success) return ExchangeResult<OrderFill>.Fail(modes.Error!);
+        if (modes.Data.Hedge)
+            return ExchangeResult<OrderFill>.Fail(ExchangeErrorKind.Rejected, $"HedgeModeUnsupported: order {request.ClientOrderId} not sent. " + BinanceAccountSettings.HowToLeaveHedgeMode(Name), -4061);
         var rules = await GetSymbolRulesAsync(request.Symbol, ct).ConfigureAwait(false);
         if (!rules.Success) return ExchangeResult<OrderFill>.Fail(rules.Error!);
         var q = QuantityRounder.Round(request.Quantity, rules.Data!, request.ReferencePrice, request.ReduceOnly);
         if (q.IsSkipped)
             return ExchangeResult<OrderFill>.Fail(ExchangeErrorKind.Rejected, $"order {request.ClientOrderId} skipped ({q.Skip}): {q.Detail}");
-        return await _placer.PlaceAsync(request.Symbol, request.Side, q.Text, request.ReduceOnly, request.ClientOrderId, ct).ConfigureAwait(false);
+        var placed = await _placer.PlaceAsync(request.Symbol, request.Side, q.Text, request.ReduceOnly, request.ClientOrderId, ct).ConfigureAwait(false);
+        if (!placed.Success && placed.Error!.Code == -4061)
+        {
+            _modes = null; // the account was switched to hedge mode under us: read it again before the next order
+            _log?.Invoke($"Binance rechazó {request.ClientOrderId} por modo de posición (-4061): la cuenta pasó a modo hedge; no se envían más órdenes hasta volver a one-way.");
+        }
+        return placed;
     }
 
     public async Task<ExchangeResult<int>> CancelAllOrdersAsync(string symbol, CancellationToken ct)
@@ -137,6 +226,7 @@ public sealed class BinanceExchange : IExchange
 
     public ValueTask DisposeAsync()
     {
+        _configLock.Dispose();
         Rest.Dispose();
         return ValueTask.CompletedTask;
     }

@@ -51,6 +51,11 @@ public sealed record BinanceOptions
     /// <summary>Account totals (wallet, margin balance, unrealised PnL, available): v3 by default, same totals as v2.</summary>
     public string AccountPath { get; init; } = "/fapi/v3/account";
 
-    /// <summary>Position risk: v2 by default because it still reports the leverage.</summary>
-    public string PositionRiskPath { get; init; } = "/fapi/v2/positionRisk";
+    /// <summary>Position risk: v3 by default (current; it has no leverage or margin type, which come from
+    /// GET /fapi/v1/symbolConfig and the leverage this client sets).</summary>
+    public string PositionRiskPath { get; init; } = "/fapi/v3/positionRisk";
+
+    /// <summary>Margin type to set on the symbol at start ("ISOLATED" or "CROSSED"); null leaves the account's as it is
+    /// (it is still read and logged). For the training config's margin type once it has a key for one.</summary>
+    public string? MarginType { get; init; }
 }

@@ -69,6 +69,7 @@ public sealed class TradingSession
     private DateTimeOffset? _lastCandle;
     private float _lastAction;
     private string? _lastOperation;
+    private OrderFill? _rowFill; // binance: the venue fill whose commission detail the next registro row carries
     private OrderSizer? _sizer;
     private Candle? _lastSeen;
     private int _reconciliations;
@@ -309,6 +310,7 @@ public sealed class TradingSession
                 return await EmergencyAsync($"fallo_operacion: {fill.Error}", candle, price, decisionTime, ct).ConfigureAwait(false);
             }
             var filled = fill.Data!.ExecutedQuantity > 0;
+            _rowFill = fill.Data; // binance: commission asset detail for the row
             record = _p.Book.Apply(plan, filled ? fill.Data.AveragePrice : price, fill.Data.ExecutedQuantity, _p.VenueBook ? fill.Data.Commission : null);
             if (filled) _ordersFilled++;
             if (plan.Step == BookStep.Close)
@@ -380,7 +382,10 @@ public sealed class TradingSession
             PnlRealizado = op.RealizedPnl ?? op.PartialPnl,
             ClientOrderId = clientOrderId,
             EstadoTrading = _latch.State.ToString().ToUpperInvariant(),
+            ComisionActivo = _rowFill?.CommissionInAsset, // binance: raw commission and its asset
+            ComisionMoneda = _rowFill?.CommissionAsset,
         };
+        _rowFill = null; // binance
         _p.Registro.Write(row);
         _steps = paso;
         _operations[row.Operacion!] = _operations.GetValueOrDefault(row.Operacion!) + 1;
@@ -407,6 +412,7 @@ public sealed class TradingSession
             if (close.HasOrder)
             {
                 var venueFill = _p.VenueBook ? outcome.CloseFill : null;
+                _rowFill = venueFill; // binance: commission asset detail for the row
                 var rec = _p.Book.Apply(close, venueFill is { AveragePrice: > 0 } f ? f.AveragePrice : price, close.Quantity, venueFill?.Commission);
                 _ordersFilled++;
                 _tradesClosed++;

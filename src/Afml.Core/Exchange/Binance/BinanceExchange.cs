@@ -32,7 +32,7 @@ public sealed class BinanceExchange : IExchange
     {
         ArgumentNullException.ThrowIfNull(credentials);
         Rest = new BinanceRestClient(environment, options ?? new BinanceOptions(), time, credentials, handler, rateGate: rateGate);
-        _placer = new BinanceOrderPlacer(Rest, time);
+        _placer = new BinanceOrderPlacer(Rest, time, log);
         _accountReader = new BinanceAccountReader(Rest);
         _log = log;
     }

@@ -15,7 +15,9 @@ namespace Afml.Core.Session;
 /// checks between config, scaler and model, the candle source and the venue. Every problem found here is an
 /// <see cref="AfmlException"/> raised before anything is written.
 /// </summary>
-public sealed class SessionFactory(TimeProvider time)
+/// <param name="gates">binance: the process's per-host rate gates (shared by every session it creates); null gives
+/// each session its own.</param>
+public sealed class SessionFactory(TimeProvider time, BinanceRateGates? gates = null)
 {
     public sealed record Built(SessionParts Parts, IReadOnlyList<string> Warnings, LoadedTraining Training) : IAsyncDisposable
     {
@@ -98,7 +100,7 @@ public sealed class SessionFactory(TimeProvider time)
     {
         var environment = options.Endpoint is { } e ? BinanceEnvironment.Local(e, "binance-data") : BinanceEnvironment.Production;
         var config = training.Config;
-        return new Venue(NewFeed(environment, options, training, log),
+        return new Venue(NewFeed(environment, options, training, log, gates?.For(environment, options.ClientOptions)), // binance: shared gate
             new SimulatedExchange(capital, config.Portfolio.Commission, config.Portfolio.Slippage, name: "paper"),
             options.MaxSteps, TrainingPrices: true, VenueBook: false);
     }
@@ -114,7 +116,7 @@ public sealed class SessionFactory(TimeProvider time)
             ? BinanceEnvironment.Local(e, live ? "binance-live" : "binance-testnet", isLive: live)
             : live ? BinanceEnvironment.Production : BinanceEnvironment.Testnet;
         var credentials = options.Credentials ?? BinanceCredentials.FromEnvironment(testnet: !live);
-        var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions, log: log); // binance: account configuration log
+        var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions, rateGate: gates?.For(environment, options.ClientOptions), log: log); // binance
         return new Venue(NewFeed(environment, options, training, log, exchange.Rest.RateGate), exchange, options.MaxSteps, TrainingPrices: false, VenueBook: true);
     }
 

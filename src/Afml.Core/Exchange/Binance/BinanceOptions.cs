@@ -30,7 +30,8 @@ public sealed record BinanceOptions
     /// <see cref="ExchangeErrorKind.RateLimited"/> instead.</summary>
     public TimeSpan MaxRateLimitWait { get; init; } = TimeSpan.FromSeconds(65);
 
-    /// <summary>Ban assumed after a 418 without Retry-After (Binance's shortest ban).</summary>
+    /// <summary>Ban assumed after a 418 whose body names no end and that has no Retry-After (Binance's shortest ban);
+    /// doubled for every further such ban, up to 3 days.</summary>
     public TimeSpan DefaultBan { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Pause between order queries while reconciling an unknown outcome or waiting for a fill.</summary>

@@ -31,6 +31,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     private readonly RateLimiter _limiter;
     private readonly KlineJson _klineJson;
     private Task _housekeeping = Task.CompletedTask;
+    private UserEventPublisher? _userEvents;
 
     private FakeBinanceServer(FakeBinanceOptions options, WebApplication app, ServerClock clock)
     {
@@ -111,7 +112,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     private void Configure()
     {
         var auth = new RequestAuthenticator(Options.ApiKey, Options.ApiSecret, Options.CheckTimestamps);
-        var userEvents = new UserEventPublisher(_userHub, _listenKeys, Faults, _clock);
+        var userEvents = _userEvents = new UserEventPublisher(_userHub, _listenKeys, Faults, _clock);
         var routes = new RouteTable();
         new MarketRoutes(Options, _market, _klineJson, Modes).Map(routes);
         new TradeRoutes(Options.Symbol, _market, _book, userEvents.Publish).Map(routes);
@@ -141,6 +142,21 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         var period = TimeSpan.FromMilliseconds(Options.Interval.Milliseconds / speed);
         var spacing = period / (Options.UpdatesPerCandle + 1);
         while (!ct.IsCancellationRequested && await _publisher.PublishNextAsync(new CandlePublishOptions { Spacing = spacing }, ct)) { }
+    }
+
+    /// <summary>A trade placed by hand on the account (Binance's web/app): a MARKET fill at the current price with a
+    /// client id the engine never sent, published on the user stream (ORDER_TRADE_UPDATE, ACCOUNT_UPDATE).</summary>
+    public FakeOrder InjectManualTrade(string side, decimal quantity) =>
+        _book.ForceFill(side, quantity, _market.CurrentPrice, _clock.NowMs, "web_" + Guid.NewGuid().ToString("N")[..16], "MARKET", "TRADE", _userEvents!.Publish);
+
+    /// <summary>The liquidation engine closes the whole position at the current price (type LIQUIDATION, client id
+    /// autoclose-…, execution CALCULATED), or ADL does (client id adl_autoclose) when <paramref name="adl"/>.</summary>
+    public FakeOrder? InjectLiquidation(bool adl = false)
+    {
+        var amount = _book.PositionAmount;
+        if (amount == 0m) return null;
+        var clientId = adl ? "adl_autoclose" : "autoclose-" + _clock.NowMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return _book.ForceFill(amount > 0 ? "SELL" : "BUY", Math.Abs(amount), _market.CurrentPrice, _clock.NowMs, clientId, adl ? "MARKET" : "LIQUIDATION", adl ? "TRADE" : "CALCULATED", _userEvents!.Publish);
     }
 
     /// <summary>Aborts every market-stream connection (no close handshake).</summary>

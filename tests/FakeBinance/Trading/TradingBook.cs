@@ -154,6 +154,34 @@ internal sealed class TradingBook
         }
     }
 
+    /// <summary>A fill the client did not ask for: a manual trade (type MARKET, execution TRADE) or a liquidation /
+    /// ADL (type LIQUIDATION, execution CALCULATED), booked like any fill and published on the user stream.</summary>
+    public FakeOrder ForceFill(string side, decimal qty, decimal price, long now, string clientOrderId, string type, string execution, Action<IReadOnlyList<string>> publish)
+    {
+        lock (_gate)
+        {
+            var sign = side == "BUY" ? 1m : -1m;
+            var order = new FakeOrder(_nextOrderId++, clientOrderId, _rules.Symbol, side, type, "GTC", qty, 0m, 0m, 0m, 0m, "NEW", type != "MARKET", 0m, 0m, now, now);
+            var realized = Apply(sign * qty, price, now);
+            var fee = type == "MARKET" ? qty * price * _takerRate : 0m;
+            _wallet += realized - fee;
+            _commission += fee;
+            _realized += realized;
+            var trade = new FakeTrade(_nextTradeId++, order.OrderId, order.Symbol, side, price, qty, qty * price, fee, realized, now);
+            _trades.Add(trade);
+            order = order with { ExecutedQty = qty, AvgPrice = price, CumQuote = qty * price, Commission = fee, RealizedPnl = realized, Status = "FILLED", UpdateTime = now };
+            _orders.Add(order);
+            publish([
+                _orderJson.TradeUpdate(order, execution, "FILLED", trade, qty, price, 0, now),
+                _accountJson.AccountUpdate(SnapshotLocked(price), PositionLocked(price), now, marginType: _modes.MarginType),
+            ]);
+            return order;
+        }
+    }
+
+    /// <summary>The signed one-way position.</summary>
+    public decimal PositionAmount { get { lock (_gate) return _amount; } }
+
     public FakeOrder? Find(long? orderId, string? clientOrderId)
     {
         lock (_gate)

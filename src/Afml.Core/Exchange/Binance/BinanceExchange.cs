@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using System.Threading.Channels;
+using Afml.Core.Session;
 
 namespace Afml.Core.Exchange.Binance;
 
@@ -13,8 +15,13 @@ namespace Afml.Core.Exchange.Binance;
 /// USDT asset's, also in multi-assets mode. Quantities are floored to the symbol's step and sent as plain decimal text; orders
 /// are idempotent by client order id (<see cref="BinanceOrderPlacer"/>).
 /// </summary>
-public sealed class BinanceExchange : IExchange
+public sealed class BinanceExchange : IExchange, IPriceDriven
 {
+    private readonly BinanceAccountState _state = new();
+    private readonly ConcurrentDictionary<string, byte> _ownOrderIds = new(StringComparer.Ordinal);
+    private readonly Channel<VenueEvent> _venueEvents = Channel.CreateBounded<VenueEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
+    private readonly TimeProvider _time;
+    private BinanceUserStream? _stream;
     private readonly ConcurrentDictionary<string, SymbolRules> _rules = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _leverage = new(StringComparer.OrdinalIgnoreCase);
     private readonly BinanceOrderPlacer _placer;
@@ -35,7 +42,29 @@ public sealed class BinanceExchange : IExchange
         _placer = new BinanceOrderPlacer(Rest, time, log);
         _accountReader = new BinanceAccountReader(Rest);
         _log = log;
+        _time = time;
     }
+
+    /// <summary>The user-data stream's view of the account (healthy or not).</summary>
+    public BinanceAccountState State => _state;
+
+    /// <summary>The user-data stream, once started (null with <see cref="BinanceOptions.UserStream"/> off).</summary>
+    public BinanceUserStream? UserStream => _stream;
+
+    /// <summary>Fills on the account this exchange did not send (manual trades, liquidations, ADL), as the user-data
+    /// stream reports them, for the session to log and record as they happen.</summary>
+    public ChannelReader<VenueEvent> VenueEvents => _venueEvents.Reader;
+
+    /// <summary><see cref="VenueEvents"/> as an async stream.</summary>
+    public IAsyncEnumerable<VenueEvent> ReadVenueEventsAsync(CancellationToken ct) => _venueEvents.Reader.ReadAllAsync(ct);
+
+    /// <summary>Account and position answers given from the stream (no REST call) and over REST.</summary>
+    public int StreamReads => _streamReads;
+    public int RestReads => _restReads;
+    private int _streamReads, _restReads;
+
+    /// <summary>The session's latest price: the stream-kept equity is valued at it.</summary>
+    public void OnPrice(string symbol, double price) => _state.OnPrice(symbol, price);
 
     /// <summary>The account configuration as read at start (null before).</summary>
     public BinanceAccountSettings? Settings { get; private set; }
@@ -69,9 +98,74 @@ public sealed class BinanceExchange : IExchange
     {
         var modes = await ModesAsync(ct).ConfigureAwait(false);
         if (!modes.Success) return ExchangeResult<AccountSnapshot>.Fail(modes.Error!);
+        if (await StreamHealthyAsync(null, ct).ConfigureAwait(false))
+        {
+            Interlocked.Increment(ref _streamReads);
+            return ExchangeResult<AccountSnapshot>.Ok(_state.Account());
+        }
+        Interlocked.Increment(ref _restReads);
         var r = await Rest.SendAsync(HttpMethod.Get, Rest.Options.AccountPath, new BinanceQuery(), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<AccountSnapshot>.Fail(r.Error!);
-        return Read(r.Data!, "account", body => ExchangeResult<AccountSnapshot>.Ok(BinanceAccountReader.ParseUsdtAccount(body, modes.Data.MultiAssets)));
+        var parsed = Read(r.Data!, "account", body => ExchangeResult<AccountSnapshot>.Ok(BinanceAccountReader.ParseUsdtAccount(body, modes.Data.MultiAssets)));
+        if (parsed.Success) _state.SeedAccount(parsed.Data!);
+        return parsed;
+    }
+
+    /// <summary>Whether a read may be answered from the stream: connected and seeded since; an own fill not yet
+    /// confirmed by the stream is waited for up to <see cref="BinanceOptions.StreamCatchUp"/> (then REST reads and the
+    /// wait is dropped: the stream is behind).</summary>
+    private async Task<bool> StreamHealthyAsync(string? symbol, CancellationToken ct)
+    {
+        if (_stream is null) return false;
+        if (_state.IsHealthy(symbol)) return true;
+        if (!_state.IsConnected || !_state.IsBehind) return false;
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        wait.CancelAfter(Rest.Options.StreamCatchUp);
+        try
+        {
+            while (_state.IsBehind && _state.IsConnected) await _state.Changed.WaitAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            _log?.Invoke("Stream de usuario atrasado: la cuenta se lee por REST.");
+            _state.ForgetPending();
+            return false;
+        }
+        return _state.IsHealthy(symbol);
+    }
+
+    private void OnStreamEvent(JsonElement e)
+    {
+        switch (BinanceJson.TryString(e, "e"))
+        {
+            case "ACCOUNT_UPDATE":
+                _state.ApplyAccountUpdate(e);
+                break;
+            case "ORDER_TRADE_UPDATE" when e.TryGetProperty("o", out var o):
+                var clientId = BinanceJson.TryString(o, "c") ?? "";
+                var orderId = BinanceJson.TryLong(o, "i") ?? 0;
+                var filled = BinanceJson.TryDecimal(o, "z") ?? 0;
+                if (_ownOrderIds.ContainsKey(clientId))
+                {
+                    _state.ApplyOwnOrderUpdate(orderId, BinanceJson.TryString(o, "X") ?? "", BinanceJson.TryLong(o, "T") ?? BinanceJson.TryLong(e, "T") ?? 0, filled > 0);
+                    break;
+                }
+                var last = BinanceJson.TryDecimal(o, "l") ?? 0;
+                if (last <= 0 || BinanceJson.TryString(o, "x") is not ("TRADE" or "CALCULATED")) break;
+                var type = BinanceJson.TryString(o, "o") ?? "";
+                var kind = type == "LIQUIDATION" || clientId.StartsWith("autoclose-", StringComparison.Ordinal) ? VenueEventKind.Liquidation
+                    : clientId.StartsWith("adl_autoclose", StringComparison.Ordinal) ? VenueEventKind.AutoDeleverage
+                    : VenueEventKind.ManualTrade;
+                var ev = new VenueEvent(
+                    DateTimeOffset.FromUnixTimeMilliseconds(BinanceJson.TryLong(o, "T") ?? BinanceJson.TryLong(e, "E") ?? 0),
+                    kind, BinanceJson.TryString(o, "s") ?? "", BinanceJson.TryString(o, "S") == "SELL" ? OrderSide.Sell : OrderSide.Buy,
+                    (double)last, (double)(BinanceJson.TryDecimal(o, "L") ?? 0), clientId, orderId, (double)(BinanceJson.TryDecimal(o, "rp") ?? 0),
+                    BinanceJson.TryString(o, "N"), (double?)BinanceJson.TryDecimal(o, "n"), null);
+                _venueEvents.Writer.TryWrite(ev);
+                _log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                    $"Evento del venue ({ev.Reason}): {ev.Side} {ev.Quantity} {ev.Symbol} @ {ev.Price} (orden {ev.OrderId}, '{ev.ClientOrderId}'), no enviada por esta sesión."));
+                break;
+        }
     }
 
     /// <summary>Position mode and multi-assets mode, read once (weight 60) and kept: Binance refuses to switch either
@@ -110,6 +204,7 @@ public sealed class BinanceExchange : IExchange
         var settings = new BinanceAccountSettings(modes.Data.Hedge, modes.Data.MultiAssets, marginType, leverage);
         Settings = settings;
         _log?.Invoke(settings.Describe(symbol));
+        if (leverage is { } lev) _state.Leverage[symbol] = lev;
         if (settings.HedgeMode)
             throw new AfmlException("HedgeModeUnsupported", AfmlErrorCategory.InvalidOperation, BinanceAccountSettings.HowToLeaveHedgeMode(Name), Name);
         if (BinanceAccountReader.NormalizeMarginType(Rest.Options.MarginType) is { } wanted && wanted != marginType)
@@ -125,6 +220,12 @@ public sealed class BinanceExchange : IExchange
             Settings = settings = settings with { MarginType = wanted };
             _log?.Invoke($"Margen de {symbol} cambiado a {wanted}, como pide la configuración.");
         }
+        if (Rest.Options.UserStream && _stream is null)
+        {
+            _stream = new BinanceUserStream(Rest, _time, OnStreamEvent, _state.OnConnected, _state.OnDisconnected, _log);
+            if (await _stream.StartAsync(ct).ConfigureAwait(false))
+                _log?.Invoke("Stream de usuario conectado: cuenta, posición y operaciones ajenas se siguen en tiempo real (REST como comprobación).");
+        }
         return ExchangeResult<BinanceAccountSettings>.Ok(settings);
     }
 
@@ -132,6 +233,13 @@ public sealed class BinanceExchange : IExchange
     /// is reported as an error naming both legs, never netted into one figure.</summary>
     public async Task<ExchangeResult<PositionSnapshot>> GetPositionAsync(string symbol, CancellationToken ct)
     {
+        if (await StreamHealthyAsync(symbol, ct).ConfigureAwait(false))
+        {
+            Interlocked.Increment(ref _streamReads);
+            var kept = _state.Position(symbol);
+            return ExchangeResult<PositionSnapshot>.Ok(kept with { Leverage = kept.Leverage > 0 ? kept.Leverage : _leverage.GetValueOrDefault(symbol, 0) });
+        }
+        Interlocked.Increment(ref _restReads);
         var r = await Rest.SendAsync(HttpMethod.Get, Rest.Options.PositionRiskPath, new BinanceQuery().Add("symbol", symbol), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<PositionSnapshot>.Fail(r.Error!);
         return Read(r.Data!, "positionRisk", body =>
@@ -162,8 +270,10 @@ public sealed class BinanceExchange : IExchange
                 return ExchangeResult<PositionSnapshot>.Fail(ExchangeErrorKind.Rejected,
                     $"HedgeModeUnsupported: {symbol} has hedge-mode legs ({string.Join(", ", legs)}); they are not netted into one position. " +
                     BinanceAccountSettings.HowToLeaveHedgeMode(Name), -4061);
-            return ExchangeResult<PositionSnapshot>.Ok(new PositionSnapshot(symbol, (double)quantity, quantity == 0 ? 0 : (double)entry, (double)unrealised,
-                leverage ?? _leverage.GetValueOrDefault(symbol, 0)));
+            var snapshot = new PositionSnapshot(symbol, (double)quantity, quantity == 0 ? 0 : (double)entry, (double)unrealised,
+                leverage ?? _leverage.GetValueOrDefault(symbol, 0));
+            _state.SeedPosition(snapshot, snapshot.Leverage);
+            return ExchangeResult<PositionSnapshot>.Ok(snapshot);
         });
     }
 
@@ -179,6 +289,7 @@ public sealed class BinanceExchange : IExchange
         var r = await Rest.SendAsync(HttpMethod.Post, "/fapi/v1/leverage", new BinanceQuery().Add("symbol", symbol).Add("leverage", leverage), BinanceSecurity.Signed, 1, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<bool>.Fail(r.Error!);
         _leverage[symbol] = leverage;
+        _state.Leverage[symbol] = leverage;
         return ExchangeResult<bool>.Ok(true);
     }
 
@@ -197,12 +308,14 @@ public sealed class BinanceExchange : IExchange
         var q = QuantityRounder.Round(request.Quantity, rules.Data!, request.ReferencePrice, request.ReduceOnly);
         if (q.IsSkipped)
             return ExchangeResult<OrderFill>.Fail(ExchangeErrorKind.Rejected, $"order {request.ClientOrderId} skipped ({q.Skip}): {q.Detail}");
+        _ownOrderIds[request.ClientOrderId] = 0; // before sending: its stream events may beat the answer
         var placed = await _placer.PlaceAsync(request.Symbol, request.Side, q.Text, request.ReduceOnly, request.ClientOrderId, ct).ConfigureAwait(false);
         if (!placed.Success && placed.Error!.Code == -4061)
         {
             _modes = null; // the account was switched to hedge mode under us: read it again before the next order
             _log?.Invoke($"Binance rechazó {request.ClientOrderId} por modo de posición (-4061): la cuenta pasó a modo hedge; no se envían más órdenes hasta volver a one-way.");
         }
+        if (placed.Success && placed.Data!.ExecutedQuantity > 0 && placed.Data.OrderId is { } id && _stream is not null) _state.ExpectOwnFill(id);
         return placed;
     }
 
@@ -224,11 +337,12 @@ public sealed class BinanceExchange : IExchange
         return r.Success ? ExchangeResult<int>.Ok(count) : ExchangeResult<int>.Fail(r.Error!);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
+        _venueEvents.Writer.TryComplete();
         _configLock.Dispose();
         Rest.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"BinanceExchange {{ {Name} at {Rest.Environment.Rest} }}");

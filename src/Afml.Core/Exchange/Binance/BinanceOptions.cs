@@ -59,4 +59,14 @@ public sealed record BinanceOptions
     /// <summary>Margin type to set on the symbol at start ("ISOLATED" or "CROSSED"); null leaves the account's as it is
     /// (it is still read and logged). For the training config's margin type once it has a key for one.</summary>
     public string? MarginType { get; init; }
+
+    /// <summary>Keep account and position current from the user-data stream (REST then only checks and covers for
+    /// it). Off: every account and position read is a REST call.</summary>
+    public bool UserStream { get; init; } = true;
+
+    /// <summary>listenKey keepalive period (the key lives 60 min; Binance suggests well within that).</summary>
+    public TimeSpan ListenKeyKeepAlive { get; init; } = TimeSpan.FromMinutes(50);
+
+    /// <summary>How long a read waits for the stream to confirm an own fill before reading REST instead.</summary>
+    public TimeSpan StreamCatchUp { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -61,4 +61,22 @@ public class BinanceAccountSessionTests(ITestOutputHelper output)
         foreach (var r in opens)
             Assert.Equal(double.Parse(r.ComisionActivo!, CultureInfo.InvariantCulture) * 600, r.Comision!.Value, 9);
     }
+
+    [Fact]
+    public async Task With_a_healthy_user_stream_steps_read_account_and_position_without_REST()
+    {
+        const int steps = 20;
+        // The fake's clock jumps an hour per candle while the client's keepalive runs on real time: give the key a
+        // validity longer than the run so that it does not expire between two real seconds.
+        await using var s = await FakeVenueSession.StartAsync(First, History, steps, o => o with { ListenKeyTtl = TimeSpan.FromDays(3) });
+
+        var summary = await s.RunAsync(s.Options(VenueKind.Testnet, steps), steps);
+
+        var reads = new[] { "GET /fapi/v3/account", "GET /fapi/v3/positionRisk" }.Sum(e => s.Fake.RequestLog.For(e).Count);
+        var orders = s.Fake.RequestLog.For("POST /fapi/v1/order").Count;
+        TestReport.Write(output, I($"fault-suite: user-stream steps={summary.Steps} orders={orders} rest-account+position-reads={reads} (start: 2) per-step={(double)(reads - 2) / summary.Steps:F2}"));
+        Assert.Equal(steps, summary.Steps);
+        Assert.Equal(SessionStopReason.MaxSteps, summary.StopReason);
+        Assert.True(reads - 2 <= summary.Steps / 10, $"{reads} REST reads over {summary.Steps} steps");
+    }
 }

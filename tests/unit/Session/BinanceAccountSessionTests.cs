@@ -72,11 +72,19 @@ public class BinanceAccountSessionTests(ITestOutputHelper output)
 
         var summary = await s.RunAsync(s.Options(VenueKind.Testnet, steps), steps);
 
+        foreach (var l in s.Events.OfType<SessionLog>().Where(l => l.Level != SessionLogLevel.Info)) output.WriteLine(l.Message);
         var reads = new[] { "GET /fapi/v3/account", "GET /fapi/v3/positionRisk" }.Sum(e => s.Fake.RequestLog.For(e).Count);
         var orders = s.Fake.RequestLog.For("POST /fapi/v1/order").Count;
         TestReport.Write(output, I($"fault-suite: user-stream steps={summary.Steps} orders={orders} rest-account+position-reads={reads} (start: 2) per-step={(double)(reads - 2) / summary.Steps:F2}"));
         Assert.Equal(steps, summary.Steps);
         Assert.Equal(SessionStopReason.MaxSteps, summary.StopReason);
         Assert.True(reads - 2 <= summary.Steps / 10, $"{reads} REST reads over {summary.Steps} steps");
+
+        // The same candles with every read over REST: the same book, row by row.
+        await using var r = await FakeVenueSession.StartAsync(First, History, steps);
+        var restOptions = r.Options(VenueKind.Testnet, steps);
+        var restSummary = await r.RunAsync(restOptions with { ClientOptions = restOptions.ClientOptions! with { UserStream = false } }, steps);
+        static string Row(RegistroRow x) => I($"{x.Paso} {x.Operacion} {x.Cantidad} {x.Balance:F6} {x.Equity:F6}");
+        Assert.Equal(RegistroReader.Read(restSummary.RegistroPath).Select(Row), RegistroReader.Read(summary.RegistroPath).Select(Row));
     }
 }

@@ -118,6 +118,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         new TradeRoutes(Options.Symbol, _market, _book, userEvents.Publish).Map(routes);
         new AccountRoutes(Options.Symbol, _market, _book, Modes).Map(routes);
         new ListenKeyRoutes(_listenKeys, _userHub).Map(routes);
+        new AlgoRoutes(Options.Symbol, Modes).Map(routes);
         var rest = new RestPipeline(routes, auth, _limiter, Faults, RequestLog, _clock, _stopping.Token);
         var streams = new StreamEndpoint(Options, _marketHub, _userHub, _listenKeys, _clock);
 

@@ -123,9 +123,10 @@ internal sealed class AccountJson(FakeSymbolRules rules, decimal maintenanceRate
                 ["markPrice"] = P(p.MarkPrice),
                 ["unRealizedProfit"] = M(p.UnrealizedPnl),
                 ["liquidationPrice"] = "0",
-                ["isolatedMargin"] = M(0m),
+                // Isolated: the position's own margin (its initial margin) plus its PnL; cross: 0 (ccxt reads the mode from it).
+                ["isolatedMargin"] = M(modes.MarginType == "isolated" ? p.InitialMargin + p.UnrealizedPnl : 0m),
                 ["notional"] = M(p.Notional),
-                ["isolatedWallet"] = M(0m),
+                ["isolatedWallet"] = M(modes.MarginType == "isolated" ? p.InitialMargin : 0m),
             };
             if (v3)
             {

@@ -30,19 +30,23 @@ public sealed class BinanceAccountState
     /// <summary>Own fills whose ORDER_TRADE_UPDATE or following ACCOUNT_UPDATE has not arrived yet.</summary>
     public bool IsBehind { get { lock (_gate) return _pendingOrders.Count > 0; } }
 
-    public bool IsHealthy(string? symbol = null)
+    public bool IsHealthy(string? symbol = null) => IsSeeded(symbol, requireCaughtUp: true);
+
+    /// <summary>Connected and read over REST since the connection: only an own fill may still be missing, which is
+    /// worth waiting a moment for.</summary>
+    public bool IsSeeded(string? symbol, bool requireCaughtUp = false)
     {
         lock (_gate)
         {
-            if (!_connected || _accountSeededAt != _generation || _pendingOrders.Count > 0) return false;
+            if (!_connected || _accountSeededAt != _generation || (requireCaughtUp && _pendingOrders.Count > 0)) return false;
             return symbol is null ? _positionSeededAt.Count > 0 && _positionSeededAt.Values.All(g => g == _generation)
                 : _positionSeededAt.TryGetValue(symbol, out var g) && g == _generation;
         }
     }
 
-    public void OnConnected() { lock (_gate) { _connected = true; _generation++; } }
+    public void OnConnected() { lock (_gate) { _connected = true; _generation++; SignalLocked(); } }
 
-    public void OnDisconnected() { lock (_gate) _connected = false; }
+    public void OnDisconnected() { lock (_gate) { _connected = false; SignalLocked(); } }
 
     public void OnPrice(string symbol, double price) { lock (_gate) _prices[symbol] = price; }
 

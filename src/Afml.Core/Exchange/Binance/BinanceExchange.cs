@@ -118,12 +118,17 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
     {
         if (_stream is null) return false;
         if (_state.IsHealthy(symbol)) return true;
-        if (!_state.IsConnected || !_state.IsBehind) return false;
+        if (!_state.IsBehind || !_state.IsSeeded(symbol)) return false; // down, or not read since it reconnected: REST
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
         wait.CancelAfter(Rest.Options.StreamCatchUp);
         try
         {
-            while (_state.IsBehind && _state.IsConnected) await _state.Changed.WaitAsync(wait.Token).ConfigureAwait(false);
+            while (true)
+            {
+                var changed = _state.Changed; // taken before the check, so a change in between is not missed
+                if (!_state.IsBehind || !_state.IsConnected) break;
+                await changed.WaitAsync(wait.Token).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {

@@ -21,6 +21,8 @@ public sealed record MarketOrderRequest(
 /// fee discount), its USDT value at the fill's time.</param>
 /// <param name="Charges">The commission as the venue charged it, per asset, with each part's USDT value (null when the
 /// venue gave no detail, e.g. the simulated account, which charges USDT only).</param>
+/// <param name="CommissionKnown">False when the venue's commission could not be read (then <see cref="Commission"/>
+/// is 0 and means nothing).</param>
 public sealed record OrderFill(
     string ClientOrderId,
     long? OrderId,
@@ -29,6 +31,7 @@ public sealed record OrderFill(
     double ExecutedQuantity,
     double AveragePrice,
     double Commission,
+    bool CommissionKnown = true,
     IReadOnlyList<CommissionCharge>? Charges = null)
 {
     /// <summary>The charged asset(s), e.g. "USDT", "BNB", or "USDT+BNB" for a fill charged in both.</summary>
@@ -42,6 +45,7 @@ public sealed record OrderFill(
     public bool Equals(OrderFill? other) =>
         other is not null && ClientOrderId == other.ClientOrderId && OrderId == other.OrderId && Side == other.Side && Status == other.Status
         && ExecutedQuantity.Equals(other.ExecutedQuantity) && AveragePrice.Equals(other.AveragePrice) && Commission.Equals(other.Commission)
+        && CommissionKnown == other.CommissionKnown
         && CommissionAsset == other.CommissionAsset && CommissionInAsset == other.CommissionInAsset;
 
     public override int GetHashCode() => HashCode.Combine(ClientOrderId, OrderId, ExecutedQuantity, AveragePrice, Commission);

@@ -7,7 +7,7 @@ namespace Afml.Core.Exchange;
 /// resent order is answered with the original fill instead of filling twice — the same contract the Binance
 /// connector keeps.
 /// </summary>
-public sealed class SimulatedExchange : IExchange, Session.IPriceDriven
+public sealed class SimulatedExchange : IExchange, IPriceDriven
 {
     private readonly double _commissionRate;
     private readonly double _slippageRate;

@@ -145,13 +145,15 @@ public sealed class TrainingPortfolio
     /// <param name="plan">A plan made by this book since its last change.</param>
     /// <param name="fillPrice">Average fill price (the plan's price for the training env).</param>
     /// <param name="fillQuantity">Filled base quantity (the plan's quantity for the training env).</param>
-    /// <param name="venueCommission">The commission a real venue charged for this fill. Null (replay) books the
-    /// training env's costs: commission and slippage as rates of the notional, nothing on a full close. Given
-    /// (live), the book pays exactly that commission on every fill, closes included, and no slippage rate, since
-    /// the fill price already carries the real slippage: the allocated capital then follows the money.</param>
+    /// <param name="cost">How the fill is charged: <see cref="FillCost.Training"/> (replay, paper) books the training
+    /// env's costs; <see cref="FillCost.Venue"/> (live) books exactly the venue's commission, so the allocated capital
+    /// follows the money.</param>
     /// <exception cref="InvalidOperationException">The plan is stale (the book changed after it was made) or
     /// belongs to another book.</exception>
-    public OperationRecord Apply(OrderPlan plan, double fillPrice, double fillQuantity, double? venueCommission = null)
+    public OperationRecord Apply(OrderPlan plan, double fillPrice, double fillQuantity) => Apply(plan, fillPrice, fillQuantity, FillCost.Training);
+
+    /// <inheritdoc cref="Apply(OrderPlan, double, double)"/>
+    public OperationRecord Apply(OrderPlan plan, double fillPrice, double fillQuantity, FillCost cost)
     {
         ArgumentNullException.ThrowIfNull(plan);
         if (plan.Revision != _revision)
@@ -161,20 +163,17 @@ public sealed class TrainingPortfolio
         if (!(fillQuantity >= 0) || double.IsInfinity(fillQuantity))
             throw new ArgumentOutOfRangeException(nameof(fillQuantity), fillQuantity, "Fill quantity must be finite and ≥ 0.");
         if (fillQuantity == 0) return NotFilled(plan);
-        if (venueCommission is { } vc && !(vc >= 0 && double.IsFinite(vc)))
-            throw new ArgumentOutOfRangeException(nameof(venueCommission), vc, "A venue commission must be finite and ≥ 0.");
-
-        var fees = Fees(fillPrice, fillQuantity, venueCommission);
+        var fees = Fees(fillPrice, fillQuantity, cost);
         var record = plan.Step switch
         {
             BookStep.Open => BookOpen(plan, fillPrice, fillQuantity, fees),
             BookStep.Increase => BookIncrease(plan, fillPrice, fillQuantity, fees),
             BookStep.Reduce => TakesAll(fillQuantity)
-                ? BookClose(fillPrice, venueCommission ?? 0.0)
+                ? BookClose(fillPrice, cost.Commission)
                 : BookReduce(fillPrice, fillQuantity, FilledPct(plan, fillQuantity), fees),
             _ => TakesAll(fillQuantity)
-                ? BookClose(fillPrice, venueCommission ?? 0.0)
-                : BookReduce(fillPrice, fillQuantity, RemainingPctCut(fillQuantity), venueCommission is null ? default : fees),
+                ? BookClose(fillPrice, cost.Commission)
+                : BookReduce(fillPrice, fillQuantity, RemainingPctCut(fillQuantity), cost.IsVenueCharge ? fees : default),
         };
         _revision++;
         return record;
@@ -234,8 +233,8 @@ public sealed class TrainingPortfolio
     }
 
     /// <summary>The costs of a fill: the training env's rates, or a venue's actual commission and no slippage rate.</summary>
-    private TradeCosts Fees(double price, double quantity, double? venueCommission) =>
-        venueCommission is { } c ? new TradeCosts(price * quantity / Settings.Leverage, c, 0.0) : TradeCosts.Of(price, quantity, Settings);
+    private TradeCosts Fees(double price, double quantity, FillCost cost) =>
+        cost.IsVenueCharge ? new TradeCosts(price * quantity / Settings.Leverage, cost.Commission, 0.0) : TradeCosts.Of(price, quantity, Settings);
 
     private OperationRecord BookOpen(OrderPlan plan, double price, double quantity, TradeCosts costs)
     {

@@ -11,10 +11,18 @@ namespace Afml.Core.Risk;
 /// <see cref="TimeProvider"/>, so tests never sleep. Order retries are safe because every attempt reuses the same
 /// client order id and the venue answers a known id with its first fill.
 /// </summary>
-public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan? delay = null)
+/// <param name="exponential">Double the delay after each attempt (reads of state backed off within a candle)
+/// instead of the seed's constant second.</param>
+public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan? delay = null, bool exponential = false)
 {
     public int Attempts { get; } = attempts >= 1 ? attempts : throw new ArgumentOutOfRangeException(nameof(attempts));
     public TimeSpan Delay { get; } = delay ?? TimeSpan.FromSeconds(1);
+    public bool Exponential { get; } = exponential;
+
+    /// <summary>Reads of account and position state: 5 attempts backed off 0.5, 1, 2, 4 s (7.5 s in all), so a
+    /// venue outage of a few seconds costs a late step, not a skipped one or an emergency.</summary>
+    public static OperationRetry StateReads(TimeProvider time, TimeSpan? firstDelay = null) =>
+        new(time, attempts: 5, delay: firstDelay ?? TimeSpan.FromMilliseconds(500), exponential: true);
 
     /// <param name="onRetry">Called before each new attempt with the attempt number (2..) and the last error.</param>
     public async Task<ExchangeResult<T>> RunAsync<T>(
@@ -28,7 +36,7 @@ public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan
             {
                 MaxRetryAttempts = Attempts - 1,
                 Delay = Delay,
-                BackoffType = DelayBackoffType.Constant,
+                BackoffType = Exponential ? DelayBackoffType.Exponential : DelayBackoffType.Constant,
                 UseJitter = false,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Success: false } r && IsRetriable(r.Error!.Kind)),
                 OnRetry = args =>

@@ -12,11 +12,15 @@ public sealed class ControlWatcher : IDisposable
     private readonly CancellationTokenSource _arrived = new();
     private readonly ITimer _timer;
     private readonly object _gate = new();
+    private readonly Action<ControlRequest>? _ignored;
     private ControlRequest? _pending;
 
-    public ControlWatcher(string statusPath, TimeProvider time, TimeSpan? interval = null)
+    /// <param name="ignored">Told of a request whose command the session does not know: it is taken from the file
+    /// and dropped, never acted on and never an end.</param>
+    public ControlWatcher(string statusPath, TimeProvider time, TimeSpan? interval = null, Action<ControlRequest>? ignored = null)
     {
         _statusPath = statusPath;
+        _ignored = ignored;
         var every = interval ?? TimeSpan.FromSeconds(1);
         _timer = time.CreateTimer(_ => Poll(), null, every, every);
     }
@@ -38,6 +42,11 @@ public sealed class ControlWatcher : IDisposable
         {
             if (_pending is null && SessionControl.Take(_statusPath) is { } request)
             {
+                if (SessionStateText.ParseCommand(request.Command) is null)
+                {
+                    _ignored?.Invoke(request);
+                    return null;
+                }
                 _pending = request;
                 _arrived.Cancel();
             }

@@ -8,8 +8,12 @@ public enum SessionStopReason
     MaxSteps,
     /// <summary>Ctrl+C or the caller's cancellation.</summary>
     Cancelled,
-    /// <summary>The emergency protocol ran (drawdown, failed operation, operator request).</summary>
+    /// <summary>The emergency protocol ran (drawdown, failed operation, operator request, a fault of any part).</summary>
     Emergency,
+    /// <summary>SIGTERM or SIGHUP (systemd, a container runtime, a closed terminal): a clean stop.</summary>
+    Signal,
+    /// <summary>An operator's stop request from another shell (control file <c>{"Command":"stop"}</c>): a clean stop.</summary>
+    OperatorStop,
 }
 
 /// <summary>Session statistics, returned by <c>Start-AfmlSession</c> at the end.</summary>

@@ -1,21 +1,18 @@
-using System.Globalization;
-using System.Threading.Channels;
 using Afml.Core.Agent;
 using Afml.Core.Configuration;
 using Afml.Core.Exchange;
-using Afml.Core.Exchange.Binance;
 using Afml.Core.Features;
 using Afml.Core.MarketData;
 using Afml.Core.Portfolio;
 using Afml.Core.Recording;
 using Afml.Core.Risk;
+using Afml.Core.Venues;
 
 namespace Afml.Core.Session;
 
-/// <summary>Everything one session is made of; built by <see cref="SessionFactory"/>, owned (and disposed) by it.</summary>
-/// <param name="TrainingPrices">Book and simulated fills at the close rounded to float32, exactly as the training
-/// env saw prices (its frame is float32). Replay uses it so a replay reproduces the env to the last bit; live
-/// venues book real fills.</param>
+/// <summary>Everything one session is made of; built by <see cref="SessionFactory"/>, owned (and disposed) by
+/// its <see cref="SessionHost"/>.</summary>
+/// <param name="Venue">How this venue behaves inside the loop: prices, fill costs, start, reconciliation.</param>
 public sealed record SessionParts(
     string SessionId,
     TrainingConfig Config,
@@ -26,13 +23,12 @@ public sealed record SessionParts(
     TrainingPortfolio Book,
     IMarketFeed Feed,
     IExchange Exchange,
+    SessionVenue Venue,
     RegistroWriter Registro,
     EmergencyWriter Emergencies,
     SessionStatusFile Status,
     int? MaxSteps,
     int? ExpectedSteps,
-    bool TrainingPrices = false,
-    bool VenueBook = false,
     string? OrderTag = null)
 {
     /// <summary>What makes this session's client order ids its own (<c>afml-&lt;tag&gt;-&lt;step&gt;</c>): the session stamp
@@ -41,198 +37,133 @@ public sealed record SessionParts(
     public string ClientOrderTag => OrderTag ?? SessionId;
 }
 
+/// <summary>How the loop ended by itself (the host adds the ends it causes: stop, signal, fault).</summary>
+public sealed record SessionEnd(SessionStopReason Reason, string? Detail = null);
+
 /// <summary>
 /// The one session loop, for every venue. Warm-up on history, then for each closed candle:
 /// A account state · B drawdown · C observation · D action · E validation · F execution · G state · H registro.
-/// Single-threaded: the feed and the venue are awaited in turn; nothing else mutates the book.
+/// Single-threaded: the feed and the venue are awaited in turn; nothing else mutates the book. What varies by
+/// venue is asked of <see cref="SessionParts.Venue"/>; status, statistics and console watch the rows it writes
+/// (<see cref="ISessionObserver"/>); how it starts, stops and fails is its <see cref="SessionHost"/>'s business.
 /// </summary>
 public sealed class TradingSession
 {
+    /// <summary><c>tipo_accion</c> (and <c>operacion</c> when nothing was open) of the emergency protocol's row.</summary>
+    public const string EmergencyActionType = "emergencia";
+    /// <summary><c>tipo_accion</c> and <c>operacion</c> of a step whose account state could not be read: nothing decided.</summary>
+    public const string SkippedActionType = "paso_omitido";
+    /// <summary><c>tipo_accion</c> of the close <c>-FlattenOnStop</c> sends when the session ends.</summary>
+    public const string FinalCloseActionType = "cierre_final";
+    /// <summary>An action this far outside [-1, 1] is clamped (float rounding of tanh); further out it is refused.</summary>
+    public const float ActionTolerance = 1e-5f;
+
     private readonly SessionParts _p;
     private readonly TimeProvider _time;
-    private readonly ChannelWriter<SessionEvent> _events;
+    private readonly SessionLogger _log;
     private readonly OperationRetry _retry;
+    private readonly OperationRetry _stateRetry;
+    private readonly IReadOnlyList<ISessionObserver> _observers;
     private readonly TradingStateLatch _latch = new();
     private readonly ActionInterpreter _interpreter;
     private readonly DrawdownRule _drawdown;
     private readonly double[] _featureRow;
     private readonly float[] _market;
     private readonly float[] _portfolio = new float[PortfolioFeatures.Count];
-    private readonly Dictionary<string, int> _operations = new(StringComparer.Ordinal);
-    private readonly DateTimeOffset _startedAt;
-    private int _steps;
-    private int _ordersFilled;
-    private int _tradesClosed;
-    private int _winningTrades;
-    private double _lastPrice;
-    private DateTimeOffset? _firstCandle;
-    private DateTimeOffset? _lastCandle;
-    private float _lastAction;
-    private string? _lastOperation;
-    private OrderFill? _rowFill; // binance: the venue fill whose commission detail the next registro row carries
+    private VenueContext? _venue;
     private OrderSizer? _sizer;
     private Candle? _lastSeen;
-    private int _reconciliations;
+    private OrderFill? _rowFill; // binance: the venue fill whose commission detail the next registro row carries
 
-    public TradingSession(SessionParts parts, TimeProvider time, ChannelWriter<SessionEvent> events, OperationRetry? retry = null)
+    /// <param name="retry">Orders and the emergency protocol: the seed's 3 attempts 1 s apart.</param>
+    /// <param name="stateRetry">Reads of account and position state: backed off within the candle.</param>
+    public TradingSession(SessionParts parts, TimeProvider time, SessionLogger log, IReadOnlyList<ISessionObserver> observers,
+        OperationRetry? retry = null, OperationRetry? stateRetry = null)
     {
         _p = parts;
         _time = time;
-        _events = events;
+        _log = log;
+        _observers = observers;
         _retry = retry ?? new OperationRetry(time);
+        _stateRetry = stateRetry ?? OperationRetry.StateReads(time);
         _interpreter = new ActionInterpreter(parts.Config.Environment.HoldThreshold);
         _drawdown = new DrawdownRule(parts.Config.Environment.MaxDrawdown);
         _featureRow = new double[parts.Features.FeatureCount];
         _market = new float[parts.Policy.Shape.MarketLength];
-        _startedAt = time.GetUtcNow();
+        Progress = new SessionProgress(time.GetUtcNow(), _latch);
     }
+
+    public SessionProgress Progress { get; }
 
     private string Symbol => _p.Config.Market.Symbol;
     private long IntervalMs => _p.Config.Market.Interval.Milliseconds;
 
-    /// <summary>Runs to the end of the feed, <c>MaxSteps</c>, an emergency, or cancellation; returns the statistics.</summary>
-    public async Task<SessionSummary> RunAsync(CancellationToken ct)
+    /// <summary>Tells the observers the session's state changed.</summary>
+    internal void Announce(SessionState state, string? reason)
     {
-        var stop = SessionStopReason.Completed;
-        string? detail = null;
-        try
-        {
-            Log(SessionLogLevel.Info, $"🚀 Iniciando sesión {_p.SessionId} · {_p.Config.TrainId} · {Symbol} {_p.Config.Market.Interval} · venue {_p.Exchange.Name}{(_p.Exchange.IsLive ? " (LIVE: dinero real)" : "")}");
-            using var control = new ControlWatcher(_p.Status.Path, _time);
-            using var waiting = CancellationTokenSource.CreateLinkedTokenSource(ct, control.Token);
-            try
-            {
-                await PrepareAsync(ct).ConfigureAwait(false);
-            }
-            catch (AfmlException ex)
-            {
-                // Get-AfmlStatus -All shows why a session never started trading.
-                WriteStatus("Failed", $"{ex.ErrorId}: {ex.Message}");
-                throw;
-            }
-            WriteStatus("Running", null);
-            try
-            {
-                await foreach (var candle in _p.Feed.StreamClosedCandlesAsync(waiting.Token).ConfigureAwait(false))
-                {
-                    if (!Warm(candle))
-                    {
-                        Log(SessionLogLevel.Debug, $"Vela {candle.OpenTimeUtc:O}: calentando indicadores, sin decisión");
-                        continue;
-                    }
-                    var emergency = control.Poll() is { Command: ControlRequest.Emergency } request
-                        ? await OperatorEmergencyAsync(request, candle, ct).ConfigureAwait(false)
-                        : await StepAsync(candle, ct).ConfigureAwait(false);
-                    if (emergency is not null)
-                    {
-                        stop = SessionStopReason.Emergency;
-                        detail = emergency;
-                        break;
-                    }
-                    if (_p.MaxSteps is { } max && _steps >= max)
-                    {
-                        stop = SessionStopReason.MaxSteps;
-                        break;
-                    }
-                }
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested && control.Pending is { Command: ControlRequest.Emergency } request && _lastSeen is { } last)
-            {
-                // The request arrived while waiting for a candle: act now, at the last known close.
-                stop = SessionStopReason.Emergency;
-                detail = await OperatorEmergencyAsync(request, last, ct, atLastClose: true).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            stop = SessionStopReason.Cancelled;
-            detail = "detenido por el usuario (Ctrl+C)";
-            Log(SessionLogLevel.Warning, "⏹️ Sesión detenida por el usuario");
-            if (_p.Book.Position is { } pos)
-                Log(SessionLogLevel.Warning, $"La posición {pos.Side.ToReferenceName()} (trade {pos.TradeId}) sigue abierta; Invoke-AfmlEmergency la cierra.");
-        }
-        var summary = Summarize(stop, detail);
-        WriteStatus("Stopped", stop.ToString());
-        LogStatistics(summary);
-        return summary;
+        foreach (var o in _observers) o.OnStateChanged(state, reason, Progress);
     }
 
-    private async Task PrepareAsync(CancellationToken ct)
+    /// <summary>Runs to the end of the feed, <c>MaxSteps</c>, an emergency, an operator's request, or
+    /// <paramref name="stop"/>. Start failures are <see cref="AfmlException"/>s; anything else thrown is a fault the
+    /// host answers with <see cref="EmergencyAsync"/>.</summary>
+    public async Task<SessionEnd> RunAsync(CancellationToken stop)
+    {
+        _log.Info($"🚀 Iniciando sesión {_p.SessionId} · {_p.Config.TrainId} · {Symbol} {_p.Config.Market.Interval} · venue {_p.Exchange.Name}{(_p.Exchange.IsLive ? " (LIVE: dinero real)" : "")}");
+        await StartAsync(stop).ConfigureAwait(false);
+        Announce(SessionState.Running, null);
+        using var control = new ControlWatcher(_p.Status.Path, _time,
+            ignored: r => _log.Warning($"Orden de control desconocida '{r.Command}' ({r.RequestedBy}): ignorada"));
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop, control.Token);
+        try
+        {
+            await foreach (var candle in _p.Feed.StreamClosedCandlesAsync(waiting.Token).ConfigureAwait(false))
+            {
+                if (!Warm(candle))
+                {
+                    _log.Debug($"Vela {candle.OpenTimeUtc:O}: calentando indicadores, sin decisión");
+                    continue;
+                }
+                // The watcher's timer reads the control file; the loop only looks at what it found (and reads the file
+                // itself once, at the first decision, so a request written before the start is acted on there).
+                if ((Progress.Steps == 0 ? control.Poll() : control.Pending) is { } request) return await OnRequestAsync(request, candle, atLastClose: false).ConfigureAwait(false);
+                if (await StepAsync(candle).ConfigureAwait(false) is { } emergency) return new(SessionStopReason.Emergency, emergency);
+                if (_p.MaxSteps is { } max && Progress.Steps >= max) return new(SessionStopReason.MaxSteps);
+            }
+            return new(SessionStopReason.Completed);
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested && control.Pending is { } request && _lastSeen is { } last)
+        {
+            // The request arrived while waiting for a candle: act now, at the last known close.
+            return await OnRequestAsync(request, last, atLastClose: true).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return new(SessionStopReason.Cancelled);
+        }
+    }
+
+    /// <summary>History, leverage, the venue's rules, then the venue's own start (capital, adopted position).</summary>
+    private async Task StartAsync(CancellationToken ct)
     {
         var history = await _p.Feed.LoadHistoryAsync(ct).ConfigureAwait(false);
         foreach (var c in history) Warm(c);
-        Log(SessionLogLevel.Info, $"📥 Historial: {history.Count} velas para calentar indicadores (ventana {_p.Observation.Window}, {_p.Features.FeatureCount} features)");
+        if (history.Count > 0) Progress.LastPrice = _p.Venue.PriceOf(history[^1]);
+        _log.Info($"📥 Historial: {history.Count} velas para calentar indicadores (ventana {_p.Observation.Window}, {_p.Features.FeatureCount} features)");
+        var exchange = _p.Exchange;
         var leverage = (int)Math.Ceiling(_p.Config.Portfolio.Leverage);
-        var lev = await _retry.RunAsync(c => _p.Exchange.SetLeverageAsync(Symbol, leverage, c), ct).ConfigureAwait(false);
-        if (!lev.Success) throw StartFailure(lev.Error!, "LeverageFailed", AfmlErrorCategory.InvalidOperation, $"Setting leverage {leverage} on {Symbol} failed: {lev.Error}", Symbol);
-        var rules = await _retry.RunAsync(c => _p.Exchange.GetSymbolRulesAsync(Symbol, c), ct).ConfigureAwait(false);
-        if (!rules.Success) throw StartFailure(rules.Error!, "SymbolRulesFailed", AfmlErrorCategory.InvalidOperation, $"Reading the trading rules of {Symbol} failed: {rules.Error}", Symbol);
+        var lev = await _retry.RunAsync(c => exchange.SetLeverageAsync(Symbol, leverage, c), ct).ConfigureAwait(false);
+        if (!lev.Success) throw _p.Venue.StartFailure(lev.Error!, exchange.Name, "LeverageFailed", AfmlErrorCategory.InvalidOperation, $"Setting leverage {leverage} on {Symbol} failed: {lev.Error}", Symbol);
+        var rules = await _retry.RunAsync(c => exchange.GetSymbolRulesAsync(Symbol, c), ct).ConfigureAwait(false);
+        if (!rules.Success) throw _p.Venue.StartFailure(rules.Error!, exchange.Name, "SymbolRulesFailed", AfmlErrorCategory.InvalidOperation, $"Reading the trading rules of {Symbol} failed: {rules.Error}", Symbol);
         _sizer = new OrderSizer(rules.Data!, _p.Config.Portfolio.Leverage, _p.Config.Portfolio.Commission);
-        if (_p.VenueBook) await CheckVenueAccountAsync(history, ct).ConfigureAwait(false);
+        _venue = new VenueContext(exchange, _p.Book, Symbol, rules.Data!, _stateRetry, _log, _ => Reconciled());
+        await _p.Venue.StartAsync(_venue, history, ct).ConfigureAwait(false);
     }
 
-    /// <summary>A real venue at start: the account must carry the allocated capital, and a position found open
-    /// (a restart, a manual trade) is adopted by the book before the first decision.</summary>
-    private async Task CheckVenueAccountAsync(IReadOnlyList<Candle> history, CancellationToken ct)
+    private void Reconciled()
     {
-        var account = await _retry.RunAsync(c => _p.Exchange.GetAccountAsync(c), ct).ConfigureAwait(false);
-        if (!account.Success) throw StartFailure(account.Error!, "AccountUnavailable", AfmlErrorCategory.ConnectionError, $"Reading the account failed: {account.Error}", _p.Exchange.Name);
-        var position = await _retry.RunAsync(c => _p.Exchange.GetPositionAsync(Symbol, c), ct).ConfigureAwait(false);
-        if (!position.Success) throw StartFailure(position.Error!, "ReconciliationFailed", AfmlErrorCategory.InvalidOperation, $"Reading the {Symbol} position failed: {position.Error}", Symbol);
-
-        var capital = _p.Book.Settings.InitialCapital;
-        Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
-            $"💼 Cuenta {_p.Exchange.Name}: balance {account.Data!.WalletBalance:F2} USDT, disponible {account.Data.AvailableBalance:F2} · capital asignado {capital:F2}"));
-        // Flat, the capital must fit in the available balance; onto an open position, part of it is locked as that
-        // position's margin, so it must fit in the account's equity.
-        var open = position.Data!.Quantity != 0;
-        var carry = open ? account.Data.MarginBalance : account.Data.AvailableBalance;
-        if (carry < capital)
-            throw new AfmlException("CapitalNotAvailable", AfmlErrorCategory.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
-                $"The allocated capital {capital:F2} USDT exceeds the account's {(open ? $"equity (an open {Symbol} position locks margin)" : "available balance")} {carry:F2} USDT on {_p.Exchange.Name}; pass a smaller -Capital."), "Capital");
-        if (history.Count > 0) Reconcile(position.Data, history[^1].Close);
-    }
-
-    /// <summary>A venue call at start failed. A rejected key or signature is the operator's to fix, not a leverage
-    /// or account problem: say so, naming the variables the credentials come from (never their values).</summary>
-    private AfmlException StartFailure(ExchangeError error, string errorId, AfmlErrorCategory category, string message, string target)
-    {
-        if (error.Kind != ExchangeErrorKind.Unauthorized) return new AfmlException(errorId, category, message, target);
-        var (key, secret) = Exchange.Binance.BinanceCredentials.VariableNames(testnet: !_p.Exchange.IsLive);
-        return new AfmlException("CredentialsRejected", AfmlErrorCategory.AuthenticationError,
-            $"{_p.Exchange.Name} rejected the API credentials ({error}); check {key} and {secret} (or the -Credential given).", key);
-    }
-
-    /// <summary>Step G for venues that can disagree with the book: the venue's position wins. Returns the venue
-    /// error when the position could not be read.</summary>
-    private async Task<ExchangeError?> ReconcileAsync(double price, CancellationToken ct)
-    {
-        var position = await _retry.RunAsync(c => _p.Exchange.GetPositionAsync(Symbol, c), ct).ConfigureAwait(false);
-        if (!position.Success) return position.Error;
-        Reconcile(position.Data!, price);
-        return null;
-    }
-
-    private void Reconcile(PositionSnapshot venue, double price)
-    {
-        var step = _sizer!.Rules.MarketLotStep;
-        var tolerance = step > 0 ? (double)step / 2 : 1e-12;
-        if (_p.Book.Reconcile(venue.Quantity, venue.EntryPrice, price, tolerance) is { } record)
-        {
-            _reconciliations++;
-            Log(SessionLogLevel.Warning, $"⚖️ {record.Error}");
-        }
-    }
-
-    /// <summary>An operator's emergency request: at a new candle's close, or (<paramref name="atLastClose"/>) while
-    /// waiting for one, at the last close seen and the current time.</summary>
-    private Task<string> OperatorEmergencyAsync(ControlRequest request, Candle candle, CancellationToken ct, bool atLastClose = false)
-    {
-        var price = _p.TrainingPrices ? (float)candle.Close : candle.Close;
-        _lastPrice = price;
-        var time = atLastClose ? _time.GetUtcNow() : candle.OpenTimeUtc.AddMilliseconds(IntervalMs);
-        if (!atLastClose) _lastCandle = candle.OpenTimeUtc;
-        return EmergencyAsync($"solicitud_operador: {request.Reason} ({request.RequestedBy})", candle, price, time, ct);
+        foreach (var o in _observers) o.OnReconciled(Progress);
     }
 
     /// <summary>Features and the observation window; true when a decision can be made on this candle.</summary>
@@ -245,113 +176,131 @@ public sealed class TradingSession
     }
 
     /// <summary>One decision; returns the emergency reason when the protocol ran.</summary>
-    private async Task<string?> StepAsync(Candle candle, CancellationToken ct)
+    private async Task<string?> StepAsync(Candle candle)
     {
-        var price = _p.TrainingPrices ? (float)candle.Close : candle.Close;
+        var price = _p.Venue.PriceOf(candle);
+        // A candle that is not a price (a venue's zero close) is a fault of the data, never something to decide on:
+        // the host answers it with the emergency protocol at the last good price.
+        if (!(price > 0) || !double.IsFinite(price))
+            throw new InvalidDataException($"Candle {candle.OpenTimeUtc:O} of {Symbol}: close {candle.Close} is not a price.");
         var decisionTime = candle.OpenTimeUtc.AddMilliseconds(IntervalMs);
-        _lastPrice = price;
-        _firstCandle ??= candle.OpenTimeUtc;
-        _lastCandle = candle.OpenTimeUtc;
-        var paso = _steps + 1;
-        Log(SessionLogLevel.Info, $"📊 PASO {paso} - {decisionTime:yyyy-MM-ddTHH:mm:ss}");
+        Progress.LastPrice = price;
+        Progress.FirstCandle ??= candle.OpenTimeUtc;
+        Progress.LastCandle = candle.OpenTimeUtc;
+        var paso = Progress.Steps + 1;
         _p.Book.OnNewCandle();
 
-        // A. account state
-        if (_p.Exchange is IPriceDriven priced) priced.OnPrice(Symbol, price);
-        var account = await _retry.RunAsync(c => _p.Exchange.GetAccountAsync(c), CancellationToken.None).ConfigureAwait(false);
-        if (!account.Success) return await EmergencyAsync($"fallo_estado_cuenta: {account.Error}", candle, price, decisionTime, ct).ConfigureAwait(false);
+        // A. account state (read failures that pass are retried within the candle; still unknown: skip the step)
+        _p.Venue.OnCandle(Symbol, price);
+        var account = await _stateRetry.RunAsync(c => _p.Exchange.GetAccountAsync(c), CancellationToken.None).ConfigureAwait(false);
+        if (!account.Success)
+        {
+            _log.Warning($"⏭️ Paso {paso} omitido: estado de la cuenta desconocido ({account.Error})");
+            WriteRow(paso, decisionTime, candle, float.NaN, price, Skipped($"estado_desconocido: {account.Error}"), null);
+            return null;
+        }
 
         // B. drawdown
-        var drawdown = _p.Book.MaxDrawdown(price);
-        if (_drawdown.Check(drawdown) is { } breach) return await EmergencyAsync(breach, candle, price, decisionTime, ct).ConfigureAwait(false);
+        if (_drawdown.Check(_p.Book.MaxDrawdown(price)) is { } breach) return await EmergencyAsync(breach, candle, price, decisionTime).ConfigureAwait(false);
 
         // C. observation
         _p.Observation.CopyMarket(_market);
         PortfolioFeatures.Compute(_p.Book, price, _p.Book.Settings.InitialCapital, _p.Config.Environment.NormalizePortfolio, _portfolio);
 
         // D. action
-        var action = _p.Policy.Predict(_market, _portfolio);
-        _lastAction = action;
+        var raw = _p.Policy.Predict(_market, _portfolio);
 
-        // E. validation
+        // E. validation: the action before anything uses it, then the plan and its size
+        var (action, actionDenial) = ValidateAction(raw);
+        Progress.LastAction = action;
+        if (actionDenial is not null)
+        {
+            WriteRow(paso, decisionTime, candle, action, price, Refused(OperationNames.Hold, OperationNames.Hold, actionDenial), null);
+            return null;
+        }
         var decision = _interpreter.Interpret(action, _p.Book.Position?.Side);
         var plan = _p.Book.Plan(decision, price);
-        var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, paso);
-        OperationRecord record;
-        string? orderId = null;
-        var denial = Validate(plan, action);
-        var sized = plan.HasOrder && denial is null ? _sizer!.Size(plan.Quantity, plan.ReduceOnly, price, account.Data!.AvailableBalance) : default;
-        if (denial is not null)
+        if (!plan.HasOrder)
         {
-            record = new OperationRecord { ActionType = decision.ActionType, Operation = OperationName(plan), Success = false, Error = denial };
-            Log(SessionLogLevel.Warning, $"⛔ Acción rechazada: {denial}");
+            WriteRow(paso, decisionTime, candle, action, price, plan.Record!, null);
+            return null;
         }
-        else if (!plan.HasOrder)
+        if (ValidatePlan(plan) is { } denial)
         {
-            record = plan.Record!;
+            WriteRow(paso, decisionTime, candle, action, price, Refused(decision.ActionType, OperationName(plan), denial), null);
+            return null;
         }
-        else if (sized.Skipped)
+        var sized = _sizer!.Size(plan.Quantity, plan.ReduceOnly, price, account.Data!.AvailableBalance);
+        if (sized.Skipped)
         {
-            record = new OperationRecord { ActionType = decision.ActionType, Operation = OperationName(plan), Success = false, Error = sized.SkipReason };
-            Log(SessionLogLevel.Warning, $"⏭️ Orden omitida: {sized.SkipReason}");
+            WriteRow(paso, decisionTime, candle, action, price, Refused(decision.ActionType, OperationName(plan), sized.SkipReason!), null);
+            return null;
         }
-        else
-        {
-            // F. execution (not cancelled by Ctrl+C: a step that sent an order always books its outcome)
-            var request = new MarketOrderRequest(Symbol, plan.Side!.Value, sized.Quantity, plan.ReduceOnly, clientOrderId, price);
-            orderId = clientOrderId;
-            var fill = await _retry.RunAsync(c => _p.Exchange.PlaceMarketOrderAsync(request, c), CancellationToken.None,
-                (attempt, error) => Log(SessionLogLevel.Warning, $"🔁 Reintento {attempt}/{_retry.Attempts} de la orden {clientOrderId}: {error}")).ConfigureAwait(false);
-            if (!fill.Success)
-            {
-                record = new OperationRecord { ActionType = decision.ActionType, Operation = OperationName(plan), Success = false, Error = fill.Error!.ToString() };
-                Log(SessionLogLevel.Error, $"❌ Operación fallida tras {_retry.Attempts} intentos: {fill.Error}");
-                WriteRow(paso, decisionTime, candle, action, price, record, orderId);
-                return await EmergencyAsync($"fallo_operacion: {fill.Error}", candle, price, decisionTime, ct).ConfigureAwait(false);
-            }
-            var filled = fill.Data!.ExecutedQuantity > 0;
-            _rowFill = fill.Data; // binance: commission asset detail for the row
-            record = _p.Book.Apply(plan, filled ? fill.Data.AveragePrice : price, fill.Data.ExecutedQuantity, _p.VenueBook ? fill.Data.Commission : null);
-            if (filled) _ordersFilled++;
-            if (plan.Step == BookStep.Close)
-            {
-                _tradesClosed++;
-                if (record.RealizedPnl > 0) _winningTrades++;
-            }
-        }
-        var operation = record.Operation ?? OperationNames.Hold;
-        _lastOperation = operation;
-        Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture, $"🤖 Acción del agente: {action:F4} → {operation}"));
-        if (plan.HasOrder && record.Success == true)
-            Log(SessionLogLevel.Info, $"✅ Operación ejecutada: {{'trade_id': {record.TradeId}, 'cantidad': {Fmt(record.AddedQuantity ?? record.ReducedQuantity ?? record.Quantity)}}}");
-        else if (record.Success == false && denial is null)
-            Log(SessionLogLevel.Warning, $"⚠️ Operación no realizada: {record.Error}");
 
-        // G. state after execution: a real venue's position is the truth
-        if (_p.VenueBook && await ReconcileAsync(price, CancellationToken.None).ConfigureAwait(false) is { } posError)
+        // F. execution (not cancelled by a stop: a step that sent an order always books its outcome)
+        var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, paso);
+        var request = new MarketOrderRequest(Symbol, plan.Side!.Value, sized.Quantity, plan.ReduceOnly, clientOrderId, price);
+        var fill = await _retry.RunAsync(c => _p.Exchange.PlaceMarketOrderAsync(request, c), CancellationToken.None,
+            (attempt, error) => _log.Warning($"🔁 Reintento {attempt}/{_retry.Attempts} de la orden {clientOrderId}: {error}")).ConfigureAwait(false);
+        OperationRecord record;
+        if (!fill.Success)
         {
-            WriteRow(paso, decisionTime, candle, action, price, record, orderId);
-            return await EmergencyAsync($"fallo_estado_posicion: {posError}", candle, price, decisionTime, ct).ConfigureAwait(false);
+            record = Refused(decision.ActionType, OperationName(plan), fill.Error!.ToString());
+            if (IsDefiniteRejection(fill.Error!, plan))
+            {
+                // The venue said no for good (margin, notional limits, reduce-only conflict): a rejected operation,
+                // as the Python system records it; the next candle decides again.
+                _log.Warning($"⛔ Orden {clientOrderId} rechazada por el venue: {fill.Error}");
+                WriteRow(paso, decisionTime, candle, action, price, record, clientOrderId);
+                return null;
+            }
+            _log.Error($"❌ Operación fallida tras {_retry.Attempts} intentos: {fill.Error}");
+            WriteRow(paso, decisionTime, candle, action, price, record, clientOrderId);
+            return await EmergencyAsync($"fallo_operacion: {fill.Error}", candle, price, decisionTime).ConfigureAwait(false);
         }
+        var filled = fill.Data!.ExecutedQuantity > 0;
+        _rowFill = fill.Data; // binance: commission asset detail for the row
+        record = _p.Book.Apply(plan, filled ? fill.Data.AveragePrice : price, fill.Data.ExecutedQuantity,
+            filled ? _p.Venue.CostOf(fill.Data, _log) : FillCost.Training);
+
+        // G. state after execution: the venue's position wins (a read that keeps failing is caught up next step)
+        if (await _p.Venue.AfterStepAsync(_venue!, price, CancellationToken.None).ConfigureAwait(false) is { } posError)
+            _log.Warning($"⚠️ Posición de {Symbol} no leída tras el paso {paso} ({posError}); se reconcilia en el siguiente");
 
         // H. one registro row
-        var row = WriteRow(paso, decisionTime, candle, action, price, record, orderId);
-        Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
-            $"💰 Equity: {row.Equity:F2} | Drawdown: {row.MaxDrawdown * 100:F1}% | Posición: {(row.PosicionAbierta ? "True" : "False")}"));
+        WriteRow(paso, decisionTime, candle, action, price, record, clientOrderId, filled, plan.Step == BookStep.Close && filled);
         return null;
     }
 
-    /// <summary>Step E: what may not go out. HALTED denies anything that adds exposure.</summary>
-    private string? Validate(OrderPlan plan, float action)
+    /// <summary>Step E for the policy's output: finite, within [-1, 1] up to float rounding (then clamped), or refused.</summary>
+    public static (float Action, string? Denial) ValidateAction(float raw)
     {
-        if (!float.IsFinite(action) || action is < -1f or > 1f) return $"accion_invalida: {action}";
-        if (!plan.HasOrder) return null;
+        if (!float.IsFinite(raw) || Math.Abs(raw) > 1f + ActionTolerance) return (float.IsFinite(raw) ? raw : float.NaN, $"accion_invalida: {raw.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}");
+        return (Math.Clamp(raw, -1f, 1f), null);
+    }
+
+    /// <summary>Step E for the plan: what may not go out. HALTED denies anything that adds exposure.</summary>
+    private string? ValidatePlan(OrderPlan plan)
+    {
         if (!(plan.Quantity > 0) || !double.IsFinite(plan.Quantity)) return $"cantidad_invalida: {plan.Quantity}";
         if (!_latch.Allows(plan.ReduceOnly)) return $"trading_halted: {_latch.Reason}";
         return null;
     }
 
-    private RegistroRow WriteRow(int paso, DateTimeOffset time, Candle candle, float action, double price, OperationRecord op, string? clientOrderId)
+    /// <summary>A definite answer from the venue that a retry cannot change: for an order that adds exposure, or a
+    /// reduce-only order with nothing left to reduce (-2022), the operation is rejected and the session goes on.</summary>
+    public static bool IsDefiniteRejection(ExchangeError error, OrderPlan plan) =>
+        error.Kind is ExchangeErrorKind.Rejected or ExchangeErrorKind.InsufficientBalance
+        && (!plan.ReduceOnly || error.Code == -2022);
+
+    private static OperationRecord Refused(string actionType, string operation, string error) =>
+        new() { ActionType = actionType, Operation = operation, Success = false, Error = error };
+
+    private static OperationRecord Skipped(string error) =>
+        new() { ActionType = SkippedActionType, Operation = SkippedActionType, Success = false, Error = error };
+
+    private void WriteRow(int paso, DateTimeOffset time, Candle candle, float action, double price, OperationRecord op, string? clientOrderId,
+        bool orderFilled = false, bool tradeClosed = false)
     {
         var book = _p.Book;
         var pos = book.Position;
@@ -375,61 +324,125 @@ public sealed class TradingSession
             Resultado = op.Success ?? true,
             Error = op.Error,
             TradeId = op.TradeId,
-            Cantidad = TradedQuantity(op),
+            Cantidad = op.Quantity ?? op.ReducedQuantity, // the reference's cantidad (an increase: the new total)
             PrecioEntrada = op.EntryPrice,
             Comision = op.Commission,
             OpenTime = candle.OpenTimeUtc,
             PnlRealizado = op.RealizedPnl ?? op.PartialPnl,
             ClientOrderId = clientOrderId,
-            EstadoTrading = _latch.State.ToString().ToUpperInvariant(),
+            EstadoTrading = Progress.TradingStateText,
             ComisionActivo = _rowFill?.CommissionInAsset, // binance: raw commission and its asset
             ComisionMoneda = _rowFill?.CommissionAsset,
         };
         _rowFill = null; // binance
+        // The row is on disk before anyone hears of it; the step counts once it is.
         _p.Registro.Write(row);
-        _steps = paso;
-        _operations[row.Operacion!] = _operations.GetValueOrDefault(row.Operacion!) + 1;
-        _events.TryWrite(new SessionStep(_time.GetUtcNow(), row, paso, _p.ExpectedSteps));
-        WriteStatus("Running", null);
-        return row;
+        Progress.Steps = paso;
+        Progress.LastRow = row;
+        Progress.LastOperation = row.Operacion;
+        var recorded = new StepRecorded(row, orderFilled, tradeClosed);
+        foreach (var o in _observers) o.OnStep(recorded, Progress);
     }
 
-    /// <summary>Cancel, close, record, halt. The step gets a registro row of its own (action empty,
-    /// <c>tipo_accion</c> = emergencia) so the file ends with the book as the protocol left it.</summary>
-    private async Task<string> EmergencyAsync(string reason, Candle candle, double price, DateTimeOffset time, CancellationToken ct)
+    private Task<SessionEnd> OnRequestAsync(ControlRequest request, Candle candle, bool atLastClose)
+    {
+        if (SessionStateText.ParseCommand(request.Command) == ControlCommand.Stop)
+        {
+            _log.Warning($"⏹️ Parada solicitada por {request.RequestedBy}: {request.Reason}");
+            return Task.FromResult(new SessionEnd(SessionStopReason.OperatorStop, $"parada_operador: {request.Reason} ({request.RequestedBy})"));
+        }
+        return OperatorEmergencyAsync(request, candle, atLastClose);
+    }
+
+    /// <summary>An operator's emergency request: at a new candle's close, or (<paramref name="atLastClose"/>) while
+    /// waiting for one, at the last close seen and the current time.</summary>
+    private async Task<SessionEnd> OperatorEmergencyAsync(ControlRequest request, Candle candle, bool atLastClose)
+    {
+        var price = _p.Venue.PriceOf(candle);
+        Progress.LastPrice = price;
+        var time = atLastClose ? _time.GetUtcNow() : candle.OpenTimeUtc.AddMilliseconds(IntervalMs);
+        if (!atLastClose) Progress.LastCandle = candle.OpenTimeUtc;
+        var reason = await EmergencyAsync($"solicitud_operador: {request.Reason} ({request.RequestedBy})", candle, price, time).ConfigureAwait(false);
+        return new(SessionStopReason.Emergency, reason);
+    }
+
+    /// <summary>The emergency protocol on a fault that ended the loop (an exception from any part): at the last
+    /// close seen, now. Returns the reason recorded.</summary>
+    public Task<string> EmergencyOnFaultAsync(string reason)
+    {
+        var candle = _lastSeen;
+        var price = Progress.LastPrice > 0 ? Progress.LastPrice : candle is { } c ? _p.Venue.PriceOf(c) : 0;
+        return EmergencyAsync(reason, candle, price, _time.GetUtcNow());
+    }
+
+    /// <summary>Cancel, close, record, halt. The venue is acted on first; each file written after it is written on
+    /// its own, so a full disk cannot keep the protocol from flattening nor one file from the other. The step gets
+    /// a registro row of its own (action empty, <c>tipo_accion</c> = emergencia) so the file ends with the book as
+    /// the protocol left it.</summary>
+    private async Task<string> EmergencyAsync(string reason, Candle? candle, double price, DateTimeOffset time)
     {
         _latch.Halt(reason, _time.GetUtcNow());
-        Log(SessionLogLevel.Error, $"🚨 PROTOCOLO DE EMERGENCIA: {reason}");
+        _log.Error($"🚨 PROTOCOLO DE EMERGENCIA: {reason}");
         var protocol = new EmergencyProtocol(_p.Exchange, _retry);
-        var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, _steps + 1); // the protocol adds "-em"
+        var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, Progress.Steps + 1); // the protocol adds "-em"
         var outcome = await protocol.RunAsync(Symbol, reason, clientOrderId, price, CancellationToken.None).ConfigureAwait(false);
-        // The book follows the venue: whatever was open is closed, on a real venue at the close's fill price and
-        // commission, else at this price as the training env would.
+        // The book follows the venue: whatever was open is closed, at the venue's fill and cost.
         var record = new OperationRecord { ActionType = EmergencyActionType, Operation = EmergencyActionType, Success = outcome.Complete, Error = reason };
-        if (_p.Book.Position is { } open && outcome.PositionsClosed > 0)
+        var closedTrade = false;
+        if (_p.Book.Position is { } open && outcome.PositionsClosed > 0 && price > 0)
         {
             var close = _p.Book.Plan(new TradeDecision(open.Side == PositionSide.Long ? TradeIntent.CloseLong : TradeIntent.CloseShort, 1f, 0f), price);
             if (close.HasOrder)
             {
-                var venueFill = _p.VenueBook ? outcome.CloseFill : null;
-                _rowFill = venueFill; // binance: commission asset detail for the row
-                var rec = _p.Book.Apply(close, venueFill is { AveragePrice: > 0 } f ? f.AveragePrice : price, close.Quantity, venueFill?.Commission);
-                _ordersFilled++;
-                _tradesClosed++;
-                if (rec.RealizedPnl > 0) _winningTrades++;
+                var fill = outcome.CloseFill;
+                _rowFill = fill; // binance: commission asset detail for the row
+                var rec = fill is { AveragePrice: > 0 }
+                    ? _p.Book.Apply(close, fill.AveragePrice, close.Quantity, _p.Venue.CostOf(fill, _log))
+                    : _p.Book.Apply(close, price, close.Quantity);
                 record = rec with { ActionType = EmergencyActionType, Success = outcome.Complete, Error = reason };
+                closedTrade = true;
             }
         }
-        WriteRow(_steps + 1, time, candle, float.NaN, price, record, outcome.PositionsClosed > 0 ? EmergencyProtocol.CloseOrderId(clientOrderId) : null);
+        if (candle is { } c && price > 0)
+            Guarded("registro", () => WriteRow(Progress.Steps + 1, time, c, float.NaN, price, record,
+                outcome.PositionsClosed > 0 ? EmergencyProtocol.CloseOrderId(clientOrderId) : null, closedTrade, closedTrade));
         var details = outcome.Complete ? "posiciones cerradas y órdenes canceladas" : string.Join("; ", outcome.Problems);
-        _p.Emergencies.Write(new EmergencyRecord(time, reason, _p.Book.Balance, _p.Book.Equity(price), outcome.PositionsClosed, details));
-        Log(outcome.Complete ? SessionLogLevel.Warning : SessionLogLevel.Error,
+        var equity = price > 0 ? _p.Book.Equity(price) : _p.Book.Balance;
+        Guarded("emergencias", () => _p.Emergencies.Write(new EmergencyRecord(time, reason, _p.Book.Balance, equity, outcome.PositionsClosed, details)));
+        _log.Write(outcome.Complete ? SessionLogLevel.Warning : SessionLogLevel.Error,
             $"🛑 Emergencia registrada en {_p.Emergencies.Path}: {outcome.PositionsClosed} posición(es) cerrada(s), {outcome.OrdersCancelled} orden(es) cancelada(s){(outcome.Complete ? "" : " · PROBLEMAS: " + details)}. El sistema se detiene y no se reinicia solo.");
         return reason;
     }
 
-    /// <summary><c>tipo_accion</c> (and <c>operacion</c> when nothing was open) of the emergency protocol's row.</summary>
-    public const string EmergencyActionType = "emergencia";
+    /// <summary><c>-FlattenOnStop</c>: a clean end closes the book's position with a reduce-only order booked as a
+    /// final row. Returns the emergency reason when that close kept failing (the protocol then ran).</summary>
+    public async Task<string?> FlattenAsync()
+    {
+        if (_p.Book.Position is not { } open || _lastSeen is not { } candle || _sizer is null) return null;
+        var price = Progress.LastPrice > 0 ? Progress.LastPrice : _p.Venue.PriceOf(candle);
+        var plan = _p.Book.Plan(new TradeDecision(open.Side == PositionSide.Long ? TradeIntent.CloseLong : TradeIntent.CloseShort, 1f, 0f), price);
+        if (!plan.HasOrder) return null;
+        var paso = Progress.Steps + 1;
+        var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, paso, "fin");
+        var quantity = _sizer.Size(plan.Quantity, reduceOnly: true, price, 0) is { Skipped: false } s ? s.Quantity : plan.Quantity;
+        _log.Warning($"🔚 -FlattenOnStop: cerrando la posición {open.Side.ToReferenceName()} {quantity.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} {Symbol}");
+        var request = new MarketOrderRequest(Symbol, plan.Side!.Value, quantity, ReduceOnly: true, clientOrderId, price);
+        var fill = await _retry.RunAsync(c => _p.Exchange.PlaceMarketOrderAsync(request, c), CancellationToken.None).ConfigureAwait(false);
+        if (!fill.Success)
+            return await EmergencyAsync($"fallo_cierre_final: {fill.Error}", candle, price, _time.GetUtcNow()).ConfigureAwait(false);
+        var filled = fill.Data!.ExecutedQuantity > 0;
+        var record = _p.Book.Apply(plan, filled ? fill.Data.AveragePrice : price, fill.Data.ExecutedQuantity,
+            filled ? _p.Venue.CostOf(fill.Data, _log) : FillCost.Training) with { ActionType = FinalCloseActionType };
+        await _p.Venue.AfterStepAsync(_venue!, price, CancellationToken.None).ConfigureAwait(false);
+        WriteRow(paso, _time.GetUtcNow(), candle, float.NaN, price, record, clientOrderId, filled, filled);
+        return null;
+    }
+
+    private void Guarded(string what, Action write)
+    {
+        try { write(); }
+        catch (Exception ex) { _log.Error($"❌ No se pudo escribir {what} durante la emergencia: {ex.GetType().Name}: {ex.Message}"); }
+    }
 
     private static string OperationName(OrderPlan plan) => plan.Step switch
     {
@@ -439,93 +452,4 @@ public sealed class TradingSession
         BookStep.Close => OperationNames.FullClose,
         _ => OperationNames.Hold,
     };
-
-    /// <summary>The reference's <c>cantidad</c> (for an increase: the new total), else the reduced quantity.</summary>
-    private static double? TradedQuantity(OperationRecord op) => op.Quantity ?? op.ReducedQuantity;
-
-    private static string Fmt(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "None";
-
-    private SessionSummary Summarize(SessionStopReason stop, string? detail)
-    {
-        var price = _lastPrice;
-        return new SessionSummary
-        {
-            TrainId = _p.Config.TrainId,
-            Venue = _p.Exchange.Name,
-            Symbol = Symbol,
-            Interval = _p.Config.Market.Interval.Text,
-            StartedAt = _startedAt,
-            EndedAt = _time.GetUtcNow(),
-            StopReason = stop,
-            StopDetail = detail,
-            TradingState = _latch.State.ToString().ToUpperInvariant(),
-            Steps = _steps,
-            FirstCandle = _firstCandle,
-            LastCandle = _lastCandle,
-            InitialEquity = _p.Book.Settings.InitialCapital,
-            FinalEquity = price > 0 ? _p.Book.Equity(price) : _p.Book.Balance,
-            MaxDrawdown = price > 0 ? _p.Book.MaxDrawdown(price) : 0,
-            PnlTotal = _p.Book.PnlTotal,
-            OrdersFilled = _ordersFilled,
-            TradesClosed = _tradesClosed,
-            WinningTrades = _winningTrades,
-            Reconciliations = _reconciliations,
-            Operations = new Dictionary<string, int>(_operations),
-            PositionOpen = _p.Book.Position is not null,
-            RegistroPath = _p.Registro.Path,
-            EmergencyPath = _p.Emergencies.Path,
-        };
-    }
-
-    private void LogStatistics(SessionSummary s)
-    {
-        Log(SessionLogLevel.Info, "📈 ESTADÍSTICAS DE LA SESIÓN");
-        Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
-            $"   Pasos: {s.Steps} | Órdenes: {s.OrdersFilled} | Trades cerrados: {s.TradesClosed} (ganadores {s.WinningTrades})"));
-        Log(SessionLogLevel.Info, string.Create(CultureInfo.InvariantCulture,
-            $"   Equity: {s.InitialEquity:F2} → {s.FinalEquity:F2} ({s.ReturnPct:+0.00;-0.00}%) | PnL realizado: {s.PnlTotal:F2} | Max drawdown: {s.MaxDrawdown * 100:F2}%"));
-        Log(SessionLogLevel.Info, $"   Fin: {s.StopReason}{(s.StopDetail is null ? "" : " · " + s.StopDetail)} | Estado: {s.TradingState}");
-        Log(SessionLogLevel.Info, $"📁 Registro: {s.RegistroPath}");
-        if (s.EmergencyPath is not null) Log(SessionLogLevel.Info, $"📁 Emergencias: {s.EmergencyPath}");
-    }
-
-    private void WriteStatus(string state, string? stopReason)
-    {
-        var pos = _p.Book.Position;
-        var price = _lastPrice;
-        _p.Status.Write(new SessionStatus
-        {
-            SessionId = _p.SessionId,
-            TrainId = _p.Config.TrainId,
-            Venue = _p.Exchange.Name,
-            Symbol = Symbol,
-            ProcessId = Environment.ProcessId,
-            State = state,
-            TradingState = _latch.State.ToString().ToUpperInvariant(),
-            StartedAt = _startedAt,
-            UpdatedAt = _time.GetUtcNow(),
-            Step = _steps,
-            LastCandle = _lastCandle,
-            Price = price,
-            Equity = price > 0 ? _p.Book.Equity(price) : _p.Book.Balance,
-            Balance = _p.Book.Balance,
-            Drawdown = price > 0 ? _p.Book.MaxDrawdown(price) : 0,
-            MaxDrawdownAllowed = _drawdown.MaxDrawdown,
-            Position = pos?.Side.ToReferenceName(),
-            PositionQuantity = pos?.Quantity ?? 0,
-            LastAction = _lastAction,
-            LastOperation = _lastOperation,
-            StopReason = stopReason,
-            RegistroPath = _p.Registro.Path,
-            EmergencyPath = _p.Emergencies.Path,
-        });
-    }
-
-    private void Log(SessionLogLevel level, string message) => _events.TryWrite(new SessionLog(_time.GetUtcNow(), level, message));
-}
-
-/// <summary>A venue that marks its positions at the session's prices (the simulated one).</summary>
-public interface IPriceDriven
-{
-    void OnPrice(string symbol, double price);
 }

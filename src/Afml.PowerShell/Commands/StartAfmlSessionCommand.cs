@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Threading.Channels;
 using Afml.Core;
 using Afml.Core.Exchange.Binance;
 using Afml.Core.Session;
@@ -96,6 +95,12 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
+    /// <summary>When the session ends cleanly (end of data, -MaxSteps, Ctrl+C, SIGTERM, an operator's stop), close
+    /// the open position with a reduce-only order first. Without it the position stays open and the end says so,
+    /// with the command that closes it.</summary>
+    [Parameter]
+    public SwitchParameter FlattenOnStop { get; set; }
+
     protected override void EndProcessing()
     {
         try
@@ -156,38 +161,63 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
         }
     }
 
+    /// <summary>Starts the session in a <see cref="SessionHost"/> (which owns its whole lifetime) and pumps its events
+    /// to the host on this, the pipeline thread. Ctrl+C and SIGTERM stop it cleanly; if writing to the host fails, the
+    /// session is faulted (emergency protocol) and waited for: the loop never outlives this cmdlet.</summary>
     private SessionSummary? Run(SessionOptions options)
     {
-        var time = TimeProvider.System;
-        var channel = Channel.CreateUnbounded<SessionEvent>(new UnboundedChannelOptions { SingleReader = true });
-        var built = new SessionFactory(time).Create(options,
-            message => channel.Writer.TryWrite(new SessionLog(time.GetUtcNow(), SessionLogLevel.Warning, message)));
-        foreach (var w in built.Warnings) WriteWarning(w);
-        var session = new TradingSession(built.Parts, time, channel.Writer);
-        var stopping = StopToken;
-        var run = Task.Run(async () =>
+        var hostOptions = new SessionHostOptions
         {
-            try { return await session.RunAsync(stopping).ConfigureAwait(false); }
-            finally
-            {
-                await built.DisposeAsync().ConfigureAwait(false);
-                channel.Writer.TryComplete();
-            }
-        });
+            LogLevel = Quiet ? SessionLogLevel.Warning : MyInvocation.BoundParameters.ContainsKey("Debug") ? SessionLogLevel.Debug : SessionLogLevel.Info,
+            FlattenOnStop = FlattenOnStop,
+            HandleSignals = true,
+        };
+        var session = SessionHost.Start(options, hostOptions);
+        using var ctrlC = StopToken.Register(() => session.Stop(SessionStopReason.Cancelled));
+        try
+        {
+            foreach (var w in session.Warnings) WriteWarning(w);
+            Pump(session, options);
+            return session.Completion.GetAwaiter().GetResult();
+        }
+        catch (PipelineStoppedException)
+        {
+            // Ctrl+C: the pipeline refuses writes from now on; the session is stopping cleanly. Its last lines
+            // (statistics, a position left open) still reach the console through the host's UI.
+            session.Stop(SessionStopReason.Cancelled);
+            DrainToHostUi(session);
+            session.Completion.GetAwaiter().GetResult();
+            throw;
+        }
+        catch (Exception ex) when (ex is not AfmlException)
+        {
+            // This cmdlet failed while the session ran (e.g. a -Debug prompt in a non-interactive host): the
+            // session must not go on unattended. Fault it (emergency protocol) and wait for its end.
+            session.Fault(ex);
+            DrainToHostUi(session);
+            try { session.Completion.GetAwaiter().GetResult(); } catch (Exception) { }
+            throw;
+        }
+        finally
+        {
+            session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
 
-        // Drain engine events on the pipeline thread: the only thread allowed to write to the host.
+    /// <summary>Engine events on the pipeline thread, the only thread allowed to write to the host.</summary>
+    private void Pump(SessionHost session, SessionOptions options)
+    {
         var progress = new ProgressRecord(1, $"Afml {TrainId}", options.Venue.ToString().ToLowerInvariant()) { PercentComplete = 0 };
-        var reader = channel.Reader;
+        var reader = session.Events;
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (reader.TryRead(out var e))
             {
                 switch (e)
                 {
-                    case SessionLog { Level: SessionLogLevel.Warning } log: WriteWarning(log.Message); break;
-                    case SessionLog { Level: SessionLogLevel.Error } log: WriteWarning(log.Message); break;
+                    case SessionLog { Level: SessionLogLevel.Warning or SessionLogLevel.Error } log: WriteWarning(log.Message); break;
                     case SessionLog { Level: SessionLogLevel.Debug } log: WriteDebug(log.Message); break;
-                    case SessionLog log when !Quiet: WriteInformation(new HostInformationMessage { Message = "INFO - " + log.Message }, ["PSHOST", "Afml"]); break;
+                    case SessionLog log: WriteInformation(new HostInformationMessage { Message = "INFO - " + log.Message }, ["PSHOST", "Afml"]); break;
                     case SessionStep step when step.Total is > 0 && (step.Completed % 25 == 0 || step.Completed == step.Total):
                         progress.PercentComplete = (int)Math.Min(100, 100L * step.Completed / step.Total.Value);
                         progress.StatusDescription = $"paso {step.Completed}/{step.Total} · equity {step.Row.Equity:F2}";
@@ -203,6 +233,28 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
         }
         progress.RecordType = ProgressRecordType.Completed;
         WriteProgress(progress);
-        return run.GetAwaiter().GetResult();
+    }
+
+    /// <summary>What is left of the session's events once the pipeline cannot be written to: straight to the host's
+    /// UI (warnings and, unless -Quiet, information), never throwing.</summary>
+    private void DrainToHostUi(SessionHost session)
+    {
+        var reader = session.Events;
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (reader.TryRead(out var e))
+            {
+                if (e is not SessionLog log || log.Level == SessionLogLevel.Debug) continue;
+                try
+                {
+                    if (log.Level >= SessionLogLevel.Warning) Host.UI.WriteWarningLine(log.Message);
+                    else Host.UI.WriteLine("INFO - " + log.Message);
+                }
+                catch (Exception)
+                {
+                    // The host itself is gone: the session still ends through its own path.
+                }
+            }
+        }
     }
 }

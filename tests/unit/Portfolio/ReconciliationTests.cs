@@ -108,14 +108,14 @@ public class ReconciliationTests
     {
         var book = new TrainingPortfolio(Settings);
         var open = book.Plan(new TradeDecision(TradeIntent.OpenLong, 0.5f, 0.5f), 100);
-        var rec = book.Apply(open, 100, open.Quantity, venueCommission: 1.5);
+        var rec = book.Apply(open, 100, open.Quantity, FillCost.Venue(1.5));
         Assert.Equal(10000 - 100 * open.Quantity / 5 - 1.5, book.Balance, 9);
         Assert.Equal((1.5, 0.0), (rec.Commission!.Value, book.Position!.Slippage));
 
         var balance = book.Balance;
         var margin = book.Position.Margin;
         var close = book.Plan(new TradeDecision(TradeIntent.CloseLong, 0.5f, -0.5f), 110);
-        var closed = book.Apply(close, 110, close.Quantity, venueCommission: 2);
+        var closed = book.Apply(close, 110, close.Quantity, FillCost.Venue(2));
         Assert.Equal(balance + 10 * open.Quantity + margin - 2, book.Balance, 9);
         Assert.Equal(3.5, closed.Commission!.Value, 12);
     }
@@ -125,13 +125,13 @@ public class ReconciliationTests
     {
         var book = new TrainingPortfolio(Settings);
         var open = book.Plan(new TradeDecision(TradeIntent.OpenLong, 0.1f, 0.1f), 100);
-        book.Apply(open, 100, 0.1, venueCommission: 0);
+        book.Apply(open, 100, 0.1, FillCost.Venue(0));
         var more = book.Plan(new TradeDecision(TradeIntent.ModifyLong, 0.3f, 0.3f), 100);
-        book.Apply(more, 100, 0.2, venueCommission: 0);
+        book.Apply(more, 100, 0.2, FillCost.Venue(0));
         Assert.Equal(0.30000000000000004, book.Position!.Quantity); // 0.1 + 0.2 in double
 
         var close = book.Plan(new TradeDecision(TradeIntent.CloseLong, 0.5f, -0.5f), 100);
-        var record = book.Apply(close, 100, 0.3, venueCommission: 0); // the venue filled "0.3"
+        var record = book.Apply(close, 100, 0.3, FillCost.Venue(0)); // the venue filled "0.3"
         Assert.Equal("cierre_completo", record.Operation);
         Assert.Null(book.Position);
     }

@@ -21,8 +21,9 @@ public class BinanceVenueWiringTests
         var exchange = Assert.IsType<BinanceExchange>(built.Parts.Exchange);
         var feed = Assert.IsType<BinanceMarketFeed>(built.Parts.Feed);
         Assert.Same(exchange.Rest.RateGate, feed.Rest.RateGate);
-        Assert.True(built.Parts.VenueBook);
-        Assert.False(built.Parts.TrainingPrices);
+        // Binance's behaviour: real prices, the venue's fills and commission, reconciliation.
+        Assert.IsType<Afml.Core.Venues.BinanceVenue>(built.Parts.Venue);
+        Assert.True(built.Parts.Venue.HoldsRealPositions);
     }
 
     [Fact]
@@ -55,8 +56,8 @@ public class ClientOrderTagTests
 
         Assert.Equal(first.Parts.SessionId, second.Parts.SessionId); // same stamp…
         Assert.NotEqual(first.Parts.ClientOrderTag, second.Parts.ClientOrderTag); // …different ids
-        var id = Afml.Core.Exchange.Binance.ClientOrderIds.For(first.Parts.ClientOrderTag, 99_999);
-        Assert.True(Afml.Core.Exchange.Binance.ClientOrderIds.IsValid(Afml.Core.Risk.EmergencyProtocol.CloseOrderId(id)));
+        var id = Afml.Core.Exchange.ClientOrderIds.For(first.Parts.ClientOrderTag, 99_999);
+        Assert.True(Afml.Core.Exchange.ClientOrderIds.IsValid(Afml.Core.Risk.EmergencyProtocol.CloseOrderId(id)));
         Assert.StartsWith($"afml-{first.Parts.SessionId}-", id);
     }
 }

@@ -75,14 +75,22 @@ internal sealed class FakeVenueSession : IAsyncDisposable
 
     /// <summary>Runs the session, publishing one candle per step until it has made <paramref name="steps"/>
     /// decisions (or stopped); returns its summary.</summary>
-    public async Task<SessionSummary> RunAsync(SessionOptions options, int steps, Action<int>? beforePublish = null, TimeSpan? timeout = null)
+    public async Task<SessionSummary> RunAsync(SessionOptions options, int steps, Action<int>? beforePublish = null, TimeSpan? timeout = null,
+        Func<SessionHostOptions, SessionHostOptions>? host = null, Action<SessionHost>? started = null)
     {
-        var channel = Channel.CreateUnbounded<SessionEvent>();
         var time = TimeProvider.System;
-        await using var built = new SessionFactory(time).Create(options, m => channel.Writer.TryWrite(new SessionLog(time.GetUtcNow(), SessionLogLevel.Warning, m)));
-        var session = new TradingSession(built.Parts, time, channel.Writer, new Afml.Core.Risk.OperationRetry(time, delay: TimeSpan.FromMilliseconds(50)));
+        var hostOptions = new SessionHostOptions
+        {
+            Time = time,
+            Retry = new Afml.Core.Risk.OperationRetry(time, delay: TimeSpan.FromMilliseconds(50)),
+            StateRetry = Afml.Core.Risk.OperationRetry.StateReads(time, TimeSpan.FromMilliseconds(50)),
+        };
+        await using var session = SessionHost.Start(options, host?.Invoke(hostOptions) ?? hostOptions);
+        started?.Invoke(session);
         using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(60));
-        var run = Task.Run(() => session.RunAsync(cts.Token));
+        using var stop = cts.Token.Register(() => session.Stop());
+        var run = session.Completion;
+        var reader = session.Events;
         // A session that fails at start never connects: stop waiting as soon as it ends.
         var connected = Fake.WaitForMarketConnectionsAsync(1, TimeSpan.FromSeconds(20));
         await Task.WhenAny(connected, run);
@@ -94,7 +102,7 @@ internal sealed class FakeVenueSession : IAsyncDisposable
             beforePublish?.Invoke(i);
             Clock.Advance(TimeSpan.FromMilliseconds(Hour));
             await Fake.PublishNextCandleAsync();
-            decided = await WaitForStepAsync(channel.Reader, decided + 1, run);
+            decided = await WaitForStepAsync(reader, decided + 1, run);
         }
         try
         {
@@ -103,8 +111,7 @@ internal sealed class FakeVenueSession : IAsyncDisposable
         finally
         {
             // Also when the session threw: its messages are part of what a test inspects.
-            channel.Writer.TryComplete();
-            await foreach (var e in channel.Reader.ReadAllAsync(CancellationToken.None)) Events.Add(e);
+            await foreach (var e in reader.ReadAllAsync(CancellationToken.None)) Events.Add(e);
         }
     }
 

@@ -1,4 +1,4 @@
-using System.Threading.Channels;
+using Afml.Core.Risk;
 using Afml.Core.Session;
 
 namespace Afml.Tests.Session;
@@ -25,17 +25,37 @@ internal sealed class SessionHarness : IDisposable
 
     public SessionOptions Options(string replay) => new() { TrainId = TrainId, TrainingRoot = Root, ReplayPath = replay };
 
-    /// <summary>Builds and runs; <paramref name="adjust"/> can swap parts (policy, exchange) before the run.</summary>
-    public async Task<SessionSummary> RunAsync(SessionOptions options, Func<SessionParts, SessionParts>? adjust = null, CancellationToken ct = default, TimeProvider? time = null)
+    /// <summary>The host options every in-process run uses: retries that do not wait.</summary>
+    public static SessionHostOptions HostOptions(TimeProvider time, Func<SessionParts, SessionParts>? adjust = null) => new()
+    {
+        Time = time,
+        Adjust = adjust,
+        Retry = new OperationRetry(time, delay: TimeSpan.Zero),
+        StateRetry = OperationRetry.StateReads(time, TimeSpan.Zero),
+    };
+
+    /// <summary>Builds and runs through the <see cref="SessionHost"/>, as the cmdlet does; <paramref name="adjust"/>
+    /// can swap parts (policy, exchange) before the run; <paramref name="ct"/> is Ctrl+C.</summary>
+    public async Task<SessionSummary> RunAsync(SessionOptions options, Func<SessionParts, SessionParts>? adjust = null, CancellationToken ct = default,
+        TimeProvider? time = null, Func<SessionHostOptions, SessionHostOptions>? host = null, Action<SessionHost>? started = null)
     {
         time ??= TimeProvider.System;
-        var channel = Channel.CreateUnbounded<SessionEvent>();
-        await using var built = new SessionFactory(time).Create(options);
-        var parts = adjust is null ? built.Parts : adjust(built.Parts);
-        var summary = await Task.Run(() => new TradingSession(parts, time, channel.Writer, new Afml.Core.Risk.OperationRetry(time, delay: TimeSpan.Zero)).RunAsync(ct));
-        channel.Writer.Complete();
-        await foreach (var e in channel.Reader.ReadAllAsync(CancellationToken.None)) Events.Add(e);
-        return summary;
+        var hostOptions = HostOptions(time, adjust);
+        await using var session = SessionHost.Start(options, host?.Invoke(hostOptions) ?? hostOptions);
+        using var stop = ct.Register(() => session.Stop());
+        started?.Invoke(session);
+        var drain = Task.Run(async () =>
+        {
+            await foreach (var e in session.Events.ReadAllAsync(CancellationToken.None)) lock (Events) Events.Add(e);
+        });
+        try
+        {
+            return await session.Completion;
+        }
+        finally
+        {
+            await drain;
+        }
     }
 
     public void Dispose()

@@ -21,7 +21,7 @@ public class VenueBookTests
         var summary = await h.RunAsync(h.Options(Candles) with { MaxSteps = 60 }, p =>
         {
             venue = new FilteredVenue((SimulatedExchange)p.Exchange, Btc) { ManualCloseAtOrder = 5 };
-            return p with { Exchange = venue, VenueBook = true };
+            return p with { Exchange = venue, Venue = new MarkedBinanceVenue(venue) };
         });
 
         Assert.Equal(60, summary.Steps);
@@ -46,7 +46,7 @@ public class VenueBookTests
         var summary = await h.RunAsync(h.Options(Candles) with { MaxSteps = 300 }, p =>
         {
             venue = new FilteredVenue((SimulatedExchange)p.Exchange, Btc);
-            return p with { Exchange = venue, VenueBook = true };
+            return p with { Exchange = venue, Venue = new MarkedBinanceVenue(venue) };
         });
 
         Assert.Equal(SessionStopReason.Emergency, summary.StopReason);
@@ -61,6 +61,13 @@ public class VenueBookTests
             || int.Parse(f.ClientOrderId[(f.ClientOrderId.LastIndexOf('-') + 1)..]) >= opened);
         Assert.Equal(tradeFills.Sum(f => f.Commission), last.Comision!.Value, 9);
         Assert.True(emergencyFill.Commission > 0);
+    }
+
+    /// <summary>Binance's behaviour (venue fills and commission, reconciliation) over the filtered simulated account,
+    /// which still needs marking at each close.</summary>
+    private sealed class MarkedBinanceVenue(IPriceDriven marks) : Afml.Core.Venues.BinanceVenue(live: false, commissionRate: 0.0004)
+    {
+        public override void OnCandle(string symbol, double price) => marks.OnPrice(symbol, price);
     }
 
     /// <summary>The simulated venue behind real-looking filters, with an operator who closes the position by hand.</summary>

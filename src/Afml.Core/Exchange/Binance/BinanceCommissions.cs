@@ -7,22 +7,23 @@ namespace Afml.Core.Exchange.Binance;
 /// An order's commission as Binance charged it: GET /fapi/v1/userTrades (weight 5) summed per
 /// <c>commissionAsset</c>, each non-USDT part (BNB with the fee discount) valued in USDT at the asset's price on the
 /// venue right after the fill (GET /fapi/v1/ticker/price?symbol=&lt;ASSET&gt;USDT, weight 1). A part whose price
-/// cannot be read keeps its raw amount and is logged; it adds nothing to the USDT total rather than a guess.
+/// cannot be read keeps its raw amount and is logged, and the total is then unknown (null), as it is when the trades
+/// cannot be read: the session charges the config's rate instead and says so.
 /// </summary>
 public sealed class BinanceCommissions(BinanceRestClient rest, Action<string>? log = null)
 {
     private const string Quote = "USDT";
 
-    public async Task<(decimal UsdtTotal, IReadOnlyList<CommissionCharge> Charges)> ReadAsync(string symbol, long orderId, CancellationToken ct)
+    public async Task<(decimal? UsdtTotal, IReadOnlyList<CommissionCharge> Charges)> ReadAsync(string symbol, long orderId, CancellationToken ct)
     {
         var r = await rest.SendAsync(HttpMethod.Get, "/fapi/v1/userTrades",
             new BinanceQuery().Add("symbol", symbol).Add("orderId", orderId), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
-        if (!r.Success) return (0m, []);
+        if (!r.Success) return (null, []);
         var amounts = new List<(string Asset, decimal Amount)>();
         try
         {
             using var doc = JsonDocument.Parse(r.Data!.Body);
-            if (doc.RootElement.ValueKind != JsonValueKind.Array) return (0m, []);
+            if (doc.RootElement.ValueKind != JsonValueKind.Array) return (null, []);
             foreach (var t in doc.RootElement.EnumerateArray())
             {
                 var asset = BinanceJson.TryString(t, "commissionAsset") ?? Quote;
@@ -34,16 +35,16 @@ public sealed class BinanceCommissions(BinanceRestClient rest, Action<string>? l
         }
         catch (JsonException)
         {
-            return (0m, []);
+            return (null, []);
         }
         var charges = new List<CommissionCharge>(amounts.Count);
-        var total = 0m;
+        decimal? total = 0m;
         foreach (var (asset, amount) in amounts)
         {
             decimal? value = asset == Quote ? amount : amount == 0m ? 0m : await PriceAsync(asset + Quote, ct).ConfigureAwait(false) * amount;
             if (value is null)
                 log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"Comisión de la orden {orderId}: {amount} {asset} sin precio {asset}{Quote} en el venue; se registra sin valor en USDT."));
-            total += value ?? 0m;
+            total = value is { } v && total is { } t ? t + v : null;
             charges.Add(new CommissionCharge(asset, amount, value));
         }
         return (total, charges);

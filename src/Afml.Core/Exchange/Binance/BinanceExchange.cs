@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using System.Threading.Channels;
-using Afml.Core.Session;
+
 
 namespace Afml.Core.Exchange.Binance;
 

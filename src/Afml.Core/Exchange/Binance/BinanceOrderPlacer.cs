@@ -156,9 +156,10 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
         }
         var (commission, charges) = rest.Options.FetchCommission && order.OrderId is { } id
             ? await _commissions.ReadAsync(symbol, id, ct).ConfigureAwait(false)
-            : (0m, (IReadOnlyList<CommissionCharge>)[]);
+            : ((decimal?)0m, (IReadOnlyList<CommissionCharge>)[]);
         var fill = new OrderFill(clientOrderId, order.OrderId, order.Side ?? side, order.MappedStatus,
-            (double)order.ExecutedQuantity, (double)order.EffectivePrice, (double)commission, charges.Count > 0 ? charges : null);
+            (double)order.ExecutedQuantity, (double)order.EffectivePrice, (double)(commission ?? 0m), CommissionKnown: commission is not null,
+            Charges: charges.Count > 0 ? charges : null);
         _done[clientOrderId] = fill;
         return ExchangeResult<OrderFill>.Ok(fill);
     }

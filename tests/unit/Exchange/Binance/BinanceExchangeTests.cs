@@ -38,7 +38,7 @@ public class BinanceExchangeTests
         stub.On("POST /fapi/v1/order", r => StubBinance.Json(StubBinance.Order(r.Param("newClientOrderId")!)));
         var fill = (await ex.PlaceMarketOrderAsync(Buy(), CancellationToken.None)).Unwrap();
         Assert.Equal(new OrderFill(Cid, 4000000123, OrderSide.Buy, OrderStatus.Filled, 0.010, 37004.10, 0.1480164,
-            [new CommissionCharge("USDT", 0.14801640m, 0.14801640m)]), fill);
+            Charges: [new CommissionCharge("USDT", 0.14801640m, 0.14801640m)]), fill);
         var post = stub.Requests.Single(r => r.Path == "/fapi/v1/order");
         Assert.Equal("0.012", post.Param("quantity"));
         Assert.Equal("MARKET", post.Param("type"));

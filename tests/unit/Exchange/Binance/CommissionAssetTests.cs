@@ -44,7 +44,7 @@ public class CommissionAssetTests
         // 0.1462684 USDT + 0.00001 BNB at 600 = 0.1522684 USDT, not 0.1462784 (the BNB amount added as USDT).
         Assert.Equal(0.1462684m + 0.006m, usdt);
         Assert.Equal(["USDT", "BNB"], charges.Select(c => c.Asset));
-        Assert.Equal("USDT+BNB", new OrderFill("x", 1, OrderSide.Buy, OrderStatus.Filled, 0.01, 1, (double)usdt, charges).CommissionAsset);
+        Assert.Equal("USDT+BNB", new OrderFill("x", 1, OrderSide.Buy, OrderStatus.Filled, 0.01, 1, (double)usdt!.Value, Charges: charges).CommissionAsset);
         Assert.Equal("BNBUSDT", stub.Requests.Single(r => r.Path == "/fapi/v1/ticker/price").Param("symbol"));
     }
 }

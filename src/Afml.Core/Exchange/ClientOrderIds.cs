@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Afml.Core.Exchange.Binance;
+namespace Afml.Core.Exchange;
 
 /// <summary>
 /// Deterministic <c>newClientOrderId</c>s: <c>afml-&lt;session stamp&gt;-&lt;step&gt;[-&lt;leg&gt;]</c>, within Binance's

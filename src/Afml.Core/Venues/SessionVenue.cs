@@ -1,0 +1,53 @@
+using Afml.Core.Exchange;
+using Afml.Core.MarketData;
+using Afml.Core.Portfolio;
+using Afml.Core.Risk;
+using Afml.Core.Session;
+
+namespace Afml.Core.Venues;
+
+/// <summary>What a venue's start and after-step work on: the session's venue connection, book and retry rules.</summary>
+/// <param name="StateRetry">Retries for reads of account and position state (transient failures backed off within
+/// the candle).</param>
+/// <param name="Reconciled">Called with each reconciliation the book recorded (statistics, console).</param>
+public sealed record VenueContext(
+    IExchange Exchange,
+    TrainingPortfolio Book,
+    string Symbol,
+    SymbolRules Rules,
+    OperationRetry StateRetry,
+    SessionLogger Log,
+    Action<OperationRecord> Reconciled);
+
+/// <summary>
+/// How one kind of venue behaves inside the one session loop; every venue difference lives here, not in flags:
+/// the price the book and the policy use for a candle, how a fill is charged, what happens at start (capital
+/// check, adopting a position) and after each step (reconciliation). The loop asks; the venue answers.
+/// <see cref="SimulatedVenue"/> is replay and paper (the training env on recorded or live candles);
+/// <see cref="BinanceVenue"/> is testnet and live (real fills, the venue's position is the truth).
+/// </summary>
+public abstract class SessionVenue
+{
+    /// <summary>True when a position left open at the end exists somewhere outside this process (a venue account),
+    /// so an end must say so and how to close it.</summary>
+    public abstract bool HoldsRealPositions { get; }
+
+    /// <summary>The price the book, the observation and a simulated fill use for this candle.</summary>
+    public abstract double PriceOf(in Candle candle);
+
+    /// <summary>Step A, before the account is read: a venue that marks positions at the session's prices does it here.</summary>
+    public virtual void OnCandle(string symbol, double price) { }
+
+    /// <summary>How the book charges <paramref name="fill"/>.</summary>
+    public abstract FillCost CostOf(OrderFill fill, SessionLogger log);
+
+    /// <summary>After the common start (leverage, symbol rules): the venue's own checks before the first decision.</summary>
+    public virtual Task StartAsync(VenueContext context, IReadOnlyList<Candle> history, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>Step G: bring the book to the venue's state; the venue error when that state could not be read.</summary>
+    public virtual Task<ExchangeError?> AfterStepAsync(VenueContext context, double price, CancellationToken ct) => Task.FromResult<ExchangeError?>(null);
+
+    /// <summary>The error a failed venue call at start becomes.</summary>
+    public virtual AfmlException StartFailure(ExchangeError error, string venueName, string errorId, AfmlErrorCategory category, string message, string target) =>
+        new(errorId, category, message, target);
+}

@@ -31,6 +31,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     private readonly RateLimiter _limiter;
     private readonly KlineJson _klineJson;
     private Task _housekeeping = Task.CompletedTask;
+    private UserEventPublisher? _userEvents;
 
     private FakeBinanceServer(FakeBinanceOptions options, WebApplication app, ServerClock clock)
     {
@@ -39,7 +40,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         _clock = clock;
         var closed = options.ClosedCandlesAtStart ?? Math.Min(1000, Math.Max(1, options.Candles.Count - 1));
         _market = new FakeMarket(options.Candles, closed, options.Symbol.PricePrecision);
-        _book = new TradingBook(options);
+        _book = new TradingBook(options, Modes);
         _marketHub = new MarketStreamHub();
         _userHub = new UserStreamHub();
         _listenKeys = new ListenKeys(options.ListenKeyTtl);
@@ -62,6 +63,8 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     public string KlineStreamName => _klineJson.StreamName;
 
     public FaultScript Faults { get; } = new();
+    /// <summary>Position mode, multi-assets, margin type, BNB fees: switchable by a test at any time.</summary>
+    public FakeAccountModes Modes { get; } = new();
     public RequestLog RequestLog { get; } = new();
     public IReadOnlyList<FakeOrder> Orders => _book.Orders;
     public IReadOnlyList<FakeTrade> Trades => _book.Trades;
@@ -84,6 +87,10 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     public int MarketConnectionCount => _marketHub.Connections.Count;
     public int UserConnectionCount => _userHub.Connections.Count;
     public (int TenSeconds, int OneMinute) OrderCounts => _limiter.OrderCounts;
+    /// <summary>REST requests that arrived while the IP was banned (after the 418 that announced the ban).</summary>
+    public int RequestsDuringBan => _limiter.RequestsDuringBan;
+    /// <summary>Server ms until which the IP is banned (0: never banned).</summary>
+    public long BannedUntilMs => _limiter.BannedUntil;
 
     public static async Task<FakeBinanceServer> StartAsync(FakeBinanceOptions options, CancellationToken ct = default)
     {
@@ -105,12 +112,13 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     private void Configure()
     {
         var auth = new RequestAuthenticator(Options.ApiKey, Options.ApiSecret, Options.CheckTimestamps);
-        var userEvents = new UserEventPublisher(_userHub, _listenKeys, Faults, _clock);
+        var userEvents = _userEvents = new UserEventPublisher(_userHub, _listenKeys, Faults, _clock);
         var routes = new RouteTable();
-        new MarketRoutes(Options, _market, _klineJson).Map(routes);
+        new MarketRoutes(Options, _market, _klineJson, Modes).Map(routes);
         new TradeRoutes(Options.Symbol, _market, _book, userEvents.Publish).Map(routes);
-        new AccountRoutes(Options.Symbol, _market, _book).Map(routes);
+        new AccountRoutes(Options.Symbol, _market, _book, Modes).Map(routes);
         new ListenKeyRoutes(_listenKeys, _userHub).Map(routes);
+        new AlgoRoutes(Options.Symbol, Modes).Map(routes);
         var rest = new RestPipeline(routes, auth, _limiter, Faults, RequestLog, _clock, _stopping.Token);
         var streams = new StreamEndpoint(Options, _marketHub, _userHub, _listenKeys, _clock);
 
@@ -135,6 +143,21 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         var period = TimeSpan.FromMilliseconds(Options.Interval.Milliseconds / speed);
         var spacing = period / (Options.UpdatesPerCandle + 1);
         while (!ct.IsCancellationRequested && await _publisher.PublishNextAsync(new CandlePublishOptions { Spacing = spacing }, ct)) { }
+    }
+
+    /// <summary>A trade placed by hand on the account (Binance's web/app): a MARKET fill at the current price with a
+    /// client id the engine never sent, published on the user stream (ORDER_TRADE_UPDATE, ACCOUNT_UPDATE).</summary>
+    public FakeOrder InjectManualTrade(string side, decimal quantity) =>
+        _book.ForceFill(side, quantity, _market.CurrentPrice, _clock.NowMs, "web_" + Guid.NewGuid().ToString("N")[..16], "MARKET", "TRADE", _userEvents!.Publish);
+
+    /// <summary>The liquidation engine closes the whole position at the current price (type LIQUIDATION, client id
+    /// autoclose-…, execution CALCULATED), or ADL does (client id adl_autoclose) when <paramref name="adl"/>.</summary>
+    public FakeOrder? InjectLiquidation(bool adl = false)
+    {
+        var amount = _book.PositionAmount;
+        if (amount == 0m) return null;
+        var clientId = adl ? "adl_autoclose" : "autoclose-" + _clock.NowMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return _book.ForceFill(amount > 0 ? "SELL" : "BUY", Math.Abs(amount), _market.CurrentPrice, _clock.NowMs, clientId, adl ? "MARKET" : "LIQUIDATION", adl ? "TRADE" : "CALCULATED", _userEvents!.Publish);
     }
 
     /// <summary>Aborts every market-stream connection (no close handshake).</summary>

@@ -17,7 +17,10 @@ public sealed record MarketOrderRequest(
 
 /// <param name="ExecutedQuantity">Base quantity actually filled (may be less than requested).</param>
 /// <param name="AveragePrice">Volume-weighted fill price.</param>
-/// <param name="Commission">Commission charged in quote asset, as the venue reports it.</param>
+/// <param name="Commission">Commission in the quote asset (USDT): when the venue charged another asset (BNB with the
+/// fee discount), its USDT value at the fill's time.</param>
+/// <param name="Charges">The commission as the venue charged it, per asset, with each part's USDT value (null when the
+/// venue gave no detail, e.g. the simulated account, which charges USDT only).</param>
 /// <param name="CommissionKnown">False when the venue's commission could not be read (then <see cref="Commission"/>
 /// is 0 and means nothing).</param>
 public sealed record OrderFill(
@@ -28,7 +31,31 @@ public sealed record OrderFill(
     double ExecutedQuantity,
     double AveragePrice,
     double Commission,
-    bool CommissionKnown = true);
+    bool CommissionKnown = true,
+    IReadOnlyList<CommissionCharge>? Charges = null)
+{
+    /// <summary>The charged asset(s), e.g. "USDT", "BNB", or "USDT+BNB" for a fill charged in both.</summary>
+    public string? CommissionAsset => Charges is { Count: > 0 } c ? string.Join("+", c.Select(x => x.Asset)) : null;
+
+    /// <summary>The raw amount(s) in <see cref="CommissionAsset"/>, invariant text ("0.00001", or "0.1462684+0.00001").</summary>
+    public string? CommissionInAsset => Charges is { Count: > 0 } c
+        ? string.Join("+", c.Select(x => x.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+        : null;
+
+    public bool Equals(OrderFill? other) =>
+        other is not null && ClientOrderId == other.ClientOrderId && OrderId == other.OrderId && Side == other.Side && Status == other.Status
+        && ExecutedQuantity.Equals(other.ExecutedQuantity) && AveragePrice.Equals(other.AveragePrice) && Commission.Equals(other.Commission)
+        && CommissionKnown == other.CommissionKnown
+        && CommissionAsset == other.CommissionAsset && CommissionInAsset == other.CommissionInAsset;
+
+    public override int GetHashCode() => HashCode.Combine(ClientOrderId, OrderId, ExecutedQuantity, AveragePrice, Commission);
+}
+
+/// <param name="Asset">The asset charged (commissionAsset), e.g. USDT or BNB.</param>
+/// <param name="Amount">The amount charged in that asset, as the venue reported it.</param>
+/// <param name="UsdtValue">Its value in USDT at the fill's time (the asset's USDT price from the venue); equal to
+/// <paramref name="Amount"/> for USDT; null when no price could be read.</param>
+public sealed record CommissionCharge(string Asset, decimal Amount, decimal? UsdtValue);
 
 /// <param name="WalletBalance">Cash balance.</param>
 /// <param name="MarginBalance">Wallet balance plus unrealised PnL: the account equity.</param>

@@ -129,6 +129,8 @@ public static class RegistroReader
             PnlRealizado = Num("pnl_realizado"),
             ClientOrderId = Text("client_order_id"),
             EstadoTrading = Text("estado_trading"),
+            ComisionActivo = Text("comision_activo"),
+            ComisionMoneda = Text("comision_moneda"),
         };
 
         private string? Text(string column)

@@ -42,4 +42,9 @@ public sealed record RegistroRow
     public string? ClientOrderId { get; init; }
     /// <summary>ACTIVE or HALTED.</summary>
     public string? EstadoTrading { get; init; }
+    /// <summary>The commission as the venue charged it, in <see cref="ComisionMoneda"/> (e.g. 0.00001 with BNB); several
+    /// assets joined by '+' in the same order. <see cref="Comision"/> stays the USDT value.</summary>
+    public string? ComisionActivo { get; init; }
+    /// <summary>The asset(s) the commission was charged in (commissionAsset: USDT, BNB, or e.g. USDT+BNB).</summary>
+    public string? ComisionMoneda { get; init; }
 }

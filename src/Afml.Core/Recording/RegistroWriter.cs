@@ -14,7 +14,7 @@ public sealed class RegistroWriter : IDisposable
     ];
 
     /// <summary>Afml's additions, after the original columns.</summary>
-    public static readonly IReadOnlyList<string> ExtraColumns = ["open_time", "pnl_realizado", "client_order_id", "estado_trading"];
+    public static readonly IReadOnlyList<string> ExtraColumns = ["open_time", "pnl_realizado", "client_order_id", "estado_trading", "comision_activo", "comision_moneda"];
 
     public static IReadOnlyList<string> Columns { get; } = [.. OriginalColumns, .. ExtraColumns];
 
@@ -42,6 +42,7 @@ public sealed class RegistroWriter : IDisposable
             r.TipoAccion ?? "", r.Operacion ?? "", CsvFormat.Bool(r.Resultado), r.Error ?? "",
             CsvFormat.Integer(r.TradeId), CsvFormat.Number(r.Cantidad), CsvFormat.Number(r.PrecioEntrada), CsvFormat.Number(r.Comision),
             CsvFormat.Time(r.OpenTime), CsvFormat.Number(r.PnlRealizado), r.ClientOrderId ?? "", r.EstadoTrading ?? "",
+            r.ComisionActivo ?? "", r.ComisionMoneda ?? "",
         ]);
         RowsWritten++;
     }

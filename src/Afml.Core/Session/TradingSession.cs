@@ -74,6 +74,7 @@ public sealed class TradingSession
     private OrderSizer? _sizer;
     private Candle? _lastSeen;
     private readonly EmergencyProtocolOptions? _emergencyOptions;
+    private OrderFill? _rowFill; // binance: the venue fill whose commission detail the next registro row carries
 
     /// <param name="retry">Orders: the seed's 3 attempts 1 s apart.</param>
     /// <param name="stateRetry">Reads of account and position state: backed off within the candle.</param>
@@ -261,6 +262,7 @@ public sealed class TradingSession
             return await EmergencyAsync($"fallo_operacion: {fill.Error}", candle, price, decisionTime).ConfigureAwait(false);
         }
         var filled = fill.Data!.ExecutedQuantity > 0;
+        _rowFill = fill.Data; // binance: commission asset detail for the row
         record = _p.Book.Apply(plan, filled ? fill.Data.AveragePrice : price, fill.Data.ExecutedQuantity,
             filled ? _p.Venue.CostOf(fill.Data, _log) : FillCost.Training);
 
@@ -332,7 +334,10 @@ public sealed class TradingSession
             PnlRealizado = op.RealizedPnl ?? op.PartialPnl,
             ClientOrderId = clientOrderId,
             EstadoTrading = Progress.TradingStateText,
+            ComisionActivo = _rowFill?.CommissionInAsset, // binance: raw commission and its asset
+            ComisionMoneda = _rowFill?.CommissionAsset,
         };
+        _rowFill = null; // binance
         // The row is on disk before anyone hears of it; the step counts once it is.
         _p.Registro.Write(row);
         Progress.Steps = paso;
@@ -402,6 +407,7 @@ public sealed class TradingSession
             if (close.HasOrder)
             {
                 var fill = outcome.CloseFill;
+                _rowFill = fill; // binance: commission asset detail for the row
                 var rec = fill is { AveragePrice: > 0 }
                     ? _p.Book.Apply(close, fill.AveragePrice, close.Quantity, _p.Venue.CostOf(fill, _log))
                     : _p.Book.Apply(close, price, close.Quantity);

@@ -15,8 +15,10 @@ namespace Afml.Core.Venues;
 /// <param name="live">Real money (the credential hint names BINANCE_API_KEY/SECRET rather than the testnet's).</param>
 /// <param name="commissionRate">The config's commission rate: what a fill is charged when the venue's commission
 /// could not be read (with a warning), so the book never drifts by a silent 0.</param>
-public class BinanceVenue(bool live, double commissionRate) : SessionVenue
+/// <param name="marks">binance: the exchange whose stream-kept equity is valued at each candle's price.</param>
+public class BinanceVenue(bool live, double commissionRate, IPriceDriven? marks = null) : SessionVenue
 {
+    public override void OnCandle(string symbol, double price) => marks?.OnPrice(symbol, price); // binance
     public override bool HoldsRealPositions => true;
 
     public override double PriceOf(in Candle candle) => candle.Close;

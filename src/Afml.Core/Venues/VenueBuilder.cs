@@ -21,7 +21,8 @@ public sealed record BuiltVenue(IMarketFeed Feed, IExchange Exchange, SessionVen
 
 /// <summary>Builds the venue <see cref="SessionOptions.Venue"/> names: replay (a candle file, simulated fills), paper
 /// (live market data, simulated fills), testnet and live (Binance).</summary>
-public sealed class VenueBuilder(TimeProvider time)
+/// <param name="gates">binance: the process's per-host rate gates; null gives each venue its own.</param>
+public sealed class VenueBuilder(TimeProvider time, BinanceRateGates? gates = null)
 {
     /// <summary>Where the one-session-per-account locks live; default <see cref="SessionLock.DefaultDirectory"/>.</summary>
     public string? LockDirectory { get; init; }
@@ -40,7 +41,7 @@ public sealed class VenueBuilder(TimeProvider time)
         var environment = options.Endpoint is { } e ? BinanceEnvironment.Local(e, "binance-data") : BinanceEnvironment.Production;
         var config = training.Config;
         var exchange = new SimulatedExchange(capital, config.Portfolio.Commission, config.Portfolio.Slippage, name: "paper");
-        return new BuiltVenue(NewFeed(environment, options, training, log), exchange, new SimulatedVenue(exchange), options.MaxSteps) { Endpoint = environment.Rest.ToString() };
+        return new BuiltVenue(NewFeed(environment, options, training, log, gates?.For(environment, options.ClientOptions)), exchange, new SimulatedVenue(exchange), options.MaxSteps) { Endpoint = environment.Rest.ToString() };
     }
 
     /// <summary>Binance testnet (default) or production: real orders, the book following the venue's fills.</summary>
@@ -59,9 +60,9 @@ public sealed class VenueBuilder(TimeProvider time)
             new SessionLockHolder(CsvFormat.FileStamp(time.GetLocalNow()), training.Config.TrainId, Environment.ProcessId, time.GetUtcNow(), null), LockDirectory);
         try
         {
-            var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions);
+            var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions, rateGate: gates?.For(environment, options.ClientOptions), log: log);
             return new BuiltVenue(NewFeed(environment, options, training, log, exchange.Rest.RateGate), exchange,
-                new BinanceVenue(live, training.Config.Portfolio.Commission), options.MaxSteps)
+                new BinanceVenue(live, training.Config.Portfolio.Commission, exchange), options.MaxSteps) // the exchange marks the stream-kept equity
             {
                 Endpoint = environment.Rest.ToString(),
                 Lock = accountLock,

@@ -44,6 +44,11 @@ public sealed record Fault(FaultKind Kind)
     public static Fault StreamDuplicate => new(FaultKind.StreamDuplicate);
     public static Fault StreamOutOfOrder => new(FaultKind.StreamOutOfOrder);
 
+    /// <summary>An IP ban of <paramref name="duration"/> (server clock) announced by the 418 body only
+    /// ("banned until &lt;ms&gt;"), or with Retry-After too when <paramref name="retryAfterHeader"/>.</summary>
+    public static Fault Banned(TimeSpan duration, bool retryAfterHeader = false) =>
+        new(FaultKind.Banned) { Status = 418, Delay = duration, Execute = retryAfterHeader };
+
     public static Fault Error(int status, int? code, string message, bool execute) =>
         new(FaultKind.ErrorResponse) { Status = status, Code = code, Message = message, Execute = execute };
 }

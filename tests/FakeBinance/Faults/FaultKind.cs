@@ -29,4 +29,8 @@ public enum FaultKind
     /// <summary>Kline stream: resend a stale x=false update after the final; user stream: send the next order's
     /// events in reverse order.</summary>
     StreamOutOfOrder,
+    /// <summary>418 "IP banned until &lt;ms&gt;" for <see cref="Fault.Delay"/> on the server clock: this call and every
+    /// call until then (each one counted in <see cref="FakeBinanceServer.RequestsDuringBan"/>). Retry-After is sent only
+    /// when <see cref="Fault.Execute"/> is true; by default the body alone says when the ban ends.</summary>
+    Banned,
 }

@@ -35,5 +35,11 @@ internal sealed record BinanceError(int Status, int Code, string Message)
     public static BinanceError Leverage(int leverage) => new(400, -4028, $"Leverage {leverage} is not valid");
     public static BinanceError ListenKey => new(400, -1125, "This listenKey does not exist.");
     public static BinanceError TooManyOrders => new(400, -2025, "Reach max open order limit.");
+    public static BinanceError PositionSideMismatch => new(400, -4061, "Order's position side does not match user's setting.");
+    public static BinanceError NoNeedToChangeMarginType => new(400, -4046, "No need to change margin type.");
+    public static BinanceError MarginTypeWithPosition => new(400, -4048, "Margin type cannot be changed if there exists position.");
+    public static BinanceError NoNeedToChangePositionSide => new(400, -4059, "No need to change position side.");
+    public static BinanceError PositionSideWithPosition => new(400, -4068, "Position side cannot be changed if there exists position.");
+    public static BinanceError NoNeedToChangeMultiAssets => new(400, -4171, "Adjusted Multi-Assets mode is same as user's current Multi-Assets mode.");
     public static BinanceError NotFound => new(404, -1000, "Not found.");
 }

@@ -4,8 +4,9 @@ using Afml.FakeBinance.Market;
 
 namespace Afml.FakeBinance.Rest;
 
-/// <summary>NONE-security routes: ping, time, exchangeInfo, klines.</summary>
-internal sealed class MarketRoutes(FakeBinanceOptions options, FakeMarket market, KlineJson klines)
+/// <summary>NONE-security routes: ping, time, exchangeInfo, klines, ticker/price, ticker/24hr, premiumIndex. Besides the
+/// traded symbol, BNBUSDT is quoted (at <see cref="FakeAccountModes.BnbPrice"/>) for BNB fee conversion.</summary>
+internal sealed class MarketRoutes(FakeBinanceOptions options, FakeMarket market, KlineJson klines, FakeAccountModes modes)
 {
     private const int MaxLimit = 1500;
     private const int DefaultLimit = 500;
@@ -17,6 +18,7 @@ internal sealed class MarketRoutes(FakeBinanceOptions options, FakeMarket market
         table.Add("GET /fapi/v1/exchangeInfo", Security.None, 1, c => Task.FromResult(RestResponse.Json(ExchangeInfo(c.Now))));
         table.Add("GET /fapi/v1/klines", Security.None, KlineWeight, c => Task.FromResult(Klines(c)));
         table.Add("GET /fapi/v1/ticker/price", Security.None, p => p.Has("symbol") ? 1 : 2, c => Task.FromResult(Ticker(c)));
+        table.Add("GET /fapi/v1/ticker/24hr", Security.None, p => p.Has("symbol") ? 1 : 40, c => Task.FromResult(Ticker24h(c)));
         table.Add("GET /fapi/v1/premiumIndex", Security.None, 1, c => Task.FromResult(PremiumIndex(c)));
     }
 
@@ -52,15 +54,63 @@ internal sealed class MarketRoutes(FakeBinanceOptions options, FakeMarket market
         return RestResponse.Json(rows.ToJsonString());
     }
 
-    private RestResponse? UnknownSymbol(RestCall call) =>
-        call.Parameters["symbol"] is { } s && s != options.Symbol.Symbol ? RestResponse.Error(BinanceError.BadSymbol) : null;
+    private const string Bnb = "BNBUSDT";
 
-    // The fake has one price: last = mark = index = the newest close.
+    private RestResponse? UnknownSymbol(RestCall call, bool bnbToo = false) =>
+        call.Parameters["symbol"] is { } s && s != options.Symbol.Symbol && !(bnbToo && s == Bnb) ? RestResponse.Error(BinanceError.BadSymbol) : null;
+
+    /// <summary>The quoted symbols and their one price each (last = mark = index).</summary>
+    private IEnumerable<(string Symbol, decimal Price, int Places)> Quotes(RestCall call)
+    {
+        var only = call.Parameters["symbol"];
+        if (only is null || only == options.Symbol.Symbol) yield return (options.Symbol.Symbol, market.CurrentPrice, options.Symbol.PricePrecision);
+        if (only is null || only == Bnb) yield return (Bnb, modes.BnbPrice, 3);
+    }
+
     private RestResponse Ticker(RestCall call)
     {
-        if (UnknownSymbol(call) is { } error) return error;
-        var ticker = new JsonObject { ["symbol"] = options.Symbol.Symbol, ["price"] = Num.Fixed(market.CurrentPrice, options.Symbol.PricePrecision), ["time"] = call.Now };
-        return RestResponse.Json(call.Parameters.Has("symbol") ? ticker.ToJsonString() : new JsonArray(ticker).ToJsonString());
+        if (UnknownSymbol(call, bnbToo: true) is { } error) return error;
+        var list = new JsonArray();
+        foreach (var (symbol, price, places) in Quotes(call))
+            list.Add(new JsonObject { ["symbol"] = symbol, ["price"] = Num.Fixed(price, places), ["time"] = call.Now });
+        return RestResponse.Json(call.Parameters.Has("symbol") ? list[0]!.ToJsonString() : list.ToJsonString());
+    }
+
+    /// <summary>24 h statistics over the last 24 closed candles of the path (BNBUSDT: flat at its price).</summary>
+    private RestResponse Ticker24h(RestCall call)
+    {
+        if (UnknownSymbol(call, bnbToo: true) is { } error) return error;
+        var list = new JsonArray();
+        var dayBars = market.Klines(null, null, 24, false).Select(k => k.Item1).ToArray();
+        foreach (var (symbol, price, places) in Quotes(call))
+        {
+            var own = symbol == options.Symbol.Symbol && dayBars.Length > 0;
+            var open = own ? (decimal)dayBars[0].Open : price;
+            var high = own ? Math.Max((decimal)dayBars.Max(b => b.High), price) : price;
+            var low = own ? Math.Min((decimal)dayBars.Min(b => b.Low), price) : price;
+            var volume = own ? (decimal)dayBars.Sum(b => b.Volume) : 0m;
+            var change = price - open;
+            list.Add(new JsonObject
+            {
+                ["symbol"] = symbol,
+                ["priceChange"] = Num.Fixed(change, places),
+                ["priceChangePercent"] = Num.Fixed(open == 0m ? 0m : change / open * 100m, 3),
+                ["weightedAvgPrice"] = Num.Fixed(price, places),
+                ["lastPrice"] = Num.Fixed(price, places),
+                ["lastQty"] = "0.001",
+                ["openPrice"] = Num.Fixed(open, places),
+                ["highPrice"] = Num.Fixed(high, places),
+                ["lowPrice"] = Num.Fixed(low, places),
+                ["volume"] = Num.Fixed(volume, 3),
+                ["quoteVolume"] = Num.Fixed(volume * price, 2),
+                ["openTime"] = call.Now - 86_400_000,
+                ["closeTime"] = call.Now,
+                ["firstId"] = 1,
+                ["lastId"] = 1,
+                ["count"] = 1,
+            });
+        }
+        return RestResponse.Json(call.Parameters.Has("symbol") ? list[0]!.ToJsonString() : list.ToJsonString());
     }
 
     private RestResponse PremiumIndex(RestCall call)

@@ -25,8 +25,8 @@ internal static partial class OrderRequestParser
         if (type is null) return (null, BinanceError.Mandatory("type"));
         if (AlgoTypes.Contains(type)) return (null, BinanceError.AlgoOnly);
         if (type is not ("MARKET" or "LIMIT")) return (null, BinanceError.BadOrderType);
-        if (p["positionSide"] is { } ps && ps != "BOTH")
-            return (null, new BinanceError(400, -4061, "Order's position side does not match user's setting."));
+        var positionSide = p["positionSide"] ?? "BOTH";
+        if (positionSide is not ("BOTH" or "LONG" or "SHORT")) return (null, BinanceError.BadParam("positionSide"));
 
         if (!p.TryDecimal("quantity", out var qty, out var bad)) return (null, bad ?? BinanceError.Mandatory("quantity"));
         if (qty <= 0m) return (null, BinanceError.QtyNotPositive);
@@ -71,6 +71,6 @@ internal static partial class OrderRequestParser
         var respType = p["newOrderRespType"] ?? "ACK";
         if (respType is not ("ACK" or "RESULT")) return (null, BinanceError.BadParam("newOrderRespType"));
 
-        return (new OrderRequest(symbol, side, type, qty, price, timeInForce, reduceOnly, clientId ?? newClientOrderId(), respType == "RESULT"), null);
+        return (new OrderRequest(symbol, side, type, qty, price, timeInForce, reduceOnly, clientId ?? newClientOrderId(), respType == "RESULT", positionSide), null);
     }
 }

@@ -12,19 +12,30 @@ internal sealed class RateLimiter(int weightLimitPerMinute, TimeSpan banDuration
     private int _orders10S;
     private long _backoffUntil;
     private long _bannedUntil;
+    private bool _banHeader = true;
+    private int _duringBan;
+
+    /// <summary>Requests that arrived while the IP was banned (each one extends nothing here, but on Binance it may).</summary>
+    public int RequestsDuringBan { get { lock (_gate) return _duringBan; } }
 
     public int UsedWeight { get { lock (_gate) return _weight; } }
 
     /// <summary>Null when the call may proceed; otherwise the 429/418 to answer and its Retry-After seconds.</summary>
-    public (BinanceError Error, int RetryAfterSeconds)? Admit(long now, int weight)
+    /// <returns>Null when the call may proceed; otherwise the error and the Retry-After seconds (null: no header).</returns>
+    public (BinanceError Error, int? RetryAfterSeconds)? Admit(long now, int weight)
     {
         lock (_gate)
         {
             Roll(now);
-            if (now < _bannedUntil) return (Banned(), Seconds(_bannedUntil - now));
+            if (now < _bannedUntil)
+            {
+                _duringBan++;
+                return (Banned(), _banHeader ? Seconds(_bannedUntil - now) : null);
+            }
             if (now < _backoffUntil)
             {
                 _bannedUntil = now + (long)banDuration.TotalMilliseconds;
+                _banHeader = true;
                 return (Banned(), Seconds(_bannedUntil - now));
             }
             _weight += weight;
@@ -48,6 +59,19 @@ internal sealed class RateLimiter(int weightLimitPerMinute, TimeSpan banDuration
         }
     }
 
+    /// <summary>A scripted ban from now for <paramref name="duration"/>; the 418 and its body to answer.</summary>
+    public (BinanceError Error, int? RetryAfterSeconds) ForceBan(long now, TimeSpan duration, bool retryAfterHeader)
+    {
+        lock (_gate)
+        {
+            _bannedUntil = now + (long)duration.TotalMilliseconds;
+            _banHeader = retryAfterHeader;
+            return (Banned(), retryAfterHeader ? Seconds(_bannedUntil - now) : null);
+        }
+    }
+
+    public long BannedUntil { get { lock (_gate) return _bannedUntil; } }
+
     public (int TenSeconds, int OneMinute) CountOrder(long now)
     {
         lock (_gate)
@@ -60,7 +84,7 @@ internal sealed class RateLimiter(int weightLimitPerMinute, TimeSpan banDuration
     public (int TenSeconds, int OneMinute) OrderCounts { get { lock (_gate) return (_orders10S, _orders1M); } }
 
     private BinanceError Banned() =>
-        new(418, -1003, $"Way too many requests; IP banned until {_bannedUntil}. Please use the websocket for live updates to avoid bans.");
+        new(418, -1003, $"Way too many requests; IP(127.0.0.1) banned until {_bannedUntil}. Please use the websocket for live updates to avoid bans.");
 
     private static int Seconds(long ms) => (int)Math.Max(1, (ms + 999) / 1000);
 

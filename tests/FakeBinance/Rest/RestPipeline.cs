@@ -24,7 +24,7 @@ internal sealed class RestPipeline(RouteTable routes, RequestAuthenticator auth,
         }
         if (limiter.Admit(now, route.Weight(p)) is { } limited)
         {
-            ctx.Response.Headers["Retry-After"] = limited.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (limited.RetryAfterSeconds is { } seconds) ctx.Response.Headers["Retry-After"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             await WriteAsync(ctx, entry, RestResponse.Error(limited.Error));
             return;
         }
@@ -43,6 +43,11 @@ internal sealed class RestPipeline(RouteTable routes, RequestAuthenticator auth,
             case { Kind: FaultKind.RateLimited }:
                 ctx.Response.Headers["Retry-After"] = limiter.ForceBackoff(now, fault.RetryAfter).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await WriteAsync(ctx, entry, RestResponse.Error(new BinanceError(429, -1003, "Too many requests; current limit of IP is 2400 requests per minute. Please use the websocket for live updates to avoid polling the API.")));
+                return;
+            case { Kind: FaultKind.Banned }:
+                var (banError, banSeconds) = limiter.ForceBan(now, fault.Delay, fault.Execute);
+                if (banSeconds is { } s) ctx.Response.Headers["Retry-After"] = s.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await WriteAsync(ctx, entry, RestResponse.Error(banError));
                 return;
             case { Kind: FaultKind.ErrorResponse, Execute: false }:
                 await WriteAsync(ctx, entry, FaultResponse(fault));

@@ -110,7 +110,7 @@ internal sealed class TradeRoutes(FakeSymbolRules rules, FakeMarket market, Trad
             {
                 ["buyer"] = t.Side == "BUY",
                 ["commission"] = Num.Fixed(t.Commission, 8),
-                ["commissionAsset"] = rules.QuoteAsset,
+                ["commissionAsset"] = t.CommissionAsset,
                 ["id"] = t.Id,
                 ["maker"] = false,
                 ["orderId"] = t.OrderId,

@@ -1,6 +1,7 @@
 namespace Afml.FakeBinance;
 
-/// <summary>One fill (what GET /fapi/v1/userTrades lists).</summary>
+/// <summary>One fill (what GET /fapi/v1/userTrades lists). <see cref="Commission"/> is in <see cref="CommissionAsset"/>
+/// (BNB when the account burns BNB for fees).</summary>
 public sealed record FakeTrade(
     long Id,
     long OrderId,
@@ -11,4 +12,5 @@ public sealed record FakeTrade(
     decimal QuoteQty,
     decimal Commission,
     decimal RealizedPnl,
-    long Time);
+    long Time,
+    string CommissionAsset = "USDT");

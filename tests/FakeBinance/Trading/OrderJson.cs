@@ -67,7 +67,7 @@ internal sealed class OrderJson(FakeSymbolRules rules)
         };
         if (fill is not null)
         {
-            inner["N"] = "USDT";
+            inner["N"] = fill.CommissionAsset;
             inner["n"] = Num.Fixed(fill.Commission, 8);
         }
         inner["T"] = eventTime;

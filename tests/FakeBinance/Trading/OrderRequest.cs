@@ -10,4 +10,5 @@ internal sealed record OrderRequest(
     string TimeInForce,
     bool ReduceOnly,
     string ClientOrderId,
-    bool WantsResult);
+    bool WantsResult,
+    string PositionSide = "BOTH");

@@ -26,8 +26,11 @@ internal sealed class TradingBook
     private long _nextTradeId = 698_001;
     private long _autoIdCounter;
 
-    public TradingBook(FakeBinanceOptions options)
+    private readonly FakeAccountModes _modes;
+
+    public TradingBook(FakeBinanceOptions options, FakeAccountModes modes)
     {
+        _modes = modes;
         _rules = options.Symbol;
         _takerRate = options.TakerCommissionRate;
         _idReuse = options.ClientOrderIdReuse;
@@ -54,6 +57,10 @@ internal sealed class TradingBook
     private FakePosition PositionLocked(decimal mark) =>
         new(_rules.Symbol, _amount, _amount == 0m ? 0m : _entry, _leverage, _accumulatedRealized, mark, _positionUpdate);
 
+    public int Leverage { get { lock (_gate) return _leverage; } }
+
+    public bool HasPositionOrOpenOrders { get { lock (_gate) return _amount != 0m || _orders.Any(o => o.IsOpen); } }
+
     public int SetLeverage(int leverage)
     {
         lock (_gate) return _leverage = leverage;
@@ -74,6 +81,11 @@ internal sealed class TradingBook
         {
             if (_orders.Any(o => o.ClientOrderId == request.ClientOrderId && (o.IsOpen || _idReuse == ClientOrderIdReuse.RejectAnyKnown)))
                 return (null, BinanceError.ClientIdDuplicated);
+
+            // Position mode: one-way takes BOTH only; hedge mode needs LONG/SHORT (the fake does not trade hedge legs).
+            if (_modes.DualSidePosition != (request.PositionSide != "BOTH")) return (null, BinanceError.PositionSideMismatch);
+            if (_modes.DualSidePosition)
+                return (null, new BinanceError(400, -1000, "The fake Binance does not trade hedge-mode legs; switch it to one-way."));
 
             var isMarket = request.Type == "MARKET";
             var qty = request.Quantity;
@@ -107,10 +119,21 @@ internal sealed class TradingBook
             {
                 var realized = Apply(sign * fillQty, price, now);
                 var fee = fillQty * price * _takerRate;
-                _wallet += realized - fee;
-                _commission += fee;
+                var (charged, asset) = (fee, _rules.QuoteAsset);
+                if (_modes.FeeBurn)
+                {
+                    // BNB deduct: 10 % off, paid from the BNB balance, so the USDT wallet only moves by the PnL.
+                    charged = Math.Round(fee * 0.9m / _modes.BnbPrice, 8, MidpointRounding.AwayFromZero);
+                    asset = "BNB";
+                    _wallet += realized;
+                }
+                else
+                {
+                    _wallet += realized - fee;
+                    _commission += fee;
+                }
                 _realized += realized;
-                trade = new FakeTrade(_nextTradeId++, order.OrderId, order.Symbol, order.Side, price, fillQty, fillQty * price, fee, realized, now);
+                trade = new FakeTrade(_nextTradeId++, order.OrderId, order.Symbol, order.Side, price, fillQty, fillQty * price, charged, realized, now, asset);
                 _trades.Add(trade);
                 order = order with
                 {
@@ -118,7 +141,7 @@ internal sealed class TradingBook
                     Status = completes ? "FILLED" : "PARTIALLY_FILLED", UpdateTime = now,
                 };
                 events.Add(_orderJson.TradeUpdate(order, "TRADE", order.Status, trade, fillQty, price, 0, now));
-                events.Add(_accountJson.AccountUpdate(SnapshotLocked(price), PositionLocked(price), now));
+                events.Add(_accountJson.AccountUpdate(SnapshotLocked(price), PositionLocked(price), now, marginType: _modes.MarginType));
             }
             if (!completes)
             {
@@ -130,6 +153,34 @@ internal sealed class TradingBook
             return (order, null);
         }
     }
+
+    /// <summary>A fill the client did not ask for: a manual trade (type MARKET, execution TRADE) or a liquidation /
+    /// ADL (type LIQUIDATION, execution CALCULATED), booked like any fill and published on the user stream.</summary>
+    public FakeOrder ForceFill(string side, decimal qty, decimal price, long now, string clientOrderId, string type, string execution, Action<IReadOnlyList<string>> publish)
+    {
+        lock (_gate)
+        {
+            var sign = side == "BUY" ? 1m : -1m;
+            var order = new FakeOrder(_nextOrderId++, clientOrderId, _rules.Symbol, side, type, "GTC", qty, 0m, 0m, 0m, 0m, "NEW", type != "MARKET", 0m, 0m, now, now);
+            var realized = Apply(sign * qty, price, now);
+            var fee = type == "MARKET" ? qty * price * _takerRate : 0m;
+            _wallet += realized - fee;
+            _commission += fee;
+            _realized += realized;
+            var trade = new FakeTrade(_nextTradeId++, order.OrderId, order.Symbol, side, price, qty, qty * price, fee, realized, now);
+            _trades.Add(trade);
+            order = order with { ExecutedQty = qty, AvgPrice = price, CumQuote = qty * price, Commission = fee, RealizedPnl = realized, Status = "FILLED", UpdateTime = now };
+            _orders.Add(order);
+            publish([
+                _orderJson.TradeUpdate(order, execution, "FILLED", trade, qty, price, 0, now),
+                _accountJson.AccountUpdate(SnapshotLocked(price), PositionLocked(price), now, marginType: _modes.MarginType),
+            ]);
+            return order;
+        }
+    }
+
+    /// <summary>The signed one-way position.</summary>
+    public decimal PositionAmount { get { lock (_gate) return _amount; } }
 
     public FakeOrder? Find(long? orderId, string? clientOrderId)
     {

@@ -1,32 +1,73 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using System.Threading.Channels;
+
 
 namespace Afml.Core.Exchange.Binance;
 
 /// <summary>
 /// Binance USDT-M Futures (production, testnet, or any server speaking the protocol, such as the loopback fake)
-/// behind <see cref="IExchange"/>. One-way mode: positions are the signed <c>positionAmt</c>, closes are
-/// reduce-only MARKET orders. Quantities are floored to the symbol's step and sent as plain decimal text; orders
+/// behind <see cref="IExchange"/>. One-way mode only: the account configuration is read before the first leverage,
+/// position or order call (<see cref="BinanceAccountSettings"/>); a hedge-mode account is refused
+/// (HedgeModeUnsupported) and never receives an order, and LONG/SHORT legs are never netted into one figure.
+/// Positions are the signed <c>positionAmt</c> of the BOTH leg, closes are reduce-only MARKET orders; capital is the
+/// USDT asset's, also in multi-assets mode. Quantities are floored to the symbol's step and sent as plain decimal text; orders
 /// are idempotent by client order id (<see cref="BinanceOrderPlacer"/>).
 /// </summary>
-public sealed class BinanceExchange : IExchange
+public sealed class BinanceExchange : IExchange, IPriceDriven
 {
+    private readonly BinanceAccountState _state = new();
+    private readonly ConcurrentDictionary<string, byte> _ownOrderIds = new(StringComparer.Ordinal);
+    private readonly Channel<VenueEvent> _venueEvents = Channel.CreateBounded<VenueEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
+    private readonly TimeProvider _time;
+    private BinanceUserStream? _stream;
     private readonly ConcurrentDictionary<string, SymbolRules> _rules = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, int> _leverage = new(StringComparer.OrdinalIgnoreCase);
     private readonly BinanceOrderPlacer _placer;
+    private readonly BinanceAccountReader _accountReader;
+    private readonly Action<string>? _log;
+    private readonly SemaphoreSlim _configLock = new(1, 1);
+    private (bool Hedge, bool MultiAssets)? _modes;
 
     /// <param name="environment">Production, Testnet, or <see cref="BinanceEnvironment.Local"/>.</param>
     /// <param name="credentials">From <see cref="BinanceCredentials.FromEnvironment"/> or given directly.</param>
     /// <param name="handler">The HTTP stack; tests pass a stub. Disposed with the exchange.</param>
     /// <param name="rateGate">Shared with the session's market feed (Binance's limits are per IP).</param>
     public BinanceExchange(BinanceEnvironment environment, BinanceCredentials credentials, TimeProvider time,
-        BinanceOptions? options = null, HttpMessageHandler? handler = null, BinanceRateGate? rateGate = null)
+        BinanceOptions? options = null, HttpMessageHandler? handler = null, BinanceRateGate? rateGate = null, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(credentials);
         Rest = new BinanceRestClient(environment, options ?? new BinanceOptions(), time, credentials, handler, rateGate: rateGate);
-        _placer = new BinanceOrderPlacer(Rest, time);
+        _placer = new BinanceOrderPlacer(Rest, time, log);
+        _accountReader = new BinanceAccountReader(Rest);
+        _log = log;
+        _time = time;
     }
+
+    /// <summary>The user-data stream's view of the account (healthy or not).</summary>
+    public BinanceAccountState State => _state;
+
+    /// <summary>The user-data stream, once started (null with <see cref="BinanceOptions.UserStream"/> off).</summary>
+    public BinanceUserStream? UserStream => _stream;
+
+    /// <summary>Fills on the account this exchange did not send (manual trades, liquidations, ADL), as the user-data
+    /// stream reports them, for the session to log and record as they happen.</summary>
+    public ChannelReader<VenueEvent> VenueEvents => _venueEvents.Reader;
+
+    /// <summary><see cref="VenueEvents"/> as an async stream.</summary>
+    public IAsyncEnumerable<VenueEvent> ReadVenueEventsAsync(CancellationToken ct) => _venueEvents.Reader.ReadAllAsync(ct);
+
+    /// <summary>Account and position answers given from the stream (no REST call) and over REST.</summary>
+    public int StreamReads => _streamReads;
+    public int RestReads => _restReads;
+    private int _streamReads, _restReads;
+
+    /// <summary>The session's latest price: the stream-kept equity is valued at it.</summary>
+    public void OnPrice(string symbol, double price) => _state.OnPrice(symbol, price);
+
+    /// <summary>The account configuration as read at start (null before).</summary>
+    public BinanceAccountSettings? Settings { get; private set; }
 
     public string Name => Rest.Environment.Name;
     public bool IsLive => Rest.Environment.IsLive;
@@ -52,24 +93,158 @@ public sealed class BinanceExchange : IExchange
         });
     }
 
+    /// <summary>The USDT asset's figures (see <see cref="BinanceAccountReader.ParseUsdtAccount"/>).</summary>
     public async Task<ExchangeResult<AccountSnapshot>> GetAccountAsync(CancellationToken ct)
     {
+        var modes = await ModesAsync(ct).ConfigureAwait(false);
+        if (!modes.Success) return ExchangeResult<AccountSnapshot>.Fail(modes.Error!);
+        if (await StreamHealthyAsync(null, ct).ConfigureAwait(false))
+        {
+            Interlocked.Increment(ref _streamReads);
+            return ExchangeResult<AccountSnapshot>.Ok(_state.Account());
+        }
+        Interlocked.Increment(ref _restReads);
         var r = await Rest.SendAsync(HttpMethod.Get, Rest.Options.AccountPath, new BinanceQuery(), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<AccountSnapshot>.Fail(r.Error!);
-        return Read(r.Data!, "account", body =>
-        {
-            using var doc = JsonDocument.Parse(body);
-            var a = doc.RootElement;
-            return ExchangeResult<AccountSnapshot>.Ok(new AccountSnapshot(
-                (double)BinanceJson.Decimal(a, "totalWalletBalance"),
-                (double)BinanceJson.Decimal(a, "totalMarginBalance"),
-                (double)BinanceJson.Decimal(a, "totalUnrealizedProfit"),
-                (double)BinanceJson.Decimal(a, "availableBalance")));
-        });
+        var parsed = Read(r.Data!, "account", body => ExchangeResult<AccountSnapshot>.Ok(BinanceAccountReader.ParseUsdtAccount(body, modes.Data.MultiAssets)));
+        if (parsed.Success) _state.SeedAccount(parsed.Data!);
+        return parsed;
     }
 
+    /// <summary>Whether a read may be answered from the stream: connected and seeded since; an own fill not yet
+    /// confirmed by the stream is waited for up to <see cref="BinanceOptions.StreamCatchUp"/> (then REST reads and the
+    /// wait is dropped: the stream is behind).</summary>
+    private async Task<bool> StreamHealthyAsync(string? symbol, CancellationToken ct)
+    {
+        if (_stream is null) return false;
+        if (_state.IsHealthy(symbol)) return true;
+        if (!_state.IsBehind || !_state.IsSeeded(symbol)) return false; // down, or not read since it reconnected: REST
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        wait.CancelAfter(Rest.Options.StreamCatchUp);
+        try
+        {
+            while (true)
+            {
+                var changed = _state.Changed; // taken before the check, so a change in between is not missed
+                if (!_state.IsBehind || !_state.IsConnected) break;
+                await changed.WaitAsync(wait.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            _log?.Invoke("Stream de usuario atrasado: la cuenta se lee por REST.");
+            _state.ForgetPending();
+            return false;
+        }
+        return _state.IsHealthy(symbol);
+    }
+
+    private void OnStreamEvent(JsonElement e)
+    {
+        switch (BinanceJson.TryString(e, "e"))
+        {
+            case "ACCOUNT_UPDATE":
+                _state.ApplyAccountUpdate(e);
+                break;
+            case "ORDER_TRADE_UPDATE" when e.TryGetProperty("o", out var o):
+                var clientId = BinanceJson.TryString(o, "c") ?? "";
+                var orderId = BinanceJson.TryLong(o, "i") ?? 0;
+                var filled = BinanceJson.TryDecimal(o, "z") ?? 0;
+                if (_ownOrderIds.ContainsKey(clientId))
+                {
+                    _state.ApplyOwnOrderUpdate(orderId, BinanceJson.TryString(o, "X") ?? "", BinanceJson.TryLong(o, "T") ?? BinanceJson.TryLong(e, "T") ?? 0, filled > 0);
+                    break;
+                }
+                var last = BinanceJson.TryDecimal(o, "l") ?? 0;
+                if (last <= 0 || BinanceJson.TryString(o, "x") is not ("TRADE" or "CALCULATED")) break;
+                var type = BinanceJson.TryString(o, "o") ?? "";
+                var kind = type == "LIQUIDATION" || clientId.StartsWith("autoclose-", StringComparison.Ordinal) ? VenueEventKind.Liquidation
+                    : clientId.StartsWith("adl_autoclose", StringComparison.Ordinal) ? VenueEventKind.AutoDeleverage
+                    : VenueEventKind.ManualTrade;
+                var ev = new VenueEvent(
+                    DateTimeOffset.FromUnixTimeMilliseconds(BinanceJson.TryLong(o, "T") ?? BinanceJson.TryLong(e, "E") ?? 0),
+                    kind, BinanceJson.TryString(o, "s") ?? "", BinanceJson.TryString(o, "S") == "SELL" ? OrderSide.Sell : OrderSide.Buy,
+                    (double)last, (double)(BinanceJson.TryDecimal(o, "L") ?? 0), clientId, orderId, (double)(BinanceJson.TryDecimal(o, "rp") ?? 0),
+                    BinanceJson.TryString(o, "N"), (double?)BinanceJson.TryDecimal(o, "n"), null);
+                _venueEvents.Writer.TryWrite(ev);
+                _log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                    $"Evento del venue ({ev.Reason}): {ev.Side} {ev.Quantity} {ev.Symbol} @ {ev.Price} (orden {ev.OrderId}, '{ev.ClientOrderId}'), no enviada por esta sesión."));
+                break;
+        }
+    }
+
+    /// <summary>Position mode and multi-assets mode, read once (weight 60) and kept: Binance refuses to switch either
+    /// while a position or open order exists.</summary>
+    private async Task<ExchangeResult<(bool Hedge, bool MultiAssets)>> ModesAsync(CancellationToken ct)
+    {
+        if (_modes is { } known) return ExchangeResult<(bool, bool)>.Ok(known);
+        await _configLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_modes is { } again) return ExchangeResult<(bool, bool)>.Ok(again);
+            var read = await _accountReader.ReadModesAsync(ct).ConfigureAwait(false);
+            if (read.Success)
+            {
+                _modes = read.Data;
+                if (read.Data.MultiAssets)
+                    _log?.Invoke("Cuenta en modo multi-assets: los totales de Binance suman todos los activos en USD; el capital se dimensiona y comprueba sólo con el activo USDT.");
+            }
+            return read;
+        }
+        finally
+        {
+            _configLock.Release();
+        }
+    }
+
+    /// <summary>Start of a session on <paramref name="symbol"/>: reads and logs the account configuration, refuses a
+    /// hedge-mode account (<c>HedgeModeUnsupported</c>), and sets the margin type when the options name one.</summary>
+    /// <exception cref="AfmlException">HedgeModeUnsupported; MarginTypeChangeFailed.</exception>
+    public async Task<ExchangeResult<BinanceAccountSettings>> ConfigureAsync(string symbol, CancellationToken ct)
+    {
+        var modes = await ModesAsync(ct).ConfigureAwait(false);
+        if (!modes.Success) return ExchangeResult<BinanceAccountSettings>.Fail(modes.Error!);
+        var (marginType, leverage) = await _accountReader.ReadSymbolConfigAsync(symbol, ct).ConfigureAwait(false);
+        if (leverage is { } l) _leverage.TryAdd(symbol, l);
+        var settings = new BinanceAccountSettings(modes.Data.Hedge, modes.Data.MultiAssets, marginType, leverage);
+        Settings = settings;
+        _log?.Invoke(settings.Describe(symbol));
+        if (leverage is { } lev) _state.Leverage[symbol] = lev;
+        if (settings.HedgeMode)
+            throw new AfmlException("HedgeModeUnsupported", AfmlErrorCategory.InvalidOperation, BinanceAccountSettings.HowToLeaveHedgeMode(Name), Name);
+        if (BinanceAccountReader.NormalizeMarginType(Rest.Options.MarginType) is { } wanted && wanted != marginType)
+        {
+            var set = await _accountReader.SetMarginTypeAsync(symbol, wanted, ct).ConfigureAwait(false);
+            if (!set.Success)
+            {
+                if (set.Error!.Kind is ExchangeErrorKind.Rejected)
+                    throw new AfmlException("MarginTypeChangeFailed", AfmlErrorCategory.InvalidOperation,
+                        $"Setting the {symbol} margin type to {wanted} on {Name} failed: {set.Error} (Binance refuses while a position or open order exists).", symbol);
+                return ExchangeResult<BinanceAccountSettings>.Fail(set.Error);
+            }
+            Settings = settings = settings with { MarginType = wanted };
+            _log?.Invoke($"Margen de {symbol} cambiado a {wanted}, como pide la configuración.");
+        }
+        if (Rest.Options.UserStream && _stream is null)
+        {
+            _stream = new BinanceUserStream(Rest, _time, OnStreamEvent, _state.OnConnected, _state.OnDisconnected, _log);
+            if (await _stream.StartAsync(ct).ConfigureAwait(false))
+                _log?.Invoke("Stream de usuario conectado: cuenta, posición y operaciones ajenas se siguen en tiempo real (REST como comprobación).");
+        }
+        return ExchangeResult<BinanceAccountSettings>.Ok(settings);
+    }
+
+    /// <summary>The BOTH leg of the symbol. A LONG or SHORT leg with an amount means the account is in hedge mode: that
+    /// is reported as an error naming both legs, never netted into one figure.</summary>
     public async Task<ExchangeResult<PositionSnapshot>> GetPositionAsync(string symbol, CancellationToken ct)
     {
+        if (await StreamHealthyAsync(symbol, ct).ConfigureAwait(false))
+        {
+            Interlocked.Increment(ref _streamReads);
+            var kept = _state.Position(symbol);
+            return ExchangeResult<PositionSnapshot>.Ok(kept with { Leverage = kept.Leverage > 0 ? kept.Leverage : _leverage.GetValueOrDefault(symbol, 0) });
+        }
+        Interlocked.Increment(ref _restReads);
         var r = await Rest.SendAsync(HttpMethod.Get, Rest.Options.PositionRiskPath, new BinanceQuery().Add("symbol", symbol), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<PositionSnapshot>.Fail(r.Error!);
         return Read(r.Data!, "positionRisk", body =>
@@ -77,30 +252,49 @@ public sealed class BinanceExchange : IExchange
             using var doc = JsonDocument.Parse(body);
             decimal quantity = 0, unrealised = 0, entry = 0;
             int? leverage = null;
+            var legs = new List<string>();
             if (doc.RootElement.ValueKind == JsonValueKind.Array)
             {
                 foreach (var p in doc.RootElement.EnumerateArray())
                 {
                     if (!string.Equals(BinanceJson.TryString(p, "symbol"), symbol, StringComparison.OrdinalIgnoreCase)) continue;
                     var amount = BinanceJson.TryDecimal(p, "positionAmt") ?? 0;
-                    // One-way mode has a single BOTH entry; hedge mode reports SHORT amounts as negative already.
-                    quantity += amount;
-                    unrealised += BinanceJson.TryDecimal(p, "unRealizedProfit") ?? BinanceJson.TryDecimal(p, "unrealizedProfit") ?? 0;
+                    var side = BinanceJson.TryString(p, "positionSide") ?? "BOTH";
+                    if (side != "BOTH")
+                    {
+                        if (amount != 0) legs.Add($"{side} {BinanceAccountReader.Describe(amount)} @ {BinanceAccountReader.Describe(BinanceJson.TryDecimal(p, "entryPrice") ?? 0)}");
+                        continue;
+                    }
+                    quantity = amount;
+                    unrealised = BinanceJson.TryDecimal(p, "unRealizedProfit") ?? BinanceJson.TryDecimal(p, "unrealizedProfit") ?? 0;
                     if (amount != 0) entry = BinanceJson.TryDecimal(p, "entryPrice") ?? entry;
                     leverage ??= (int?)BinanceJson.TryLong(p, "leverage");
                 }
             }
-            return ExchangeResult<PositionSnapshot>.Ok(new PositionSnapshot(symbol, (double)quantity, quantity == 0 ? 0 : (double)entry, (double)unrealised,
-                leverage ?? _leverage.GetValueOrDefault(symbol, 0)));
+            if (legs.Count > 0)
+                return ExchangeResult<PositionSnapshot>.Fail(ExchangeErrorKind.Rejected,
+                    $"HedgeModeUnsupported: {symbol} has hedge-mode legs ({string.Join(", ", legs)}); they are not netted into one position. " +
+                    BinanceAccountSettings.HowToLeaveHedgeMode(Name), -4061);
+            var snapshot = new PositionSnapshot(symbol, (double)quantity, quantity == 0 ? 0 : (double)entry, (double)unrealised,
+                leverage ?? _leverage.GetValueOrDefault(symbol, 0));
+            _state.SeedPosition(snapshot, snapshot.Leverage);
+            return ExchangeResult<PositionSnapshot>.Ok(snapshot);
         });
     }
 
     public async Task<ExchangeResult<bool>> SetLeverageAsync(string symbol, int leverage, CancellationToken ct)
     {
         if (leverage is < 1 or > 125) return ExchangeResult<bool>.Fail(ExchangeErrorKind.Rejected, $"leverage {leverage} is outside 1..125", -4028);
+        // The session's first venue call: read (and log) the account configuration before anything else.
+        if (Settings is null)
+        {
+            var configured = await ConfigureAsync(symbol, ct).ConfigureAwait(false);
+            if (!configured.Success) return ExchangeResult<bool>.Fail(configured.Error!);
+        }
         var r = await Rest.SendAsync(HttpMethod.Post, "/fapi/v1/leverage", new BinanceQuery().Add("symbol", symbol).Add("leverage", leverage), BinanceSecurity.Signed, 1, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<bool>.Fail(r.Error!);
         _leverage[symbol] = leverage;
+        _state.Leverage[symbol] = leverage;
         return ExchangeResult<bool>.Ok(true);
     }
 
@@ -109,12 +303,25 @@ public sealed class BinanceExchange : IExchange
         ArgumentNullException.ThrowIfNull(request);
         if (!ClientOrderIds.IsValid(request.ClientOrderId))
             return ExchangeResult<OrderFill>.Fail(ExchangeErrorKind.Rejected, $"client order id '{request.ClientOrderId}' does not match {ClientOrderIds.Pattern}; not sent", -4015);
+        // Never send an order the venue can only reject: a hedge-mode account answers -4061 to every one-way order.
+        var modes = await ModesAsync(ct).ConfigureAwait(false);
+        if (!modes.Success) return ExchangeResult<OrderFill>.Fail(modes.Error!);
+        if (modes.Data.Hedge)
+            return ExchangeResult<OrderFill>.Fail(ExchangeErrorKind.Rejected, $"HedgeModeUnsupported: order {request.ClientOrderId} not sent. " + BinanceAccountSettings.HowToLeaveHedgeMode(Name), -4061);
         var rules = await GetSymbolRulesAsync(request.Symbol, ct).ConfigureAwait(false);
         if (!rules.Success) return ExchangeResult<OrderFill>.Fail(rules.Error!);
         var q = QuantityRounder.Round(request.Quantity, rules.Data!, request.ReferencePrice, request.ReduceOnly);
         if (q.IsSkipped)
             return ExchangeResult<OrderFill>.Fail(ExchangeErrorKind.Rejected, $"order {request.ClientOrderId} skipped ({q.Skip}): {q.Detail}");
-        return await _placer.PlaceAsync(request.Symbol, request.Side, q.Text, request.ReduceOnly, request.ClientOrderId, ct).ConfigureAwait(false);
+        _ownOrderIds[request.ClientOrderId] = 0; // before sending: its stream events may beat the answer
+        var placed = await _placer.PlaceAsync(request.Symbol, request.Side, q.Text, request.ReduceOnly, request.ClientOrderId, ct).ConfigureAwait(false);
+        if (!placed.Success && placed.Error!.Code == -4061)
+        {
+            _modes = null; // the account was switched to hedge mode under us: read it again before the next order
+            _log?.Invoke($"Binance rechazó {request.ClientOrderId} por modo de posición (-4061): la cuenta pasó a modo hedge; no se envían más órdenes hasta volver a one-way.");
+        }
+        if (placed.Success && placed.Data!.ExecutedQuantity > 0 && placed.Data.OrderId is { } id && _stream is not null) _state.ExpectOwnFill(id);
+        return placed;
     }
 
     public async Task<ExchangeResult<int>> CancelAllOrdersAsync(string symbol, CancellationToken ct)
@@ -135,10 +342,12 @@ public sealed class BinanceExchange : IExchange
         return r.Success ? ExchangeResult<int>.Ok(count) : ExchangeResult<int>.Fail(r.Error!);
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
+        _venueEvents.Writer.TryComplete();
+        _configLock.Dispose();
         Rest.Dispose();
-        return ValueTask.CompletedTask;
     }
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"BinanceExchange {{ {Name} at {Rest.Environment.Rest} }}");

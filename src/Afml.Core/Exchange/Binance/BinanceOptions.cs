@@ -30,7 +30,8 @@ public sealed record BinanceOptions
     /// <see cref="ExchangeErrorKind.RateLimited"/> instead.</summary>
     public TimeSpan MaxRateLimitWait { get; init; } = TimeSpan.FromSeconds(65);
 
-    /// <summary>Ban assumed after a 418 without Retry-After (Binance's shortest ban).</summary>
+    /// <summary>Ban assumed after a 418 whose body names no end and that has no Retry-After (Binance's shortest ban);
+    /// doubled for every further such ban, up to 3 days.</summary>
     public TimeSpan DefaultBan { get; init; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Pause between order queries while reconciling an unknown outcome or waiting for a fill.</summary>
@@ -51,6 +52,21 @@ public sealed record BinanceOptions
     /// <summary>Account totals (wallet, margin balance, unrealised PnL, available): v3 by default, same totals as v2.</summary>
     public string AccountPath { get; init; } = "/fapi/v3/account";
 
-    /// <summary>Position risk: v2 by default because it still reports the leverage.</summary>
-    public string PositionRiskPath { get; init; } = "/fapi/v2/positionRisk";
+    /// <summary>Position risk: v3 by default (current; it has no leverage or margin type, which come from
+    /// GET /fapi/v1/symbolConfig and the leverage this client sets).</summary>
+    public string PositionRiskPath { get; init; } = "/fapi/v3/positionRisk";
+
+    /// <summary>Margin type to set on the symbol at start ("ISOLATED" or "CROSSED"); null leaves the account's as it is
+    /// (it is still read and logged). For the training config's margin type once it has a key for one.</summary>
+    public string? MarginType { get; init; }
+
+    /// <summary>Keep account and position current from the user-data stream (REST then only checks and covers for
+    /// it). Off: every account and position read is a REST call.</summary>
+    public bool UserStream { get; init; } = true;
+
+    /// <summary>listenKey keepalive period (the key lives 60 min; Binance suggests well within that).</summary>
+    public TimeSpan ListenKeyKeepAlive { get; init; } = TimeSpan.FromMinutes(50);
+
+    /// <summary>How long a read waits for the stream to confirm an own fill before reading REST instead.</summary>
+    public TimeSpan StreamCatchUp { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -12,8 +12,9 @@ namespace Afml.Core.Exchange.Binance;
 /// still unknown are remembered, so the session's next attempt (<see cref="Risk.OperationRetry"/>) starts by
 /// looking the order up instead of sending it again: no retry can double a position.
 /// </summary>
-public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time)
+public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time, Action<string>? log = null)
 {
+    private readonly BinanceCommissions _commissions = new(rest, log);
     private readonly Dictionary<string, DateTimeOffset> _uncertain = new(StringComparer.Ordinal);
     private readonly RecentOrders _done = new(); // bounded: a long run keeps only what a retry can ask for
     private readonly SemaphoreSlim _lock = new(1, 1);
@@ -153,31 +154,13 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
             _done[clientOrderId] = none;
             return ExchangeResult<OrderFill>.Ok(none);
         }
-        var commission = rest.Options.FetchCommission && order.OrderId is { } id ? await CommissionAsync(symbol, id, ct).ConfigureAwait(false) : 0m;
+        var (commission, charges) = rest.Options.FetchCommission && order.OrderId is { } id
+            ? await _commissions.ReadAsync(symbol, id, ct).ConfigureAwait(false)
+            : ((decimal?)0m, (IReadOnlyList<CommissionCharge>)[]);
         var fill = new OrderFill(clientOrderId, order.OrderId, order.Side ?? side, order.MappedStatus,
-            (double)order.ExecutedQuantity, (double)order.EffectivePrice, (double)(commission ?? 0m), CommissionKnown: commission is not null);
+            (double)order.ExecutedQuantity, (double)order.EffectivePrice, (double)(commission ?? 0m), CommissionKnown: commission is not null,
+            Charges: charges.Count > 0 ? charges : null);
         _done[clientOrderId] = fill;
         return ExchangeResult<OrderFill>.Ok(fill);
-    }
-
-    /// <summary>Sum of the order's trade commissions; null when they cannot be read (the fill itself is certain;
-    /// the session then charges the config's rate and says so).</summary>
-    private async Task<decimal?> CommissionAsync(string symbol, long orderId, CancellationToken ct)
-    {
-        var r = await rest.SendAsync(HttpMethod.Get, "/fapi/v1/userTrades",
-            new BinanceQuery().Add("symbol", symbol).Add("orderId", orderId), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
-        if (!r.Success) return null;
-        try
-        {
-            using var doc = JsonDocument.Parse(r.Data!.Body);
-            if (doc.RootElement.ValueKind != JsonValueKind.Array) return null;
-            var sum = 0m;
-            foreach (var t in doc.RootElement.EnumerateArray()) sum += BinanceJson.TryDecimal(t, "commission") ?? 0m;
-            return sum;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
     }
 }

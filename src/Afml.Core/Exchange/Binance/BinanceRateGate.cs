@@ -7,10 +7,20 @@ namespace Afml.Core.Exchange.Binance;
 /// Keeps the client under Binance's limits: it reads X-MBX-USED-WEIGHT-1M and X-MBX-ORDER-COUNT-1M from every
 /// answer and asks callers to wait for the next minute when the next request would pass a fraction of the
 /// limit; after a 429 it holds all traffic until Retry-After (or the next minute); after a 418 it refuses to send
-/// anything until the ban is over. Times are server milliseconds.
+/// anything until the ban is over: the time the body names ("IP banned until &lt;ms&gt;"), else Retry-After, else a
+/// conservative default that doubles with every such ban (Binance escalates repeat bans from 2 minutes to 3 days, and
+/// a request sent during a ban can extend it). Times are server milliseconds. Binance counts per IP, so one gate
+/// serves every client of a host in the process (<see cref="BinanceRateGates"/>).
 /// </summary>
-public sealed class BinanceRateGate(BinanceOptions options)
+public sealed partial class BinanceRateGate(BinanceOptions options)
 {
+    /// <summary>Binance's longest ban.</summary>
+    public static readonly TimeSpan MaxBan = TimeSpan.FromDays(3);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"banned until (\d{10,16})", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex BannedUntilPattern();
+
+    private int _unexplainedBans;
     private readonly object _gate = new();
     private int _weightLimit = options.WeightLimitPerMinute;
     private int _orderLimit = options.OrderLimitPerMinute;
@@ -41,6 +51,7 @@ public sealed class BinanceRateGate(BinanceOptions options)
         lock (_gate)
         {
             if (nowMs >= _bannedUntilMs) return null;
+            _refused++;
             var until = DateTimeOffset.FromUnixTimeMilliseconds(_bannedUntilMs);
             return new ExchangeError(ExchangeErrorKind.Banned, -1003,
                 $"IP banned by Binance (HTTP 418) until {until.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}; no request is sent before then.");
@@ -88,10 +99,34 @@ public sealed class BinanceRateGate(BinanceOptions options)
         lock (_gate) _backoffUntilMs = Math.Max(_backoffUntilMs, until);
     }
 
-    /// <summary>HTTP 418: nothing is sent until the ban is over.</summary>
-    public void OnBanned(TimeSpan? retryAfter, long nowMs)
+    /// <summary>Requests refused locally because of a ban (none of them reached Binance).</summary>
+    public long RefusedDuringBan { get { lock (_gate) return _refused; } }
+    private long _refused;
+
+    /// <summary>HTTP 418: nothing is sent until the ban is over. The body's "banned until &lt;ms&gt;" wins (it is the
+    /// server's own clock), then Retry-After; with neither, <see cref="BinanceOptions.DefaultBan"/> doubled for every
+    /// earlier such ban, capped at <see cref="MaxBan"/>.</summary>
+    public void OnBanned(TimeSpan? retryAfter, long nowMs, string? body = null)
     {
-        var until = nowMs + (long)(retryAfter is { } r && r > TimeSpan.Zero ? r : options.DefaultBan).TotalMilliseconds;
+        long until;
+        if (body is not null && BannedUntilPattern().Match(body) is { Success: true } m
+            && long.TryParse(m.Groups[1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var bodyUntil) && bodyUntil > nowMs)
+        {
+            until = bodyUntil + RetryAfterMarginMs;
+        }
+        else if (retryAfter is { } r && r > TimeSpan.Zero)
+        {
+            until = nowMs + (long)r.TotalMilliseconds + RetryAfterMarginMs;
+        }
+        else
+        {
+            lock (_gate)
+            {
+                var factor = Math.Pow(2, Math.Min(_unexplainedBans++, 20));
+                var ms = Math.Min(options.DefaultBan.TotalMilliseconds * factor, MaxBan.TotalMilliseconds);
+                until = nowMs + (long)ms;
+            }
+        }
         lock (_gate) _bannedUntilMs = Math.Max(_bannedUntilMs, until);
     }
 

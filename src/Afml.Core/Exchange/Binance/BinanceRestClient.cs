@@ -160,7 +160,7 @@ public sealed class BinanceRestClient : IDisposable
             var status = (int)response.StatusCode;
             var (code, message) = ReadError(body);
             if (status == 429) RateGate.OnTooManyRequests(RetryAfter(response), now);
-            if (status == 418) RateGate.OnBanned(RetryAfter(response), now);
+            if (status == 418) RateGate.OnBanned(RetryAfter(response), now, message ?? body);
             if (status is >= 200 and < 300 && code is not < 0)
                 return ExchangeResult<BinanceResponse>.Ok(new BinanceResponse(status, body));
             var error = BinanceErrorMap.Map(status, code, message ?? Truncate(body));

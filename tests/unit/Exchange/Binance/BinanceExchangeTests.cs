@@ -37,7 +37,8 @@ public class BinanceExchangeTests
         var (ex, stub, _) = Make();
         stub.On("POST /fapi/v1/order", r => StubBinance.Json(StubBinance.Order(r.Param("newClientOrderId")!)));
         var fill = (await ex.PlaceMarketOrderAsync(Buy(), CancellationToken.None)).Unwrap();
-        Assert.Equal(new OrderFill(Cid, 4000000123, OrderSide.Buy, OrderStatus.Filled, 0.010, 37004.10, 0.1480164), fill);
+        Assert.Equal(new OrderFill(Cid, 4000000123, OrderSide.Buy, OrderStatus.Filled, 0.010, 37004.10, 0.1480164,
+            Charges: [new CommissionCharge("USDT", 0.14801640m, 0.14801640m)]), fill);
         var post = stub.Requests.Single(r => r.Path == "/fapi/v1/order");
         Assert.Equal("0.012", post.Param("quantity"));
         Assert.Equal("MARKET", post.Param("type"));
@@ -194,15 +195,16 @@ public class BinanceExchangeTests
         var (ex, stub, _) = Make();
         stub.On("GET /fapi/v3/account", _ => StubBinance.Json(
             "{\"totalWalletBalance\":\"1000.5\",\"totalUnrealizedProfit\":\"-1.25\",\"totalMarginBalance\":\"999.25\",\"availableBalance\":\"900\",\"assets\":[],\"positions\":[]}"));
-        stub.On("GET /fapi/v2/positionRisk", _ => StubBinance.Json(
-            "[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"BOTH\",\"positionAmt\":\"-0.010\",\"entryPrice\":\"37000.0\",\"unRealizedProfit\":\"-1.00000000\",\"leverage\":\"5\"}]"));
+        // v3: no leverage field; the leverage is the one set (or symbolConfig's).
+        stub.On("GET /fapi/v3/positionRisk", _ => StubBinance.Json(
+            "[{\"symbol\":\"BTCUSDT\",\"positionSide\":\"BOTH\",\"positionAmt\":\"-0.010\",\"entryPrice\":\"37000.0\",\"unRealizedProfit\":\"-1.00000000\"}]"));
         stub.On("POST /fapi/v1/leverage", _ => StubBinance.Json("{\"leverage\":5,\"maxNotionalValue\":\"1000000\",\"symbol\":\"BTCUSDT\"}"));
         stub.On("GET /fapi/v1/openOrders", _ => StubBinance.Json("[{\"orderId\":1},{\"orderId\":2}]"));
         stub.On("DELETE /fapi/v1/allOpenOrders", _ => StubBinance.Json("{\"code\":200,\"msg\":\"The operation of cancel all open order is done.\"}"));
 
         Assert.Equal(new AccountSnapshot(1000.5, 999.25, -1.25, 900), (await ex.GetAccountAsync(CancellationToken.None)).Unwrap());
-        Assert.Equal(new PositionSnapshot("BTCUSDT", -0.010, 37000, -1, 5), (await ex.GetPositionAsync("BTCUSDT", CancellationToken.None)).Unwrap());
         Assert.True((await ex.SetLeverageAsync("BTCUSDT", 5, CancellationToken.None)).Unwrap());
+        Assert.Equal(new PositionSnapshot("BTCUSDT", -0.010, 37000, -1, 5), (await ex.GetPositionAsync("BTCUSDT", CancellationToken.None)).Unwrap());
         Assert.Equal("5", stub.Requests.Single(r => r.Path == "/fapi/v1/leverage").Param("leverage"));
         Assert.Equal(2, (await ex.CancelAllOrdersAsync("BTCUSDT", CancellationToken.None)).Unwrap());
         Assert.Equal("BTCUSDT", stub.Requests.Single(r => r.Path == "/fapi/v1/allOpenOrders").Param("symbol"));

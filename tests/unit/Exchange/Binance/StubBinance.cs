@@ -21,6 +21,10 @@ internal sealed class StubBinance : HttpMessageHandler
         Clock = clock;
         ServerOffsetMs = serverOffsetMs;
         On("GET /fapi/v1/time", _ => Json($"{{\"serverTime\":{ServerNow}}}"));
+        // A plain one-way, single-asset, cross account unless a test says otherwise.
+        On("GET /fapi/v1/positionSide/dual", _ => Json("{\"dualSidePosition\":false}"));
+        On("GET /fapi/v1/multiAssetsMargin", _ => Json("{\"multiAssetsMargin\":false}"));
+        On("GET /fapi/v1/symbolConfig", _ => Json("[{\"symbol\":\"BTCUSDT\",\"marginType\":\"CROSSED\",\"isAutoAddMargin\":\"false\",\"leverage\":20,\"maxNotionalValue\":\"1000000\"}]"));
     }
 
     public TimeProvider Clock { get; }

@@ -1,0 +1,39 @@
+namespace Afml.Core.Exchange;
+
+/// <summary>What happened on the account that the session did not do itself.</summary>
+public enum VenueEventKind
+{
+    /// <summary>A fill of an order this session did not send (placed by hand, or by another program).</summary>
+    ManualTrade,
+    /// <summary>A forced close by the venue's liquidation engine.</summary>
+    Liquidation,
+    /// <summary>An auto-deleveraging close.</summary>
+    AutoDeleverage,
+}
+
+/// <summary>A fill on the venue not made by this session, as the user-data stream reported it (a registro row with its
+/// reason is the session's to write).</summary>
+/// <param name="Quantity">Base quantity of this fill.</param>
+/// <param name="PositionAfter">The symbol's signed position after the event, when the venue has said so.</param>
+public sealed record VenueEvent(
+    DateTimeOffset Time,
+    VenueEventKind Kind,
+    string Symbol,
+    OrderSide Side,
+    double Quantity,
+    double Price,
+    string ClientOrderId,
+    long OrderId,
+    double RealizedPnl,
+    string? CommissionAsset,
+    double? Commission,
+    double? PositionAfter)
+{
+    /// <summary>Registro reason text: manual, liquidacion, adl.</summary>
+    public string Reason => Kind switch
+    {
+        VenueEventKind.Liquidation => "liquidacion",
+        VenueEventKind.AutoDeleverage => "adl",
+        _ => "operacion_manual",
+    };
+}

@@ -1,0 +1,137 @@
+using Afml.Core.Exchange;
+using Afml.Core.Exchange.Binance;
+using Afml.FakeBinance;
+
+namespace Afml.Tests.Exchange.Binance;
+
+/// <summary>The user-data stream over real sockets on the fake: account and position kept from it (no REST read while
+/// it is healthy), REST as the fallback when it is down or behind, listenKey expiry and re-creation, and fills this
+/// client did not make surfacing as venue events.</summary>
+public class UserStreamTests
+{
+    private static readonly string[] Reads = ["GET /fapi/v3/account", "GET /fapi/v3/positionRisk"];
+
+    private static int RestReads(FakeBinanceServer fake) => Reads.Sum(r => fake.RequestLog.For(r).Count);
+
+    private static async Task<BinanceExchange> StartedAsync(FakeBinanceServer fake, BinanceOptions? options = null)
+    {
+        var ex = AccountConfigurationTests.Exchange(fake, options);
+        (await ex.SetLeverageAsync("BTCUSDT", 5, default)).Unwrap();
+        Assert.True(await fake.WaitForUserConnectionsAsync(1, TimeSpan.FromSeconds(5)));
+        // The session's start: one REST read of each seeds the stream's state.
+        (await ex.GetAccountAsync(default)).Unwrap();
+        (await ex.GetPositionAsync("BTCUSDT", default)).Unwrap();
+        return ex;
+    }
+
+    private static async Task EventuallyAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
+        Assert.True(condition());
+    }
+
+    [Fact]
+    public async Task With_a_healthy_stream_account_and_position_reads_make_no_REST_call_and_match_the_venue()
+    {
+        await using var fake = await AccountConfigurationTests.StartFakeAsync();
+        await using var ex = await StartedAsync(fake);
+        var before = RestReads(fake);
+
+        for (var i = 1; i <= 3; i++)
+        {
+            var fill = (await ex.PlaceMarketOrderAsync(new MarketOrderRequest("BTCUSDT", OrderSide.Buy, 0.01, false, $"afml-us-{i}", 20_500), default)).Unwrap();
+            ex.OnPrice("BTCUSDT", (double)fake.CurrentPrice);
+            var position = (await ex.GetPositionAsync("BTCUSDT", default)).Unwrap();
+            var account = (await ex.GetAccountAsync(default)).Unwrap();
+            var venue = fake.Account;
+            Assert.Equal((double)venue.Position("BTCUSDT")!.Amount, position.Quantity, 9);
+            Assert.Equal((double)venue.Position("BTCUSDT")!.EntryPrice, position.EntryPrice, 6);
+            Assert.Equal((double)venue.WalletBalance, account.WalletBalance, 6);
+            Assert.Equal((double)venue.MarginBalance, account.MarginBalance, 6);
+            Assert.True(fill.ExecutedQuantity > 0);
+        }
+
+        Assert.Equal(before, RestReads(fake));
+        Assert.Equal(6, ex.StreamReads);
+    }
+
+    [Fact]
+    public async Task When_the_stream_drops_reads_fall_back_to_REST_until_it_is_back_and_reseeded()
+    {
+        await using var fake = await AccountConfigurationTests.StartFakeAsync();
+        await using var ex = await StartedAsync(fake);
+        var before = RestReads(fake);
+
+        fake.DropUserStreams();
+        await EventuallyAsync(() => !ex.State.IsConnected || ex.UserStream!.Connections > 1);
+        (await ex.GetAccountAsync(default)).Unwrap();
+        Assert.True(RestReads(fake) > before);
+
+        await EventuallyAsync(() => ex.State.IsConnected);
+        (await ex.GetPositionAsync("BTCUSDT", default)).Unwrap();
+        (await ex.GetAccountAsync(default)).Unwrap(); // reseeds after the reconnect
+        var reseeded = RestReads(fake);
+        (await ex.GetAccountAsync(default)).Unwrap();
+        (await ex.GetPositionAsync("BTCUSDT", default)).Unwrap();
+        Assert.Equal(reseeded, RestReads(fake));
+        Assert.True(ex.UserStream!.Connections >= 2);
+    }
+
+    [Fact]
+    public async Task An_expired_listenKey_is_replaced_and_the_stream_reconnected()
+    {
+        await using var fake = await AccountConfigurationTests.StartFakeAsync();
+        await using var ex = await StartedAsync(fake);
+        var firstKey = fake.ActiveListenKey;
+
+        fake.ExpireListenKey();
+        await EventuallyAsync(() => ex.UserStream!.KeysCreated == 2 && ex.State.IsConnected);
+
+        Assert.NotEqual(firstKey, fake.ActiveListenKey);
+        Assert.Equal(2, fake.RequestLog.For("POST /fapi/v1/listenKey").Count);
+        Assert.True(await fake.WaitForUserConnectionsAsync(1, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task The_listenKey_is_kept_alive_on_schedule()
+    {
+        await using var fake = await AccountConfigurationTests.StartFakeAsync();
+        await using var ex = await StartedAsync(fake, new BinanceOptions { ListenKeyKeepAlive = TimeSpan.FromMilliseconds(150) });
+        await EventuallyAsync(() => fake.RequestLog.For("PUT /fapi/v1/listenKey").Count >= 2);
+        Assert.All(fake.RequestLog.For("PUT /fapi/v1/listenKey"), r => Assert.Equal(200, r.Status));
+    }
+
+    [Fact]
+    public async Task Manual_trades_liquidations_and_ADL_surface_as_venue_events_and_move_the_kept_position()
+    {
+        await using var fake = await AccountConfigurationTests.StartFakeAsync();
+        await using var ex = await StartedAsync(fake);
+        (await ex.PlaceMarketOrderAsync(new MarketOrderRequest("BTCUSDT", OrderSide.Buy, 0.01, false, "afml-own-1", 20_500), default)).Unwrap();
+        var before = RestReads(fake);
+
+        var started = DateTime.UtcNow;
+        fake.InjectManualTrade("BUY", 0.02m);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var manual = await ex.VenueEvents.ReadAsync(cts.Token);
+        var manualLatency = DateTime.UtcNow - started;
+        fake.InjectLiquidation();
+        var liquidation = await ex.VenueEvents.ReadAsync(cts.Token);
+        fake.InjectManualTrade("SELL", 0.01m);
+        await ex.VenueEvents.ReadAsync(cts.Token);
+        fake.InjectLiquidation(adl: true);
+        var adl = await ex.VenueEvents.ReadAsync(cts.Token);
+
+        Assert.Equal(VenueEventKind.ManualTrade, manual.Kind);
+        Assert.Equal(0.02, manual.Quantity, 9);
+        Assert.StartsWith("web_", manual.ClientOrderId);
+        Assert.True(manualLatency < TimeSpan.FromSeconds(1), manualLatency.ToString());
+        Assert.Equal(VenueEventKind.Liquidation, liquidation.Kind);
+        Assert.Equal(0.03, liquidation.Quantity, 9);
+        Assert.Equal("liquidacion", liquidation.Reason);
+        Assert.Equal(VenueEventKind.AutoDeleverage, adl.Kind);
+        Assert.False(ex.VenueEvents.TryRead(out _)); // our own order never shows up as a venue event
+        await EventuallyAsync(() => ex.State.Position("BTCUSDT").Quantity == (double)fake.Account.Position("BTCUSDT")!.Amount);
+        Assert.Equal(0, (await ex.GetPositionAsync("BTCUSDT", default)).Unwrap().Quantity);
+        Assert.Equal(before, RestReads(fake));
+    }
+}

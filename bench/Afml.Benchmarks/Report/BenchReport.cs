@@ -59,7 +59,7 @@ internal static class BenchReport
             Console.Error.WriteLine("… stage split");
             var split = micro.StageSplit(Path.Combine(ws.Dir, "split"));
             var total = split.Sum(s => s.MedianNs);
-            Line("## Stage split of a replay step (the loop's components timed one by one over 8,000 real steps; status = today's JSON rewrite + rename per step)");
+            Line("## Stage split of a replay step (the loop's components timed one by one over 8,000 real steps; status = one JSON rewrite + rename, timed on every step here although the session now rewrites the file about once a second)");
             Line();
             Line("| stage | median | p99 | share of the medians |");
             Line("|---|---:|---:|---:|");
@@ -69,7 +69,7 @@ internal static class BenchReport
         }
 
         // Replay end to end.
-        Line("## Replay end to end (a child process per run: SessionFactory + TradingSession as `Start-AfmlSession -Replay -Quiet` runs them)");
+        Line("## Replay end to end (a child process per run: a SessionHost per session as `Start-AfmlSession -Replay -Quiet` runs it)");
         Line();
         Line("Synthetic hourly candles (seeded, mean-reverting random walk) written to a temp dir; load = training + candle file; process start = runtime start to Main (no PowerShell import).");
         Line();

@@ -50,12 +50,12 @@ internal static class CloseToOrder
             MaxSteps = steps,
             FeedOptions = new BinanceFeedOptions { StreamBelow = TimeSpan.MaxValue },
         };
-        var time = TimeProvider.System;
-        var channel = Channel.CreateUnbounded<SessionEvent>();
-        await using var built = new SessionFactory(time).Create(options);
-        var session = new TradingSession(built.Parts, time, channel.Writer);
+        // Run through the SessionHost as Start-AfmlSession runs a testnet session (default retries, Info lines),
+        // its events read here to know when each step has been decided.
+        await using var session = SessionHost.Start(options, new SessionHostOptions { Time = TimeProvider.System, LogLevel = SessionLogLevel.Info });
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var run = Task.Run(() => session.RunAsync(cts.Token));
+        using var timeout = cts.Token.Register(() => session.Stop(SessionStopReason.Cancelled, "bench timeout"));
+        var run = session.Completion;
         await Task.WhenAny(fake.WaitForMarketConnectionsAsync(1, TimeSpan.FromSeconds(30)), run);
 
         var published = new List<(int Step, DateTimeOffset At, int LogIndex)>();
@@ -65,10 +65,12 @@ internal static class CloseToOrder
             clock.Advance(TimeSpan.FromMilliseconds(Hour));
             published.Add((decided + 1, fake.ServerTime, fake.RequestLog.Count));
             await fake.PublishNextCandleAsync();
-            decided = await WaitForStepAsync(channel.Reader, decided + 1, run);
+            decided = await WaitForStepAsync(session.Events, decided + 1, run);
         }
-        cts.Cancel();
+        session.Stop();
+        var drain = Task.Run(async () => { await foreach (var _ in session.Events.ReadAllAsync()) { } });
         try { await run; } catch (OperationCanceledException) { }
+        await drain;
 
         var log = fake.RequestLog.Entries;
         var latencies = new List<double>();

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using System.Threading.Channels;
+using System.Runtime.CompilerServices;
+using Afml.Core.Agent.Kernel;
+using Afml.Core.MarketData;
 using Afml.Core.Session;
 
 namespace Afml.Benchmarks.Report;
@@ -16,9 +18,10 @@ internal sealed record ReplayRun(int Sessions, long Steps, double LoadSeconds, d
 
 /// <summary>
 /// The child-process side of the replay measurements (<c>Afml.Benchmarks replay-child …</c>): each session is a
-/// whole replay session as <c>Start-AfmlSession -Replay -Quiet</c> runs it (SessionFactory + TradingSession, its
-/// events drained and dropped), so process start, loading and the run are timed apart and the peak RSS is this
-/// run's alone.
+/// whole replay session as <c>Start-AfmlSession -Replay -Quiet</c> runs it (a <see cref="SessionHost"/>: build, run
+/// with its status writer, statistics and console observers, final status, dispose; its events drained and
+/// dropped), so process start, loading and the run are timed apart and the peak RSS is this run's alone. The run
+/// includes the host's end of session (statistics, final status, disposing the parts).
 /// </summary>
 internal static class ReplayChild
 {
@@ -31,37 +34,57 @@ internal static class ReplayChild
         var budget = TimeSpan.FromSeconds(double.Parse(args[2], CultureInfo.InvariantCulture));
         var time = TimeProvider.System;
 
-        var load = Stopwatch.StartNew();
-        var built = pairs.Select(p => new SessionFactory(time).Create(new SessionOptions
+        // Each session runs in a SessionHost as the cmdlet runs it with -Quiet; the host builds on Start and runs at
+        // once, so the replay feed is held at its first read (Adjust, the host's test seam) until all are built:
+        // load and run are timed apart as before.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var hostOptions = new SessionHostOptions
         {
-            TrainId = Paths.DemoTrainId,
-            TrainingRoot = p[0],
-            ReplayPath = p[1],
-            MaxSteps = steps,
-        })).ToArray();
+            Time = time,
+            LogLevel = SessionLogLevel.Warning,
+            Adjust = parts => parts with { Feed = new GatedFeed(parts.Feed, gate.Task) },
+        };
+        var load = Stopwatch.StartNew();
+        var hosts = new List<SessionHost>();
+        try
+        {
+            foreach (var p in pairs)
+            {
+                hosts.Add(SessionHost.Start(new SessionOptions
+                {
+                    TrainId = Paths.DemoTrainId,
+                    TrainingRoot = p[0],
+                    ReplayPath = p[1],
+                    MaxSteps = steps,
+                }, hostOptions));
+            }
+        }
+        catch
+        {
+            gate.TrySetResult();
+            foreach (var h in hosts) await h.DisposeAsync();
+            throw;
+        }
         load.Stop();
-        var actor = built[0].Training.Actor?.Engine ?? "onnxruntime";
+        var actor = hosts[0].Parts.Policy is KernelPolicy k ? $"kernel {k.Path}" : "onnxruntime";
+        // Events drained and dropped, as a -Quiet pipeline would.
+        var drains = hosts.Select(h => Task.Run(async () => { await foreach (var _ in h.Events.ReadAllAsync()) { } })).ToArray();
 
         var cpu0 = Process.GetCurrentProcess();
         var (user0, sys0) = (cpu0.UserProcessorTime, cpu0.PrivilegedProcessorTime);
         using var cts = new CancellationTokenSource(budget);
+        using var cut = cts.Token.Register(() => { foreach (var h in hosts) h.Stop(SessionStopReason.Cancelled, "time budget"); });
         var run = Stopwatch.StartNew();
-        var summaries = await Task.WhenAll(built.Select(b => Task.Run(async () =>
-        {
-            var channel = Channel.CreateUnbounded<SessionEvent>(new UnboundedChannelOptions { SingleReader = true });
-            var drain = Task.Run(async () => { await foreach (var _ in channel.Reader.ReadAllAsync()) { } });
-            var summary = await new TradingSession(b.Parts, time, channel.Writer).RunAsync(cts.Token);
-            channel.Writer.TryComplete();
-            await drain;
-            return summary;
-        })));
+        gate.SetResult();
+        var summaries = await Task.WhenAll(hosts.Select(h => h.Completion));
         run.Stop();
         var cpu = Process.GetCurrentProcess();
-        foreach (var b in built) await b.DisposeAsync();
+        await Task.WhenAll(drains);
+        foreach (var h in hosts) await h.DisposeAsync();
 
-        var result = new ReplayRun(built.Length, summaries.Sum(s => (long)s.Steps), load.Elapsed.TotalSeconds, run.Elapsed.TotalSeconds, startup,
+        var result = new ReplayRun(hosts.Count, summaries.Sum(s => (long)s.Steps), load.Elapsed.TotalSeconds, run.Elapsed.TotalSeconds, startup,
             Stats.PeakRssMiB(), (cpu.UserProcessorTime - user0).TotalSeconds, (cpu.PrivilegedProcessorTime - sys0).TotalSeconds,
-            summaries.Sum(s => (long)s.Steps) < (long)steps * built.Length, actor,
+            summaries.Sum(s => (long)s.Steps) < (long)steps * hosts.Count, actor,
             string.Join("; ", summaries.Select(s => $"{s.StopReason}{(s.StopDetail is { } d ? ": " + d : "")}").Distinct()));
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(result));
         return 0;
@@ -88,4 +111,22 @@ internal static class ReplayChild
             throw new InvalidOperationException($"replay child failed (exit {p.ExitCode}): {await stderr}{await stdout}");
         return JsonSerializer.Deserialize<ReplayRun>(line["RESULT ".Length..])!;
     }
+}
+
+/// <summary>A replay feed whose first read waits for the gate: every session in the child is built before any runs.</summary>
+internal sealed class GatedFeed(IMarketFeed inner, Task gate) : IMarketFeed
+{
+    public async Task<IReadOnlyList<Candle>> LoadHistoryAsync(CancellationToken ct)
+    {
+        await gate.WaitAsync(ct).ConfigureAwait(false);
+        return await inner.LoadHistoryAsync(ct).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<Candle> StreamClosedCandlesAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        await gate.WaitAsync(ct).ConfigureAwait(false);
+        await foreach (var c in inner.StreamClosedCandlesAsync(ct).ConfigureAwait(false)) yield return c;
+    }
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
 }

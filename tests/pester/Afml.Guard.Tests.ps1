@@ -210,7 +210,12 @@ Describe 'Reset-AfmlEmergency' {
             $cfg = Join-Path $root "$DemoId/config_metadata.yaml"
             (Get-Content $cfg) -replace '^(\s*max_drawdown_permitido:).*$', '$1 0.01' | Set-Content $cfg
             $s = Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles -MaxSteps 300 -Quiet -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
-            Test-Path (Join-Path $root "$DemoId/produccion/afml_halted.json") | Should -BeTrue
+            # A replay that hits its limit halts itself but latches nothing (only real venues do)...
+            $s.StopReason | Should -Be 'Emergency'
+            Test-Path (Join-Path $root "$DemoId/produccion/afml_halted.json") | Should -BeFalse
+            # ...so the latch a testnet/live emergency leaves is laid here as the engine writes it.
+            $latch = [ordered]@{ halted_at = '2026-12-02T10:00:00+00:00'; reason = 'max_drawdown_excedido: drawdown 26.22% >= límite 25.95%'; train_id = $DemoId; emergency_state = 'FLAT' }
+            $latch | ConvertTo-Json | Set-Content (Join-Path $root "$DemoId/produccion/afml_halted.json")
             $root
         }
     }

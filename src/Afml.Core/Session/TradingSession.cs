@@ -389,15 +389,18 @@ public sealed class TradingSession
     {
         _latch.Halt(reason, _time.GetUtcNow());
         _log.Error($"🚨 PROTOCOLO DE EMERGENCIA: {reason}");
-        // The durable HALTED latch first: a crash during the protocol still leaves the training halted.
-        Guarded("bloqueo HALTED", () => WriteHaltLatch(reason, null));
+        // The durable HALTED latch first: a crash during the protocol still leaves the training halted. Only where
+        // money is at stake: a replay or paper session that hits its limit halts itself, but must not keep the
+        // training from a later backtest, the demo from running again, or (worse) stand in for a real venue's latch.
+        var latches = _p.Venue.HoldsRealPositions;
+        if (latches) Guarded("bloqueo HALTED", () => WriteHaltLatch(reason, null));
         // The protocol that finishes: retried with back-off while the venue is unreachable, every attempt logged.
         var protocol = new EmergencyProtocol(_p.Exchange, _time, _emergencyOptions);
         var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, Progress.Steps + 1); // the protocol adds "-em"
         var outcome = await protocol.RunAsync(Symbol, reason, clientOrderId, price, CancellationToken.None,
             a => _log.Write(a.Success ? SessionLogLevel.Info : SessionLogLevel.Warning, $"🚨 Emergencia {a}")).ConfigureAwait(false);
         Progress.Emergency = outcome;
-        Guarded("bloqueo HALTED", () => WriteHaltLatch(reason, outcome));
+        if (latches) Guarded("bloqueo HALTED", () => WriteHaltLatch(reason, outcome));
         // The book follows the venue: whatever was open is closed (verified flat), at the venue's fill and cost.
         var record = new OperationRecord { ActionType = EmergencyActionType, Operation = EmergencyActionType, Success = outcome.Complete, Error = reason };
         var closedTrade = false;

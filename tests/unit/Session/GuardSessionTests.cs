@@ -156,7 +156,7 @@ public class GuardSessionTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task An_emergency_latches_the_training_and_a_restart_is_refused_until_the_latch_is_cleared()
+    public async Task A_latched_training_is_refused_until_the_latch_is_cleared_and_a_replay_emergency_latches_nothing()
     {
         using var h = new SessionHarness(TestData.FixtureTrainingDir);
         var cfg = Path.Combine(h.TrainingDir, "config_metadata.yaml");
@@ -171,6 +171,12 @@ public class GuardSessionTests(ITestOutputHelper output)
         Assert.Equal("Replay", status.VenueKind);
         Assert.NotNull(status.HeartbeatAt);
         Assert.Contains("FLAT", File.ReadAllText(summary.EmergencyPath!));
+
+        // A backtest that hits its limit halts itself, not the training: no latch, the next replay starts.
+        Assert.False(new TrainingHaltLatch(prod).IsHalted);
+        await using (new SessionFactory(TimeProvider.System).Create(h.Options(candles))) { }
+        // A real venue's emergency (or Invoke-AfmlEmergency on a dead session) leaves the latch: every start is refused.
+        new TrainingHaltLatch(prod).Write(new HaltRecord { HaltedAt = DateTimeOffset.UtcNow, Reason = "max_drawdown_excedido: testnet", EmergencyState = EmergencyStates.Flat });
 
         var files = Directory.GetFiles(prod).Order().ToArray();
         var ex = Assert.Throws<AfmlException>(() => new SessionFactory(TimeProvider.System).Create(h.Options(candles)));

@@ -55,6 +55,9 @@ public sealed class TradingSession
     public const string SkippedActionType = "paso_omitido";
     /// <summary><c>tipo_accion</c> of the close <c>-FlattenOnStop</c> sends when the session ends.</summary>
     public const string FinalCloseActionType = "cierre_final";
+    /// <summary><c>tipo_accion</c> of a row for a fill the session did not send (its <c>operacion</c>: operacion_manual,
+    /// liquidacion, adl).</summary>
+    public const string VenueEventActionType = "evento_venue";
     /// <summary>An action this far outside [-1, 1] is clamped (float rounding of tanh); further out it is refused.</summary>
     public const float ActionTolerance = 1e-5f;
 
@@ -75,6 +78,7 @@ public sealed class TradingSession
     private Candle? _lastSeen;
     private readonly EmergencyProtocolOptions? _emergencyOptions;
     private OrderFill? _rowFill; // binance: the venue fill whose commission detail the next registro row carries
+    private OperationRecord? _reconciliation; // the last reconciliation the venue recorded in the book
 
     /// <param name="retry">Orders: the seed's 3 attempts 1 s apart.</param>
     /// <param name="stateRetry">Reads of account and position state: backed off within the candle.</param>
@@ -120,8 +124,11 @@ public sealed class TradingSession
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop, control.Token);
         try
         {
-            await foreach (var candle in _p.Feed.StreamClosedCandlesAsync(waiting.Token).ConfigureAwait(false))
+            // The wait for the next candle also wakes on a fill the session did not send: recorded as it happens.
+            await using var wait = new CandleOrVenueEvent(_p.Feed.StreamClosedCandlesAsync(waiting.Token).GetAsyncEnumerator(waiting.Token), _p.Venue.Events);
+            while (await wait.NextAsync(RecordVenueEventAsync, waiting.Token).ConfigureAwait(false))
             {
+                var candle = wait.Current;
                 if (!Warm(candle))
                 {
                     _log.Debug($"Vela {candle.OpenTimeUtc:O}: calentando indicadores, sin decisión");
@@ -160,7 +167,7 @@ public sealed class TradingSession
         var rules = await _retry.RunAsync(c => exchange.GetSymbolRulesAsync(Symbol, c), ct).ConfigureAwait(false);
         if (!rules.Success) throw _p.Venue.StartFailure(rules.Error!, exchange.Name, "SymbolRulesFailed", AfmlErrorCategory.InvalidOperation, $"Reading the trading rules of {Symbol} failed: {rules.Error}", Symbol);
         _sizer = new OrderSizer(rules.Data!, _p.Config.Portfolio.Leverage, _p.Config.Portfolio.Commission);
-        _venue = new VenueContext(exchange, _p.Book, Symbol, rules.Data!, _stateRetry, _log, _ => Reconciled());
+        _venue = new VenueContext(exchange, _p.Book, Symbol, rules.Data!, _stateRetry, _log, r => { _reconciliation = r; Reconciled(); });
         await _p.Venue.StartAsync(_venue, history, ct).ConfigureAwait(false);
     }
 
@@ -275,6 +282,34 @@ public sealed class TradingSession
         return null;
     }
 
+    /// <summary>A fill the session did not send (manual trade, liquidation, ADL), between candles: the book is brought to
+    /// the venue's position at once (the venue wins, as at step G) and one registro row says why, naming the order. It
+    /// is not a step: <c>paso</c> is the last step's and nothing is decided.</summary>
+    private async Task RecordVenueEventAsync(VenueEvent e)
+    {
+        var detail = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{e.Reason}: {(e.Side == OrderSide.Buy ? "BUY" : "SELL")} {e.Quantity:R} {e.Symbol} @ {e.Price:R} (orden {e.OrderId}, '{e.ClientOrderId}')");
+        if (!string.Equals(e.Symbol, Symbol, StringComparison.OrdinalIgnoreCase) || _venue is null || _lastSeen is not { } candle)
+        {
+            _log.Warning($"👤 Evento del venue fuera de esta sesión: {detail}");
+            return;
+        }
+        var price = e.Price > 0 && double.IsFinite(e.Price) ? e.Price : Progress.LastPrice;
+        if (!(price > 0)) return;
+        _log.Warning($"👤 Evento del venue: {detail}; el libro sigue al venue");
+        _reconciliation = null;
+        var error = await _p.Venue.AfterStepAsync(_venue, price, CancellationToken.None).ConfigureAwait(false);
+        var record = (_reconciliation ?? new OperationRecord()) with
+        {
+            ActionType = VenueEventActionType,
+            Operation = e.Reason,
+            Success = error is null,
+            Error = error is null ? detail : $"{detail} · posición no leída: {error}",
+        };
+        _reconciliation = null;
+        WriteRow(Progress.Steps, e.Time, candle, float.NaN, price, record, e.ClientOrderId, countsAsStep: false);
+    }
+
     /// <summary>Step E for the policy's output: finite, within [-1, 1] up to float rounding (then clamped), or refused.</summary>
     public static (float Action, string? Denial) ValidateAction(float raw)
     {
@@ -303,7 +338,7 @@ public sealed class TradingSession
         new() { ActionType = SkippedActionType, Operation = SkippedActionType, Success = false, Error = error };
 
     private void WriteRow(int paso, DateTimeOffset time, Candle candle, float action, double price, OperationRecord op, string? clientOrderId,
-        bool orderFilled = false, bool tradeClosed = false)
+        bool orderFilled = false, bool tradeClosed = false, bool countsAsStep = true)
     {
         var book = _p.Book;
         var pos = book.Position;
@@ -340,8 +375,9 @@ public sealed class TradingSession
         _rowFill = null; // binance
         // The row is on disk before anyone hears of it; the step counts once it is.
         _p.Registro.Write(row);
-        Progress.Steps = paso;
         Progress.LastRow = row;
+        if (!countsAsStep) return; // a venue event's row: between steps, not a decision
+        Progress.Steps = paso;
         Progress.LastOperation = row.Operacion;
         var recorded = new StepRecorded(row, orderFilled, tradeClosed);
         foreach (var o in _observers) o.OnStep(recorded, Progress);

@@ -16,8 +16,10 @@ namespace Afml.Core.Venues;
 /// <param name="commissionRate">The config's commission rate: what a fill is charged when the venue's commission
 /// could not be read (with a warning), so the book never drifts by a silent 0.</param>
 /// <param name="marks">binance: the exchange whose stream-kept equity is valued at each candle's price.</param>
-public class BinanceVenue(bool live, double commissionRate, IPriceDriven? marks = null) : SessionVenue
+/// <param name="events">binance: the user-data stream's manual trades, liquidations and ADL.</param>
+public class BinanceVenue(bool live, double commissionRate, IPriceDriven? marks = null, System.Threading.Channels.ChannelReader<VenueEvent>? events = null) : SessionVenue
 {
+    public override System.Threading.Channels.ChannelReader<VenueEvent>? Events => events;
     public override void OnCandle(string symbol, double price) => marks?.OnPrice(symbol, price); // binance
     public override bool HoldsRealPositions => true;
 

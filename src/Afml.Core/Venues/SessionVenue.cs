@@ -32,6 +32,10 @@ public abstract class SessionVenue
     /// so an end must say so and how to close it.</summary>
     public abstract bool HoldsRealPositions { get; }
 
+    /// <summary>Fills on the account the session did not send (manual trades, liquidations, ADL) as the venue reports
+    /// them; null where nothing else trades the account (replay, paper).</summary>
+    public virtual System.Threading.Channels.ChannelReader<VenueEvent>? Events => null;
+
     /// <summary>The price the book, the observation and a simulated fill use for this candle.</summary>
     public abstract double PriceOf(in Candle candle);
 

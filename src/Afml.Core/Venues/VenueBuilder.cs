@@ -62,7 +62,7 @@ public sealed class VenueBuilder(TimeProvider time, BinanceRateGates? gates = nu
         {
             var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions, rateGate: gates?.For(environment, options.ClientOptions), log: log);
             return new BuiltVenue(NewFeed(environment, options, training, log, exchange.Rest.RateGate), exchange,
-                new BinanceVenue(live, training.Config.Portfolio.Commission, exchange), options.MaxSteps) // the exchange marks the stream-kept equity
+                new BinanceVenue(live, training.Config.Portfolio.Commission, exchange, exchange.VenueEvents), options.MaxSteps) // the exchange marks the stream-kept equity
             {
                 Endpoint = environment.Rest.ToString(),
                 Lock = accountLock,

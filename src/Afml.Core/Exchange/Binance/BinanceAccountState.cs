@@ -83,6 +83,18 @@ public sealed class BinanceAccountState
         }
     }
 
+    /// <summary>A fill this session did not send (manual, liquidation, ADL), seen on its ORDER_TRADE_UPDATE: the kept
+    /// position is behind until the ACCOUNT_UPDATE that follows it, so a read in between waits for it (or goes to REST).</summary>
+    public void ExpectForeignFill(long orderId, long tradeTime)
+    {
+        lock (_gate)
+        {
+            _pendingOrders[orderId] = Math.Max(1, tradeTime);
+            SettlePendingLocked();
+            SignalLocked();
+        }
+    }
+
     public AccountSnapshot Account()
     {
         lock (_gate)

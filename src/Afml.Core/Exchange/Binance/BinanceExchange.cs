@@ -166,6 +166,8 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
                     kind, BinanceJson.TryString(o, "s") ?? "", BinanceJson.TryString(o, "S") == "SELL" ? OrderSide.Sell : OrderSide.Buy,
                     (double)last, (double)(BinanceJson.TryDecimal(o, "L") ?? 0), clientId, orderId, (double)(BinanceJson.TryDecimal(o, "rp") ?? 0),
                     BinanceJson.TryString(o, "N"), (double?)BinanceJson.TryDecimal(o, "n"), null);
+                // The position it changed comes with the ACCOUNT_UPDATE that follows: a read in between waits for it.
+                _state.ExpectForeignFill(orderId, BinanceJson.TryLong(o, "T") ?? BinanceJson.TryLong(e, "T") ?? 0);
                 _venueEvents.Writer.TryWrite(ev);
                 _log?.Invoke(string.Create(CultureInfo.InvariantCulture,
                     $"Evento del venue ({ev.Reason}): {ev.Side} {ev.Quantity} {ev.Symbol} @ {ev.Price} (orden {ev.OrderId}, '{ev.ClientOrderId}'), no enviada por esta sesión."));

@@ -233,6 +233,8 @@ catch { 'CAUGHT ' + `$_.FullyQualifiedErrorId }
         Get-ChildItem (Join-Path $root "$DemoId/produccion") -Filter 'emergencias_*.csv' | Should -Not -BeNullOrEmpty
         Test-Path (Join-Path $root "$DemoId/produccion/afml_halted.json") | Should -BeTrue
         (Get-Content (Get-ChildItem (Join-Path $root "$DemoId/produccion") -Filter '*.status.json')[0].FullName -Raw | ConvertFrom-Json).state | Should -Be 'Stopped'
+        # The session's outcome is the cmdlet's result (a summary whose StopReason says Emergency), not a red line.
+        $stdout | Should -Match 'RETURNED Emergency'
         $stdout | Should -Match 'AFTER'
     }
 }

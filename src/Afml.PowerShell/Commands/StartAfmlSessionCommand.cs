@@ -240,7 +240,8 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
             {
                 switch (e)
                 {
-                    case SessionLog { Level: SessionLogLevel.Warning or SessionLogLevel.Error } log: WriteWarning(log.Message); break;
+                    case SessionLog { Level: SessionLogLevel.Error } log: WriteSessionError(log.Message); break;
+                    case SessionLog { Level: SessionLogLevel.Warning } log: WriteWarning(log.Message); break;
                     case SessionLog { Level: SessionLogLevel.Debug } log: WriteDebug(log.Message); break;
                     case SessionLog log: WriteInformation(new HostInformationMessage { Message = "INFO - " + log.Message }, ["PSHOST", "Afml"]); break;
                     case SessionStep step when step.Total is > 0 && (step.Completed % 25 == 0 || step.Completed == step.Total):
@@ -260,6 +261,16 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
         WriteProgress(progress);
     }
 
+    /// <summary>A session's Error-level line (🚨 PROTOCOLO DE EMERGENCIA, EMERGENCY_INCOMPLETE, ❌ Operación fallida) in
+    /// the host's error colours (red), on stderr when it is redirected. Written to the host's UI, not as an error
+    /// record: a caller with -ErrorAction Stop or $ErrorActionPreference = 'Stop' (a scheduled script) must not abort
+    /// the cmdlet in the middle of the emergency protocol; how the session ended is the cmdlet's own result.</summary>
+    private void WriteSessionError(string message)
+    {
+        if (Host?.UI is { } ui) ui.WriteErrorLine(message);
+        else WriteWarning(message);
+    }
+
     /// <summary>What is left of the session's events once the pipeline cannot be written to: straight to the host's
     /// UI (warnings and, unless -Quiet, information), never throwing.</summary>
     private void DrainToHostUi(SessionHost session)
@@ -272,7 +283,8 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
                 if (e is not SessionLog log || log.Level == SessionLogLevel.Debug) continue;
                 try
                 {
-                    if (log.Level >= SessionLogLevel.Warning) Host.UI.WriteWarningLine(log.Message);
+                    if (log.Level >= SessionLogLevel.Error) Host.UI.WriteErrorLine(log.Message);
+                    else if (log.Level >= SessionLogLevel.Warning) Host.UI.WriteWarningLine(log.Message);
                     else Host.UI.WriteLine("INFO - " + log.Message);
                 }
                 catch (Exception)

@@ -23,6 +23,7 @@ public sealed class BinanceAccountState
     private long _accountSeededAt = -1;
     private bool _connected;
     private long _lastAccountUpdateT;
+    private long _accountUpdates; // ACCOUNT_UPDATEs applied, in arrival order
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool IsConnected { get { lock (_gate) return _connected; } }
@@ -89,8 +90,11 @@ public sealed class BinanceAccountState
     {
         lock (_gate)
         {
-            _pendingOrders[orderId] = Math.Max(1, tradeTime);
-            SettlePendingLocked();
+            // Settled by the next ACCOUNT_UPDATE to arrive, not by timestamps: an earlier update carrying the same
+            // millisecond (a frozen test clock, or a busy second on Binance) must not make the kept position look
+            // current. Should that update have come first, reads go to REST until the next one: correct, only slower.
+            // (Negative: an arrival count to reach, where own orders keep a trade time.)
+            _pendingOrders[orderId] = -(_accountUpdates + 1);
             SignalLocked();
         }
     }
@@ -151,6 +155,7 @@ public sealed class BinanceAccountState
                     }
             }
             _lastAccountUpdateT = Math.Max(_lastAccountUpdateT, t);
+            _accountUpdates++;
             SettlePendingLocked();
             SignalLocked();
         }
@@ -184,7 +189,7 @@ public sealed class BinanceAccountState
     private void SettlePendingLocked()
     {
         foreach (var (id, t) in _pendingOrders.ToArray())
-            if (t > 0 && _lastAccountUpdateT >= t) _pendingOrders.Remove(id);
+            if ((t > 0 && _lastAccountUpdateT >= t) || (t < 0 && _accountUpdates >= -t)) _pendingOrders.Remove(id);
     }
 
     private void SignalLocked()

@@ -11,35 +11,12 @@ BeforeAll {
     $script:Reset = 'Afml.PowerShell.Commands.ResetAfmlEmergencyCommand'
     $script:Start = 'Afml.PowerShell.Commands.StartAfmlSessionCommand'
 
-    $script:Dotnet = if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { [Environment]::ProcessPath } else { 'dotnet' }
-    $fakeDll = Join-Path $RepoRoot 'tests/FakeBinance/bin/Release/net10.0/Afml.FakeBinance.dll'
-    if (-not (Test-Path $fakeDll)) {
-        & $Dotnet build (Join-Path $RepoRoot 'tests/FakeBinance') -c Release --nologo -v:q | Out-Null
-        if ($LASTEXITCODE -ne 0 -or -not (Test-Path $fakeDll)) { throw "Could not build the fake Binance ($fakeDll)." }
-    }
-    $psi = [Diagnostics.ProcessStartInfo]::new($Dotnet)
-    foreach ($a in @($fakeDll, '--port', '0', '--candles', $Candles, '--speed', '3600', '--history', '1000', '--start', '2025-01-01', '--balance', '1000000')) { $psi.ArgumentList.Add($a) }
-    $psi.RedirectStandardOutput = $true
-    $psi.UseShellExecute = $false
-    $script:Fake = [Diagnostics.Process]::Start($psi)
-    try {
-        $deadline = [DateTime]::UtcNow.AddSeconds(60)
-        $fields = @{}
-        while (-not $fields.ContainsKey('API secret')) {
-            $read = $Fake.StandardOutput.ReadLineAsync()
-            $left = [int][Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
-            if (-not $read.Wait($left)) { throw 'The fake Binance did not print its credentials within 60 s.' }
-            if ($null -eq $read.Result) { throw "The fake Binance exited (code $($Fake.ExitCode)) before printing its credentials." }
-            if ($read.Result -match '^\s+(REST|API key|API secret)\s+(\S+)') { $fields[$Matches[1]] = $Matches[2] }
-        }
-        $script:Endpoint = $fields['REST']
-        $script:FakeKey = $fields['API key']
-        $script:FakeSecret = $fields['API secret']
-        $script:Credential = [pscredential]::new($FakeKey, (ConvertTo-SecureString $FakeSecret -AsPlainText -Force))
-    } catch {
-        if (-not $Fake.HasExited) { $Fake.Kill($true); $Fake.WaitForExit(10000) | Out-Null }
-        throw
-    }
+    $fake = Start-FakeBinance
+    $script:Fake = $fake.Process
+    $script:Endpoint = $fake.Endpoint
+    $script:FakeKey = $fake.Key
+    $script:FakeSecret = $fake.Secret
+    $script:Credential = $fake.Credential
 
     # A signed call as Binance documents it, timestamped on the fake's (virtual) clock.
     function script:Invoke-FakeSigned {
@@ -90,10 +67,7 @@ BeforeAll {
 }
 
 AfterAll {
-    if ($script:Fake) {
-        if (-not $Fake.HasExited) { $Fake.Kill($true); $Fake.WaitForExit(10000) | Out-Null }
-        $Fake.Dispose()
-    }
+    Stop-FakeBinance $script:Fake
 }
 
 Describe 'Get-AfmlStatus (guard)' {

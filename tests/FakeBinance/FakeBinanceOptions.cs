@@ -73,6 +73,10 @@ public sealed record FakeBinanceOptions
     /// 2026-04-23, so by default they connect but stay silent, which catches a client on the old URL.</summary>
     public bool LegacyStreamsCarryKlines { get; init; }
 
+    /// <summary>Real-time period of the mark-price streams' cadence (Binance: 1 s for <c>@markPrice@1s</c>, every third
+    /// tick for <c>@markPrice</c>); <see cref="TimeSpan.Zero"/>: marks only when a test publishes them.</summary>
+    public TimeSpan MarkPricePeriod { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Real-time period of the housekeeping loop (listenKey expiry, connection lifetime).</summary>
     public TimeSpan HousekeepingPeriod { get; init; } = TimeSpan.FromMilliseconds(200);
 }

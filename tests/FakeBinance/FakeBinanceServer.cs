@@ -30,7 +30,9 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     private readonly ListenKeys _listenKeys;
     private readonly RateLimiter _limiter;
     private readonly KlineJson _klineJson;
+    private readonly MarkPricePublisher _marks;
     private Task _housekeeping = Task.CompletedTask;
+    private Task _markCadence = Task.CompletedTask;
     private UserEventPublisher? _userEvents;
 
     private FakeBinanceServer(FakeBinanceOptions options, WebApplication app, ServerClock clock)
@@ -47,6 +49,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         _limiter = new RateLimiter(options.WeightLimitPerMinute, options.BanDuration);
         _klineJson = new KlineJson(options.Symbol.Symbol, options.Interval, options.Symbol.PricePrecision);
         _publisher = new KlinePublisher(_market, _klineJson, _marketHub, Faults, clock, options.UpdatesPerCandle);
+        _marks = new MarkPricePublisher(options.Symbol.Symbol, _market, _marketHub, Faults, clock, options.Symbol.PricePrecision);
     }
 
     public FakeBinanceOptions Options { get; }
@@ -106,6 +109,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         server.Port = new Uri(address).Port;
         server._housekeeping = server.HousekeepAsync(server._stopping.Token);
+        if (options.MarkPricePeriod > TimeSpan.Zero) server._markCadence = server.PublishMarksAsync(options.MarkPricePeriod, server._stopping.Token);
         return server;
     }
 
@@ -158,6 +162,29 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         if (amount == 0m) return null;
         var clientId = adl ? "adl_autoclose" : "autoclose-" + _clock.NowMs.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return _book.ForceFill(amount > 0 ? "SELL" : "BUY", Math.Abs(amount), _market.CurrentPrice, _clock.NowMs, clientId, adl ? "MARKET" : "LIQUIDATION", adl ? "TRADE" : "CALCULATED", _userEvents!.Publish);
+    }
+
+    /// <summary>The 1 s mark-price stream's name, e.g. btcusdt@markPrice@1s (the 3 s one is without @1s).</summary>
+    public string MarkPriceStreamName => _marks.FastStream;
+
+    /// <summary>Mark-price updates sent so far (swallowed or dropped ones not counted).</summary>
+    public int MarkPricesSent => _marks.Sent;
+
+    /// <summary>Sends a mark-price update (mark = <see cref="CurrentPrice"/>) now, on both mark streams; returns its event
+    /// time (server ms), or -1 when a mark-stream fault swallowed or dropped it.</summary>
+    public long PublishMarkPrice() => _marks.Publish();
+
+    /// <summary>A move of the price inside the next candle (a crash, a spike): that candle's in-progress view gets
+    /// <paramref name="close"/> as its close (high/low widened to it), an x=false kline update is streamed, and the new
+    /// mark is published at once. Returns the mark's event time (server ms; -1 when a fault swallowed it). The candle
+    /// still closes at its scripted close when published.</summary>
+    public long PublishInProgress(double close)
+    {
+        if (_market.PeekNext() is not { } next) throw new InvalidOperationException("The price path is exhausted: no candle in progress.");
+        var partial = new Candle(next.OpenTime, next.Open, Math.Max(next.Open, close), Math.Min(next.Open, close), close, next.Volume / 2);
+        _market.SetInProgress(partial);
+        _marketHub.Publish(_klineJson.StreamName, _klineJson.Event(partial, closed: false, _clock.NowMs));
+        return _marks.Publish();
     }
 
     /// <summary>Aborts every market-stream connection (no close handshake).</summary>
@@ -214,12 +241,27 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         }
     }
 
+    /// <summary>The venue's mark cadence in real time (as pings and <c>--speed</c> are): one tick per period.</summary>
+    private async Task PublishMarksAsync(TimeSpan period, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(period);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct)) _marks.Tick();
+        }
+        catch (OperationCanceledException)
+        {
+            // Server stopping.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
         _marketHub.AbortAll();
         _userHub.AbortAll();
         await _housekeeping;
+        await _markCadence;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
         try { await _app.StopAsync(timeout.Token); }
         catch (OperationCanceledException) { /* forced stop after the grace period */ }

@@ -43,6 +43,10 @@ public sealed record Fault(FaultKind Kind)
     public static Fault StreamLateFinal(TimeSpan delay) => new(FaultKind.StreamLateFinal) { Delay = delay };
     public static Fault StreamDuplicate => new(FaultKind.StreamDuplicate);
     public static Fault StreamOutOfOrder => new(FaultKind.StreamOutOfOrder);
+    /// <summary>Mark-price stream: swallow the next update(s) (use times: N on the script).</summary>
+    public static Fault StreamSilent => new(FaultKind.StreamSilent);
+    /// <summary>Mark-price stream: drop the connections carrying it at the next update.</summary>
+    public static Fault StreamDrop => new(FaultKind.StreamDrop);
 
     /// <summary>An IP ban of <paramref name="duration"/> (server clock) announced by the 418 body only
     /// ("banned until &lt;ms&gt;"), or with Retry-After too when <paramref name="retryAfterHeader"/>.</summary>

@@ -8,4 +8,7 @@ public static class FaultEndpoints
     public const string QueryOrder = "GET /fapi/v1/order";
     public const string KlineStream = "WS kline";
     public const string UserStream = "WS user";
+    /// <summary>The <c>&lt;symbol&gt;@markPrice@1s</c> / <c>@markPrice</c> streams (<see cref="FaultKind.StreamSilent"/>,
+    /// <see cref="FaultKind.StreamDrop"/>).</summary>
+    public const string MarkPriceStream = "WS markPrice";
 }

@@ -33,4 +33,10 @@ public enum FaultKind
     /// call until then (each one counted in <see cref="FakeBinanceServer.RequestsDuringBan"/>). Retry-After is sent only
     /// when <see cref="Fault.Execute"/> is true; by default the body alone says when the ban ends.</summary>
     Banned,
+    /// <summary>Mark-price stream (<see cref="FaultEndpoints.MarkPriceStream"/>): the next mark update is not sent (the
+    /// connection stays up and quiet, as a stalled stream looks); times = how many updates are swallowed.</summary>
+    StreamSilent,
+    /// <summary>Mark-price stream: at the next mark update, every connection carrying a mark-price stream is aborted
+    /// (no close handshake) instead.</summary>
+    StreamDrop,
 }

@@ -9,6 +9,9 @@ public enum VenueEventKind
     Liquidation,
     /// <summary>An auto-deleveraging close.</summary>
     AutoDeleverage,
+    /// <summary>Not a fill: the monitor between candles saw the drawdown limit crossed on the mark price (the session
+    /// runs the emergency protocol at once). <see cref="VenueEvent.Price"/> is the price to close at.</summary>
+    DrawdownBreach,
 }
 
 /// <summary>A fill on the venue not made by this session, as the user-data stream reported it (a registro row with its
@@ -29,9 +32,13 @@ public sealed record VenueEvent(
     double? Commission,
     double? PositionAfter)
 {
+    /// <summary>What the event says in words beyond its kind (a drawdown breach: the rule's reason and the mark).</summary>
+    public string? Detail { get; init; }
+
     /// <summary>Registro reason text: manual, liquidacion, adl.</summary>
     public string Reason => Kind switch
     {
+        VenueEventKind.DrawdownBreach => "max_drawdown_entre_velas",
         VenueEventKind.Liquidation => "liquidacion",
         VenueEventKind.AutoDeleverage => "adl",
         _ => "operacion_manual",

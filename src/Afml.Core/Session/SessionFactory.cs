@@ -29,6 +29,7 @@ public sealed class SessionFactory(TimeProvider time, BinanceRateGates? gates = 
             Training.Dispose();
             await Parts.Feed.DisposeAsync().ConfigureAwait(false);
             await Parts.Exchange.DisposeAsync().ConfigureAwait(false);
+            if (Parts.Marks is { } marks) await marks.DisposeAsync().ConfigureAwait(false);
             Lock?.Dispose(); // last: the account stays locked until the venue is closed
         }
 
@@ -95,7 +96,7 @@ public sealed class SessionFactory(TimeProvider time, BinanceRateGates? gates = 
                 new SessionStatusFile(Path.Combine(training.Folder.ProductionDir, $"sesion_{stamp}.status.json"), time) { VenueKind = options.Venue, Endpoint = venue.Endpoint },
                 options.MaxSteps,
                 options.MaxSteps is { } m ? Math.Min(m, venue.ExpectedSteps ?? m) : venue.ExpectedSteps,
-                OrderTag(stamp));
+                OrderTag(stamp)) { Marks = venue.Marks };
             return new Built(parts, warnings, training) { Lock = venue.Lock };
         }
         catch
@@ -105,6 +106,7 @@ public sealed class SessionFactory(TimeProvider time, BinanceRateGates? gates = 
             emergencies?.Dispose();
             venue.Feed.DisposeAsync().AsTask().GetAwaiter().GetResult();
             venue.Exchange.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            venue.Marks?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             venue.Lock?.Dispose();
             throw;
         }

@@ -85,6 +85,8 @@ public sealed class SessionHost : IAsyncDisposable
     public Task<SessionSummary> Completion { get; private set; } = null!;
     /// <summary>The status file's writer, once the session runs.</summary>
     public SessionStatusWriter? Status { get; private set; }
+    /// <summary>The drawdown monitor between candles, once the session runs (null where the session has no marks).</summary>
+    public DrawdownMonitor? Monitor { get; private set; }
 
     /// <summary>Asks for a clean stop (Ctrl+C, a signal, a caller's timeout). The first reason given wins.</summary>
     public void Stop(SessionStopReason reason = SessionStopReason.Cancelled, string? detail = null)
@@ -117,10 +119,15 @@ public sealed class SessionHost : IAsyncDisposable
     {
         var time = _options.Time;
         var statistics = new SessionStatistics(Parts, time);
-        using var status = new SessionStatusWriter(Parts, time, Fault, _options.StatusInterval);
+        // The drawdown monitor between candles, where the session has marks (paper, testnet, live; replay -GuardIntraCandle).
+        var monitor = Parts.Marks is null ? null
+            : new DrawdownMonitor(new DrawdownRule(Parts.Config.Environment.MaxDrawdown), Parts.Config.Market.Symbol, Parts.Config.Portfolio.Slippage, m => Log.Warning(m));
+        Monitor = monitor;
+        using var status = new SessionStatusWriter(Parts, time, Fault, _options.StatusInterval) { Marks = monitor is null ? null : () => monitor.LastMark };
         Status = status;
         var console = new SessionConsole(Log, _events.Writer, time, Parts.ExpectedSteps);
-        var session = new TradingSession(Parts, time, Log, [status, statistics, console], _options.Retry, _options.StateRetry, _options.Emergency);
+        ISessionObserver[] observers = monitor is null ? [status, statistics, console] : [status, statistics, console, new DrawdownMonitorTracking(monitor, Parts.Book)];
+        var session = new TradingSession(Parts, time, Log, observers, _options.Retry, _options.StateRetry, _options.Emergency, monitor);
         var started = false;
         try
         {

@@ -53,4 +53,15 @@ public sealed record SessionOptions
 
     /// <summary>Market-data tuning (stream vs polling, grace periods, reconnects); default <see cref="BinanceFeedOptions"/>.</summary>
     public BinanceFeedOptions? FeedOptions { get; init; }
+
+    /// <summary>Replay: simulate the drawdown guard inside each candle on its high and low (a breach closes at the stop
+    /// price plus slippage and runs the emergency protocol). Off: the training's close-only check, step for step.</summary>
+    public bool GuardIntraCandle { get; init; }
+
+    /// <summary>Paper, testnet, live: the period of the drawdown monitor between candles (1 s or less: the
+    /// <c>@markPrice@1s</c> stream; longer: the 3 s one; also premiumIndex's polling period); default 1 s.</summary>
+    public TimeSpan? MonitorPeriod { get; init; }
+
+    /// <summary>Mark-price source tuning (silence before polling, reconnect back-off); default <see cref="MarkPriceOptions"/>.</summary>
+    public MarkPriceOptions? MarkPrices { get; init; }
 }

@@ -33,6 +33,9 @@ public sealed record SessionStatus
     public double LastAction { get; init; }
     public string? LastOperation { get; init; }
     public string? StopReason { get; init; }
+    /// <summary>The last mark price the drawdown monitor between candles saw, and when (UTC, the venue's time).</summary>
+    public double? LastMarkPrice { get; init; }
+    public DateTimeOffset? LastMarkAt { get; init; }
     public required string RegistroPath { get; init; }
     public string? EmergencyPath { get; init; }
 

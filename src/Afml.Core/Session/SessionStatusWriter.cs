@@ -52,6 +52,9 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
 
     public TimeSpan Interval { get; }
 
+    /// <summary>The drawdown monitor's last mark (LastMarkPrice/LastMarkAt in every write); null: no monitor.</summary>
+    public Func<Afml.Core.Exchange.MarkPrice?>? Marks { get; init; }
+
     /// <summary>Times the file was written (what the time basis saves is visible in tests and benchmarks).</summary>
     public int Writes { get; private set; }
 
@@ -138,6 +141,7 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
         if (_final) return;
         var now = _time.GetUtcNow();
         _last = _last with { UpdatedAt = now };
+        if (Marks?.Invoke() is { } mark) _last = _last with { LastMarkPrice = mark.Price, LastMarkAt = mark.Time.ToUniversalTime() };
         _parts.Status.Write(_last);
         _writtenAt = now;
         Writes++;

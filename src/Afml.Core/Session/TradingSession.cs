@@ -31,6 +31,10 @@ public sealed record SessionParts(
     int? ExpectedSteps,
     string? OrderTag = null)
 {
+    /// <summary>Mark prices for the drawdown monitor between candles (paper, testnet, live; a replay with
+    /// <c>-GuardIntraCandle</c>); null: the limit is checked at candle closes only (step B), as in training.</summary>
+    public IMarkPriceSource? Marks { get; init; }
+
     /// <summary>What makes this session's client order ids its own (<c>afml-&lt;tag&gt;-&lt;step&gt;</c>): the session stamp
     /// plus a hash of the training and the process, so two sessions started in the same second on one account (two
     /// trainings, a quick restart) never share an id, and an order lookup can never find another session's order.</summary>
@@ -79,13 +83,17 @@ public sealed class TradingSession
     private readonly EmergencyProtocolOptions? _emergencyOptions;
     private OrderFill? _rowFill; // binance: the venue fill whose commission detail the next registro row carries
     private OperationRecord? _reconciliation; // the last reconciliation the venue recorded in the book
+    private readonly DrawdownMonitor? _monitor;
+    private VenueEvent? _breach; // the monitor's breach that ended the wait between candles
 
     /// <param name="retry">Orders: the seed's 3 attempts 1 s apart.</param>
     /// <param name="stateRetry">Reads of account and position state: backed off within the candle.</param>
     /// <param name="emergency">How long the emergency protocol keeps trying while the venue is unreachable (default 5 minutes).</param>
+    /// <param name="monitor">The drawdown monitor between candles, fed by <see cref="SessionParts.Marks"/> (null: none).</param>
     public TradingSession(SessionParts parts, TimeProvider time, SessionLogger log, IReadOnlyList<ISessionObserver> observers,
-        OperationRetry? retry = null, OperationRetry? stateRetry = null, EmergencyProtocolOptions? emergency = null)
+        OperationRetry? retry = null, OperationRetry? stateRetry = null, EmergencyProtocolOptions? emergency = null, DrawdownMonitor? monitor = null)
     {
+        _monitor = parts.Marks is null ? null : monitor;
         _emergencyOptions = emergency;
         _p = parts;
         _time = time;
@@ -122,11 +130,15 @@ public sealed class TradingSession
         using var control = new ControlWatcher(_p.Status.Path, _time,
             ignored: r => _log.Warning($"Orden de control desconocida '{r.Command}' ({r.RequestedBy}): ignorada"));
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop, control.Token);
+        // The drawdown monitor listens to the marks from now on (the book it watches is the one the start left).
+        using var monitoring = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var monitor = WatchMarksAsync(monitoring.Token);
         try
         {
-            // The wait for the next candle also wakes on a fill the session did not send: recorded as it happens.
-            await using var wait = new CandleOrVenueEvent(_p.Feed.StreamClosedCandlesAsync(waiting.Token).GetAsyncEnumerator(waiting.Token), _p.Venue.Events);
-            while (await wait.NextAsync(RecordVenueEventAsync, waiting.Token).ConfigureAwait(false))
+            // The wait for the next candle also wakes on a fill the session did not send (recorded as it happens) and
+            // on the monitor's breach (the emergency protocol at once).
+            await using var wait = new CandleOrVenueEvent(_p.Feed.StreamClosedCandlesAsync(waiting.Token).GetAsyncEnumerator(waiting.Token), _p.Venue.Events, _monitor?.Breaches);
+            while (await wait.NextAsync(OnVenueEventAsync, waiting.Token).ConfigureAwait(false))
             {
                 var candle = wait.Current;
                 if (!Warm(candle))
@@ -140,6 +152,11 @@ public sealed class TradingSession
                 if (await StepAsync(candle).ConfigureAwait(false) is { } emergency) return new(SessionStopReason.Emergency, emergency);
                 if (_p.MaxSteps is { } max && Progress.Steps >= max) return new(SessionStopReason.MaxSteps);
             }
+            if (_breach is { } breach)
+            {
+                await waiting.CancelAsync().ConfigureAwait(false); // the feed's pending read ends
+                return new(SessionStopReason.Emergency, await GuardBreachAsync(breach).ConfigureAwait(false));
+            }
             return new(SessionStopReason.Completed);
         }
         catch (OperationCanceledException) when (!stop.IsCancellationRequested && control.Pending is { } request && _lastSeen is { } last)
@@ -151,6 +168,44 @@ public sealed class TradingSession
         {
             return new(SessionStopReason.Cancelled);
         }
+        finally
+        {
+            await monitoring.CancelAsync().ConfigureAwait(false);
+            await monitor.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The monitor on the session's mark source until the loop ends; a source that fails is logged (the
+    /// candle-close check goes on).</summary>
+    private async Task WatchMarksAsync(CancellationToken ct)
+    {
+        if (_monitor is null || _p.Marks is not { } marks) return;
+        try { await _monitor.WatchAsync(marks, ct).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+        catch (Exception ex) { _log.Error($"❌ Monitor de drawdown entre velas detenido: {ex.GetType().Name}: {ex.Message}; el límite se comprueba solo al cierre de cada vela"); }
+    }
+
+    /// <summary>An event between candles: the monitor's breach ends the wait (true); a fill the session did not send
+    /// is recorded and the wait goes on.</summary>
+    private async Task<bool> OnVenueEventAsync(VenueEvent e)
+    {
+        if (e.Kind != VenueEventKind.DrawdownBreach)
+        {
+            await RecordVenueEventAsync(e).ConfigureAwait(false);
+            return false;
+        }
+        _breach = e;
+        return true;
+    }
+
+    /// <summary>The monitor saw the limit crossed on a mark between candles: the emergency protocol now, at the price
+    /// the monitor gives (the mark; a replayed candle's stop price with slippage), stamped with the mark's time.</summary>
+    private async Task<string> GuardBreachAsync(VenueEvent breach)
+    {
+        _log.Warning($"🛡️ Monitor entre velas: {breach.Detail}");
+        Progress.LastPrice = breach.Price;
+        _p.Venue.OnCandle(Symbol, breach.Price); // a simulated account closes at this price
+        return await EmergencyAsync(breach.Detail ?? breach.Reason, _lastSeen, breach.Price, breach.Time).ConfigureAwait(false);
     }
 
     /// <summary>History, leverage, the venue's rules, then the venue's own start (capital, adopted position).</summary>

@@ -17,6 +17,8 @@ public sealed record BuiltVenue(IMarketFeed Feed, IExchange Exchange, SessionVen
     public string? Endpoint { get; init; }
     /// <summary>The account+symbol lock (Binance venues): one session per account and symbol.</summary>
     public SessionLock? Lock { get; init; }
+    /// <summary>Mark prices for the drawdown monitor between candles (null: close-only, as in training).</summary>
+    public IMarkPriceSource? Marks { get; init; }
 }
 
 /// <summary>Builds the venue <see cref="SessionOptions.Venue"/> names: replay (a candle file, simulated fills), paper
@@ -41,7 +43,12 @@ public sealed class VenueBuilder(TimeProvider time, BinanceRateGates? gates = nu
         var environment = options.Endpoint is { } e ? BinanceEnvironment.Local(e, "binance-data") : BinanceEnvironment.Production;
         var config = training.Config;
         var exchange = new SimulatedExchange(capital, config.Portfolio.Commission, config.Portfolio.Slippage, name: "paper");
-        return new BuiltVenue(NewFeed(environment, options, training, log, gates?.For(environment, options.ClientOptions)), exchange, new SimulatedVenue(exchange), options.MaxSteps) { Endpoint = environment.Rest.ToString() };
+        var gate = gates?.For(environment, options.ClientOptions);
+        return new BuiltVenue(NewFeed(environment, options, training, log, gate), exchange, new SimulatedVenue(exchange), options.MaxSteps)
+        {
+            Endpoint = environment.Rest.ToString(),
+            Marks = NewMarks(environment, options, training, log, gate), // the same monitor as live, on live marks
+        };
     }
 
     /// <summary>Binance testnet (default) or production: real orders, the book following the venue's fills.</summary>
@@ -66,6 +73,7 @@ public sealed class VenueBuilder(TimeProvider time, BinanceRateGates? gates = nu
             {
                 Endpoint = environment.Rest.ToString(),
                 Lock = accountLock,
+                Marks = NewMarks(environment, options, training, log, exchange.Rest.RateGate),
             };
         }
         catch
@@ -73,6 +81,14 @@ public sealed class VenueBuilder(TimeProvider time, BinanceRateGates? gates = nu
             accountLock.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The symbol's mark price for the monitor between candles: the mark-price stream, premiumIndex as fallback.</summary>
+    private BinanceMarkPriceSource NewMarks(BinanceEnvironment environment, SessionOptions options, LoadedTraining training, Action<string>? log, BinanceRateGate? rateGate)
+    {
+        var marks = options.MarkPrices ?? new MarkPriceOptions();
+        if (options.MonitorPeriod is { } period) marks = marks with { Period = period };
+        return new BinanceMarkPriceSource(environment, training.Config.Market.Symbol, time, marks, options.ClientOptions, rateGate, log);
     }
 
     /// <summary>History long enough that the recursive indicators have forgotten where it starts (see
@@ -122,7 +138,10 @@ public sealed class VenueBuilder(TimeProvider time, BinanceRateGates? gates = nu
         }
         var config = training.Config;
         var exchange = new SimulatedExchange(capital, config.Portfolio.Commission, config.Portfolio.Slippage);
-        return new BuiltVenue(new ReplayFeed(candles, first, end), exchange, new SimulatedVenue(exchange), end - first);
+        IMarketFeed feed = new ReplayFeed(candles, first, end);
+        // -GuardIntraCandle: the monitor sees each candle's range before its close; without it, no marks at all.
+        var marks = options.GuardIntraCandle ? new CandleRangeMarks(feed, config.Market.Symbol, config.Market.Interval.Milliseconds) : null;
+        return new BuiltVenue(marks ?? feed, exchange, new SimulatedVenue(exchange), end - first) { Marks = marks };
     }
 
     private static int IndexAtOrAfter(IReadOnlyList<Candle> candles, long openTime)

@@ -76,6 +76,19 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
     [ValidateRange(1e-9, double.MaxValue)]
     public double? InitialBalance { get; set; }
 
+    /// <summary>Replay only: simulate the drawdown guard inside each candle on its high and low, as the monitor between
+    /// candles and the exchange's stop would act (a breach closes at the stop price plus slippage, then the emergency
+    /// protocol). Without it a replay checks the limit at closes only and makes exactly the training's decisions.</summary>
+    [Parameter(ParameterSetName = ReplaySet)]
+    public SwitchParameter GuardIntraCandle { get; set; }
+
+    /// <summary>Paper, testnet, live: how often the drawdown monitor between candles wants a mark price (1 s or less:
+    /// Binance's @markPrice@1s stream; longer: the 3 s stream; also the premiumIndex polling period while the stream is
+    /// silent). Default 1 second.</summary>
+    [Parameter(ParameterSetName = BinanceSet)]
+    [ValidateRange(0.1, 60.0)]
+    public double? MonitorPeriodSeconds { get; set; }
+
     /// <summary>Simulated fills on live Binance market data: the dry run before testnet. No credentials needed.</summary>
     [Parameter(ParameterSetName = BinanceSet)]
     public SwitchParameter Paper { get; set; }
@@ -140,7 +153,7 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
         };
         if (ParameterSetName == ReplaySet)
         {
-            var replay = common with { Venue = VenueKind.Replay, ReplayPath = FullPath(Replay), From = From, To = To };
+            var replay = common with { Venue = VenueKind.Replay, ReplayPath = FullPath(Replay), From = From, To = To, GuardIntraCandle = GuardIntraCandle };
             return ShouldProcess($"{TrainId} on {Path.GetFileName(replay.ReplayPath)}", "Replay trading session") ? replay : null;
         }
         if (Paper && Live)
@@ -151,6 +164,7 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
             Venue = venue,
             Endpoint = Endpoint,
             Credentials = Credential is { } c ? new BinanceCredentials(c.UserName, c.GetNetworkCredential().Password) : null,
+            MonitorPeriod = MonitorPeriodSeconds is { } period ? TimeSpan.FromSeconds(period) : null,
         };
         var where = Endpoint is null ? "" : $" at {Endpoint}";
         switch (venue)

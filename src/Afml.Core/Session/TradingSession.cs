@@ -202,7 +202,6 @@ public sealed class TradingSession
     /// the monitor gives (the mark; a replayed candle's stop price with slippage), stamped with the mark's time.</summary>
     private async Task<string> GuardBreachAsync(VenueEvent breach)
     {
-        _log.Warning($"🛡️ Monitor entre velas: {breach.Detail}");
         Progress.LastPrice = breach.Price;
         _p.Venue.OnCandle(Symbol, breach.Price); // a simulated account closes at this price
         return await EmergencyAsync(breach.Detail ?? breach.Reason, _lastSeen, breach.Price, breach.Time).ConfigureAwait(false);

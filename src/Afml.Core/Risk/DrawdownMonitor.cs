@@ -63,6 +63,13 @@ public sealed class DrawdownMonitor
         lock (_gate) _book = new Tracked(book.Balance, book.Position, book.PeakEquity);
     }
 
+    /// <summary>A breach the loop did not act on (the position it was raised for was closed by a step meanwhile): the
+    /// next crossing raises one again.</summary>
+    public void Rearm()
+    {
+        lock (_gate) _fired = false;
+    }
+
     /// <summary>Listens to <paramref name="source"/> until <paramref name="ct"/> is cancelled.</summary>
     public Task WatchAsync(IMarkPriceSource source, CancellationToken ct) => source.RunAsync(OnMark, ct);
 

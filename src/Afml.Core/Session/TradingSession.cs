@@ -194,6 +194,13 @@ public sealed class TradingSession
             await RecordVenueEventAsync(e).ConfigureAwait(false);
             return false;
         }
+        if (_p.Book.Position is null)
+        {
+            // Crossed on a position a step has closed since: nothing left to guard; step B judges the realised loss.
+            _log.Info($"🛡️ Monitor entre velas: {e.Detail}; la posición ya está cerrada, sin protocolo");
+            _monitor?.Rearm();
+            return false;
+        }
         _breach = e;
         return true;
     }

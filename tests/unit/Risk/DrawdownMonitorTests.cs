@@ -59,6 +59,22 @@ public class DrawdownMonitorTests
     }
 
     [Fact]
+    public void A_breach_not_acted_on_is_raised_again_after_rearm()
+    {
+        var book = LongBook();
+        var (m, _) = Monitor(book);
+        var stop = DrawdownStopPrice.Of(book.Balance, book.Position, book.PeakEquity, Limit)!.Value;
+        m.OnMark(new MarkPrice("BTCUSDT", stop * 0.99, T0));
+        m.OnMark(new MarkPrice("BTCUSDT", stop * 0.98, T0));
+        Assert.True(m.Breaches.TryRead(out _));
+        Assert.False(m.Breaches.TryRead(out _));
+        m.Rearm();
+        m.OnMark(new MarkPrice("BTCUSDT", stop * 0.97, T0));
+        Assert.True(m.Breaches.TryRead(out _));
+        Assert.Equal(2, m.LimitCrossings);
+    }
+
+    [Fact]
     public void The_80_percent_warning_is_written_once_and_again_only_after_falling_back()
     {
         var book = LongBook();

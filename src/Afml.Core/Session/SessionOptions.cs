@@ -1,5 +1,4 @@
-using Afml.Core.Exchange.Binance;
-using Afml.Core.MarketData.Binance;
+using Afml.Core.Venues;
 
 namespace Afml.Core.Session;
 
@@ -36,21 +35,12 @@ public sealed record SessionOptions
     /// inside the account (refused when the account's available balance cannot carry it).</summary>
     public double? InitialBalance { get; init; }
 
-    /// <summary>Binance API key and secret; default: <c>BINANCE_TESTNET_API_KEY/SECRET</c> (testnet) or
-    /// <c>BINANCE_API_KEY/SECRET</c> (live) from the environment.</summary>
-    public BinanceCredentials? Credentials { get; init; }
-
-    /// <summary>A server speaking Binance's protocol at this HTTP base (the fake Binance, a proxy): REST there,
-    /// streams at ws://same-host/market and /private. Default: Binance's own testnet or production addresses.</summary>
-    public Uri? Endpoint { get; init; }
+    /// <summary>How a Binance venue (paper's market data, testnet, live) is reached: endpoint, credentials, client and
+    /// feed tuning, the process's rate gates. Read by the venue builder only; default: Binance's own addresses and
+    /// the credentials from the environment.</summary>
+    public BinanceConnection? Binance { get; init; }
 
     /// <summary>The operator confirmed that a <see cref="VenueKind.Live"/> session moves real money. Without it a live
     /// session is refused, whatever asked for it.</summary>
     public bool LiveConfirmed { get; init; }
-
-    /// <summary>Client tuning (timeouts, receive window, rate limits); default <see cref="BinanceOptions"/>.</summary>
-    public BinanceOptions? ClientOptions { get; init; }
-
-    /// <summary>Market-data tuning (stream vs polling, grace periods, reconnects); default <see cref="BinanceFeedOptions"/>.</summary>
-    public BinanceFeedOptions? FeedOptions { get; init; }
 }

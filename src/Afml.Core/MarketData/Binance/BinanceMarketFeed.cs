@@ -156,7 +156,7 @@ public sealed class BinanceMarketFeed : IMarketFeed
         if (e.IsClosed && CandleSanity.Problem(e.Candle) is { } problem)
         {
             Log($"{Symbol} {Interval}: stream candle {e.Candle.OpenTimeUtc:yyyy-MM-ddTHH:mm:ssZ} refused ({problem}); fetching it over REST");
-            _gaps.Soon(lastData);
+            _gaps.Refused(lastData);
         }
         else if (e.IsClosed)
             foreach (var c in _sequencer.Offer(e.Candle)) ready.Enqueue(c);

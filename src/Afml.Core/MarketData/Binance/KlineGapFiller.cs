@@ -8,11 +8,13 @@ namespace Afml.Core.MarketData.Binance;
 /// <see cref="BinanceFeedOptions.CloseGrace"/>; polling: <see cref="BinanceFeedOptions.PollDelay"/>), at once after
 /// a (re)connect, a gap or a refused stream candle, and, while a closed candle is still missing, again with
 /// back-off (<see cref="BinanceFeedOptions.RestRetryDelay"/> doubling up to <see cref="BinanceFeedOptions.RestRetryMax"/>).
+/// An impossible candle is fetched again, <see cref="BinanceFeedOptions.MaxRefusedFetches"/> times at most.
 /// </summary>
 internal sealed class KlineGapFiller(BinanceRestClient rest, BinanceKlineClient klines, CandleSequencer sequencer, BinanceFeedOptions options, bool streamMode, string name, Action<string> log)
 {
     private int _misses;
     private bool _resync;
+    private int _refused;
 
     /// <summary>When REST is asked next (local time).</summary>
     public DateTimeOffset Next { get; private set; }
@@ -39,12 +41,21 @@ internal sealed class KlineGapFiller(BinanceRestClient rest, BinanceKlineClient 
         if (_misses == 0 && Next > at) Next = at;
     }
 
+    /// <summary>The stream's final event for the expected candle was impossible: the server has closed it, so its
+    /// clock is re-read (ours may lag, e.g. a venue whose clock jumps) and REST asked at <paramref name="at"/>.</summary>
+    public void Refused(DateTimeOffset at)
+    {
+        _resync = true;
+        Soon(at);
+    }
+
     /// <summary>Fetches what the sequencer expects next and schedules the next ask: the deadline of the next
     /// candle when something came (or nothing is due yet), else a retry with back-off.</summary>
     public async Task<IReadOnlyList<Candle>> FetchAsync(DateTimeOffset now, CancellationToken ct)
     {
         var got = await BackfillAsync(_resync, ct).ConfigureAwait(false);
         _resync = false;
+        if (got is { Count: > 0 }) _refused = 0;
         if (got is { Count: > 0 } || !ExpectedClosed())
         {
             _misses = 0;
@@ -70,6 +81,10 @@ internal sealed class KlineGapFiller(BinanceRestClient rest, BinanceKlineClient 
         if (!r.Success)
         {
             log($"{name}: REST klines failed: {r.Error}");
+            if (r.Error!.Message.StartsWith(BinanceKlineClient.RefusedCandlePrefix, StringComparison.Ordinal) && ++_refused >= options.MaxRefusedFetches)
+                throw new AfmlException("VenueCandleInvalid", AfmlErrorCategory.InvalidData,
+                    $"The venue keeps serving an impossible candle: {klines.LastRefused}, refused in {_refused} REST fetches in a row at {rest.Environment.Rest}; no decision can be made on it.",
+                    klines.LastRefused ?? name);
             return null;
         }
         return sequencer.OfferAuthoritative(r.Data!);

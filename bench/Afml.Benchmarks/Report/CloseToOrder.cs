@@ -45,10 +45,13 @@ internal static class CloseToOrder
             TrainId = Paths.DemoTrainId,
             TrainingRoot = trainingRoot,
             Venue = VenueKind.Testnet,
-            Endpoint = new Uri(fake.RestBaseUrl),
-            Credentials = new BinanceCredentials(Key, Secret),
             MaxSteps = steps,
-            FeedOptions = new BinanceFeedOptions { StreamBelow = TimeSpan.MaxValue },
+            Binance = new Afml.Core.Venues.BinanceConnection
+            {
+                Endpoint = new Uri(fake.RestBaseUrl),
+                Credentials = new BinanceCredentials(Key, Secret),
+                FeedOptions = new BinanceFeedOptions { StreamBelow = TimeSpan.MaxValue },
+            },
         };
         // Run through the SessionHost as Start-AfmlSession runs a testnet session (default retries, Info lines),
         // its events read here to know when each step has been decided.

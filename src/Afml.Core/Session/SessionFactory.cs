@@ -1,7 +1,6 @@
 using Afml.Core.Agent;
 using Afml.Core.Configuration;
 using Afml.Core.Exchange;
-using Afml.Core.Exchange.Binance;
 using Afml.Core.Features;
 using Afml.Core.MarketData;
 using Afml.Core.Portfolio;
@@ -16,9 +15,7 @@ namespace Afml.Core.Session;
 /// checks between config, scaler and model, and the venue (<see cref="VenueBuilder"/>). Every problem found here is an
 /// <see cref="AfmlException"/> raised before anything is written.
 /// </summary>
-/// <param name="gates">binance: the process's per-host rate gates (shared by every session it creates); null gives
-/// each session its own.</param>
-public sealed class SessionFactory(TimeProvider time, BinanceRateGates? gates = null)
+public sealed class SessionFactory(TimeProvider time)
 {
     public sealed record Built(SessionParts Parts, IReadOnlyList<string> Warnings, LoadedTraining Training) : IAsyncDisposable
     {
@@ -67,7 +64,7 @@ public sealed class SessionFactory(TimeProvider time, BinanceRateGates? gates = 
         var capital = options.InitialBalance ?? config.Portfolio.InitialCapital;
         if (!(capital > 0) || !double.IsFinite(capital))
             throw new AfmlException("InitialBalanceInvalid", AfmlErrorCategory.InvalidArgument, $"Initial balance {capital} must be a positive number.", "InitialBalance");
-        var venue = new VenueBuilder(time, gates) { LockDirectory = LockDirectory }.Build(options, training, capital, warnings, log);
+        var venue = new VenueBuilder(time) { LockDirectory = LockDirectory }.Build(options, training, capital, warnings, log);
         RegistroWriter? registro = null;
         EmergencyWriter? emergencies = null;
         try

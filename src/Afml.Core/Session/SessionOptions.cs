@@ -1,5 +1,4 @@
-using Afml.Core.Exchange.Binance;
-using Afml.Core.MarketData.Binance;
+using Afml.Core.Venues;
 
 namespace Afml.Core.Session;
 
@@ -36,23 +35,14 @@ public sealed record SessionOptions
     /// inside the account (refused when the account's available balance cannot carry it).</summary>
     public double? InitialBalance { get; init; }
 
-    /// <summary>Binance API key and secret; default: <c>BINANCE_TESTNET_API_KEY/SECRET</c> (testnet) or
-    /// <c>BINANCE_API_KEY/SECRET</c> (live) from the environment.</summary>
-    public BinanceCredentials? Credentials { get; init; }
-
-    /// <summary>A server speaking Binance's protocol at this HTTP base (the fake Binance, a proxy): REST there,
-    /// streams at ws://same-host/market and /private. Default: Binance's own testnet or production addresses.</summary>
-    public Uri? Endpoint { get; init; }
+    /// <summary>How a Binance venue (paper's market data, testnet, live) is reached: endpoint, credentials, client and
+    /// feed tuning, the process's rate gates. Read by the venue builder only; default: Binance's own addresses and
+    /// the credentials from the environment.</summary>
+    public BinanceConnection? Binance { get; init; }
 
     /// <summary>The operator confirmed that a <see cref="VenueKind.Live"/> session moves real money. Without it a live
     /// session is refused, whatever asked for it.</summary>
     public bool LiveConfirmed { get; init; }
-
-    /// <summary>Client tuning (timeouts, receive window, rate limits); default <see cref="BinanceOptions"/>.</summary>
-    public BinanceOptions? ClientOptions { get; init; }
-
-    /// <summary>Market-data tuning (stream vs polling, grace periods, reconnects); default <see cref="BinanceFeedOptions"/>.</summary>
-    public BinanceFeedOptions? FeedOptions { get; init; }
 
     /// <summary>Replay: simulate the drawdown guard inside each candle on its high and low (a breach closes at the stop
     /// price plus slippage and runs the emergency protocol). Off: the training's close-only check, step for step.</summary>
@@ -61,7 +51,4 @@ public sealed record SessionOptions
     /// <summary>Paper, testnet, live: the period of the drawdown monitor between candles (1 s or less: the
     /// <c>@markPrice@1s</c> stream; longer: the 3 s one; also premiumIndex's polling period); default 1 s.</summary>
     public TimeSpan? MonitorPeriod { get; init; }
-
-    /// <summary>Mark-price source tuning (silence before polling, reconnect back-off); default <see cref="MarkPriceOptions"/>.</summary>
-    public MarkPriceOptions? MarkPrices { get; init; }
 }

@@ -10,9 +10,7 @@ public static class SessionOptionsValidator
     {
         ArgumentNullException.ThrowIfNull(options);
         TrainingFolder.ValidateTrainId(options.TrainId);
-        if (options.Endpoint is { } e && (!e.IsAbsoluteUri || (e.Scheme != Uri.UriSchemeHttp && e.Scheme != Uri.UriSchemeHttps) || string.IsNullOrEmpty(e.Host)))
-            throw new AfmlException("EndpointInvalid", AfmlErrorCategory.InvalidArgument,
-                $"-Endpoint '{e.OriginalString}' is not an http:// or https:// address of a server speaking Binance's protocol (e.g. http://127.0.0.1:18080).", "Endpoint");
+        options.Binance?.Validate();
         if (options.MaxSteps is <= 0)
             throw new AfmlException("MaxStepsInvalid", AfmlErrorCategory.InvalidArgument, $"-MaxSteps {options.MaxSteps} must be at least 1.", "MaxSteps");
     }

@@ -22,9 +22,10 @@ public sealed record BuiltVenue(IMarketFeed Feed, IExchange Exchange, SessionVen
 }
 
 /// <summary>Builds the venue <see cref="SessionOptions.Venue"/> names: replay (a candle file, simulated fills), paper
-/// (live market data, simulated fills), testnet and live (Binance).</summary>
-/// <param name="gates">binance: the process's per-host rate gates; null gives each venue its own.</param>
-public sealed class VenueBuilder(TimeProvider time, BinanceRateGates? gates = null)
+/// (live market data, simulated fills), testnet and live (Binance).
+/// The Binance ones are reached as <see cref="SessionOptions.Binance"/> says (endpoint, credentials, tuning, the
+/// process's rate gates, which the feed and the exchange share: Binance's limits are per IP).</summary>
+public sealed class VenueBuilder(TimeProvider time)
 {
     /// <summary>Where the one-session-per-account locks live; default <see cref="SessionLock.DefaultDirectory"/>.</summary>
     public string? LockDirectory { get; init; }
@@ -40,11 +41,12 @@ public sealed class VenueBuilder(TimeProvider time, BinanceRateGates? gates = nu
     /// session decides exactly as a replay of the same candles would. Klines are public: no credentials.</summary>
     private BuiltVenue CreatePaper(SessionOptions options, LoadedTraining training, double capital, Action<string>? log)
     {
-        var environment = options.Endpoint is { } e ? BinanceEnvironment.Local(e, "binance-data") : BinanceEnvironment.Production;
+        var connection = options.Binance ?? new BinanceConnection();
+        var environment = connection.Environment("binance-data", BinanceEnvironment.Production);
         var config = training.Config;
         var exchange = new SimulatedExchange(capital, config.Portfolio.Commission, config.Portfolio.Slippage, name: "paper");
-        var gate = gates?.For(environment, options.ClientOptions);
-        return new BuiltVenue(NewFeed(environment, options, training, log, gate), exchange, new SimulatedVenue(exchange), options.MaxSteps)
+        var gate = connection.Gates?.For(environment, connection.ClientOptions);
+        return new BuiltVenue(NewFeed(environment, connection, training, log, gate), exchange, new SimulatedVenue(exchange), options.MaxSteps)
         {
             Endpoint = environment.Rest.ToString(),
             Marks = NewMarks(environment, options, training, log, gate), // the same monitor as live, on live marks
@@ -58,17 +60,16 @@ public sealed class VenueBuilder(TimeProvider time, BinanceRateGates? gates = nu
         if (live && !options.LiveConfirmed)
             throw new AfmlException("LiveNotConfirmed", AfmlErrorCategory.SecurityError,
                 "A live session moves real money and needs the operator's confirmation (Start-AfmlSession -Live asks for it; -Force gives it in scripts).", "Live");
-        var environment = options.Endpoint is { } e
-            ? BinanceEnvironment.Local(e, live ? "binance-live" : "binance-testnet", isLive: live)
-            : live ? BinanceEnvironment.Production : BinanceEnvironment.Testnet;
-        var credentials = options.Credentials ?? BinanceCredentials.FromEnvironment(testnet: !live);
+        var connection = options.Binance ?? new BinanceConnection();
+        var environment = connection.Environment(live ? "binance-live" : "binance-testnet", live ? BinanceEnvironment.Production : BinanceEnvironment.Testnet, isLive: live);
+        var credentials = connection.Credentials ?? BinanceCredentials.FromEnvironment(testnet: !live);
         // One session per account and symbol: refused with SessionConflict before anything is sent or written.
         var accountLock = SessionLock.Acquire($"{environment.Name}|{environment.Rest}", SessionLock.AccountHash(credentials.ApiKey), training.Config.Market.Symbol,
             new SessionLockHolder(CsvFormat.FileStamp(time.GetLocalNow()), training.Config.TrainId, Environment.ProcessId, time.GetUtcNow(), null), LockDirectory);
         try
         {
-            var exchange = new BinanceExchange(environment, credentials, time, options.ClientOptions, rateGate: gates?.For(environment, options.ClientOptions), log: log);
-            return new BuiltVenue(NewFeed(environment, options, training, log, exchange.Rest.RateGate), exchange,
+            var exchange = new BinanceExchange(environment, credentials, time, connection.ClientOptions, rateGate: connection.Gates?.For(environment, connection.ClientOptions), log: log);
+            return new BuiltVenue(NewFeed(environment, connection, training, log, exchange.Rest.RateGate), exchange,
                 new BinanceVenue(live, training.Config.Portfolio.Commission, exchange, exchange.VenueEvents), options.MaxSteps) // the exchange marks the stream-kept equity
             {
                 Endpoint = environment.Rest.ToString(),
@@ -86,14 +87,15 @@ public sealed class VenueBuilder(TimeProvider time, BinanceRateGates? gates = nu
     /// <summary>The symbol's mark price for the monitor between candles: the mark-price stream, premiumIndex as fallback.</summary>
     private BinanceMarkPriceSource NewMarks(BinanceEnvironment environment, SessionOptions options, LoadedTraining training, Action<string>? log, BinanceRateGate? rateGate)
     {
-        var marks = options.MarkPrices ?? new MarkPriceOptions();
+        var connection = options.Binance ?? new BinanceConnection();
+        var marks = connection.MarkPrices ?? new MarkPriceOptions();
         if (options.MonitorPeriod is { } period) marks = marks with { Period = period };
-        return new BinanceMarkPriceSource(environment, training.Config.Market.Symbol, time, marks, options.ClientOptions, rateGate, log);
+        return new BinanceMarkPriceSource(environment, training.Config.Market.Symbol, time, marks, connection.ClientOptions, rateGate, log);
     }
 
     /// <summary>History long enough that the recursive indicators have forgotten where it starts (see
     /// <see cref="IndicatorSettings.ConvergenceCandles"/>), then closed candles as they close.</summary>
-    private BinanceMarketFeed NewFeed(BinanceEnvironment environment, SessionOptions options, LoadedTraining training, Action<string>? log, BinanceRateGate? rateGate = null)
+    private BinanceMarketFeed NewFeed(BinanceEnvironment environment, BinanceConnection connection, LoadedTraining training, Action<string>? log, BinanceRateGate? rateGate = null)
     {
         var config = training.Config;
         var history = BinanceMarketFeed.RequiredHistory(training.NewFeaturePipeline().WarmupCandles, config.Environment.WindowSize)
@@ -101,7 +103,7 @@ public sealed class VenueBuilder(TimeProvider time, BinanceRateGates? gates = nu
         // A server at -Endpoint (the fake Binance, a replaying proxy) may run its own clock faster than ours, so
         // polling REST at each close by our clock could wait real hours: let its kline stream say when a candle
         // closed, at any interval, with REST still filling gaps.
-        var feedOptions = options.Endpoint is null ? options.FeedOptions : (options.FeedOptions ?? new BinanceFeedOptions()) with { StreamBelow = TimeSpan.MaxValue };
+        var feedOptions = connection.Endpoint is null ? connection.FeedOptions : (connection.FeedOptions ?? new BinanceFeedOptions()) with { StreamBelow = TimeSpan.MaxValue };
         return new BinanceMarketFeed(environment, config.Market.Symbol, config.Market.Interval, history, time, feedOptions, log: log, rateGate: rateGate);
     }
 

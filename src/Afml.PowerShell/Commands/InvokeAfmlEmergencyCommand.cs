@@ -5,6 +5,7 @@ using Afml.Core.Configuration;
 using Afml.Core.Exchange.Binance;
 using Afml.Core.Risk;
 using Afml.Core.Session;
+using Afml.Core.Venues;
 
 namespace Afml.PowerShell.Commands;
 
@@ -196,7 +197,7 @@ public sealed class InvokeAfmlEmergencyCommand : AfmlCmdlet
             try
             {
                 return await new DeadSessionEmergency(TimeProvider.System, new EmergencyProtocolOptions(GiveUpAfter: RetryFor))
-                    .RunAsync(status, folder.ProductionDir, credentials, Reason, by, StopToken, attempts.Add).ConfigureAwait(false);
+                    .RunAsync(status, folder.ProductionDir, credentials, Reason, by, StopToken, attempts.Add, gates: Hosting.AfmlProcess.RateGates).ConfigureAwait(false);
             }
             finally { attempts.CompleteAdding(); }
         });

@@ -162,8 +162,8 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
         var options = common with
         {
             Venue = venue,
-            Endpoint = Endpoint,
-            Credentials = Credential is { } c ? new BinanceCredentials(c.UserName, c.GetNetworkCredential().Password) : null,
+            // One rate-gate registry for every session of this process (Binance's limits are per IP).
+            Binance = Hosting.AfmlProcess.Connection(Endpoint, Credential is { } c ? new BinanceCredentials(c.UserName, c.GetNetworkCredential().Password) : null),
             MonitorPeriod = MonitorPeriodSeconds is { } period ? TimeSpan.FromSeconds(period) : null,
         };
         var where = Endpoint is null ? "" : $" at {Endpoint}";

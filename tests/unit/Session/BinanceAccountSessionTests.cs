@@ -83,7 +83,7 @@ public class BinanceAccountSessionTests(ITestOutputHelper output)
         // The same candles with every read over REST: the same book, row by row.
         await using var r = await FakeVenueSession.StartAsync(First, History, steps);
         var restOptions = r.Options(VenueKind.Testnet, steps);
-        var restSummary = await r.RunAsync(restOptions with { ClientOptions = restOptions.ClientOptions! with { UserStream = false } }, steps);
+        var restSummary = await r.RunAsync(restOptions with { Binance = restOptions.Binance! with { ClientOptions = restOptions.Binance.ClientOptions! with { UserStream = false } } }, steps);
         static string Row(RegistroRow x) => I($"{x.Paso} {x.Operacion} {x.Cantidad} {x.Balance:F6} {x.Equity:F6}");
         Assert.Equal(RegistroReader.Read(restSummary.RegistroPath).Select(Row), RegistroReader.Read(summary.RegistroPath).Select(Row));
     }

@@ -15,7 +15,7 @@ public class BinanceVenueWiringTests
         var options = new SessionOptions
         {
             TrainId = h.TrainId, TrainingRoot = h.Root, Venue = VenueKind.Testnet,
-            Endpoint = new Uri("http://127.0.0.1:9"), Credentials = new BinanceCredentials("k", "s"),
+            Binance = new Afml.Core.Venues.BinanceConnection { Endpoint = new Uri("http://127.0.0.1:9"), Credentials = new BinanceCredentials("k", "s") },
         };
         await using var built = new SessionFactory(TimeProvider.System).Create(options);
         var exchange = Assert.IsType<BinanceExchange>(built.Parts.Exchange);
@@ -27,13 +27,35 @@ public class BinanceVenueWiringTests
     }
 
     [Fact]
+    public async Task Every_session_given_the_process_gates_holds_back_with_the_others_at_the_same_host()
+    {
+        using var a = new SessionHarness(TestData.FixtureTrainingDir);
+        using var b = new SessionHarness(TestData.FixtureTrainingDir);
+        var gates = new BinanceRateGates();
+        var endpoint = new Uri("http://127.0.0.1:9");
+        var connection = new Afml.Core.Venues.BinanceConnection { Endpoint = endpoint, Credentials = new BinanceCredentials("k", "s"), Gates = gates };
+        await using var testnet = new SessionFactory(TimeProvider.System).Create(new SessionOptions { TrainId = a.TrainId, TrainingRoot = a.Root, Venue = VenueKind.Testnet, Binance = connection });
+        await using var paper = new SessionFactory(TimeProvider.System).Create(new SessionOptions { TrainId = b.TrainId, TrainingRoot = b.Root, Venue = VenueKind.Paper, Binance = connection });
+
+        var gate = gates.For(BinanceEnvironment.Local(endpoint));
+        Assert.Same(gate, Assert.IsType<BinanceExchange>(testnet.Parts.Exchange).Rest.RateGate);
+        Assert.Same(gate, Assert.IsType<BinanceMarketFeed>(testnet.Parts.Feed).Rest.RateGate);
+        Assert.Same(gate, Assert.IsType<BinanceMarketFeed>(paper.Parts.Feed).Rest.RateGate);
+        Assert.Equal(1, gates.Count);
+        // A ban one session met holds the other back: nothing is sent.
+        gate.OnBanned(TimeSpan.FromHours(1), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        var history = await Assert.ThrowsAsync<AfmlException>(() => paper.Parts.Feed.LoadHistoryAsync(CancellationToken.None));
+        Assert.Contains("banned", history.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_live_session_without_the_operators_confirmation_is_refused_by_the_engine_itself()
     {
         using var h = new SessionHarness(TestData.FixtureTrainingDir);
         var options = new SessionOptions
         {
             TrainId = h.TrainId, TrainingRoot = h.Root, Venue = VenueKind.Live,
-            Endpoint = new Uri("http://127.0.0.1:9"), Credentials = new BinanceCredentials("k", "s"),
+            Binance = new Afml.Core.Venues.BinanceConnection { Endpoint = new Uri("http://127.0.0.1:9"), Credentials = new BinanceCredentials("k", "s") },
         };
         var error = Assert.Throws<AfmlException>(() => new SessionFactory(TimeProvider.System).Create(options));
         Assert.Equal("LiveNotConfirmed", error.ErrorId);

@@ -119,10 +119,11 @@ public class DrawdownMonitorSessionTests(ITestOutputHelper output)
         s.Fake.Faults.OnNext(FaultEndpoints.MarkPriceStream, Fault.StreamSilent, times: 1000);
         SessionHost? host = null;
         Measured? measured = null;
-        var options = s.Options(VenueKind.Testnet, Steps) with
+        var testnet = s.Options(VenueKind.Testnet, Steps);
+        var options = testnet with
         {
             MonitorPeriod = TimeSpan.FromMilliseconds(250),
-            MarkPrices = new MarkPriceOptions { SilenceTimeout = TimeSpan.FromMilliseconds(500) },
+            Binance = testnet.Binance! with { MarkPrices = new MarkPriceOptions { SilenceTimeout = TimeSpan.FromMilliseconds(500) } },
         };
         var summary = await s.RunAsync(options, Steps, i =>
         {

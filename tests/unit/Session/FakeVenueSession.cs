@@ -3,6 +3,7 @@ using Afml.Core.Exchange.Binance;
 using Afml.Core.MarketData;
 using Afml.Core.MarketData.Binance;
 using Afml.Core.Session;
+using Afml.Core.Venues;
 using Afml.FakeBinance;
 
 namespace Afml.Tests.Session;
@@ -65,12 +66,15 @@ internal sealed class FakeVenueSession : IAsyncDisposable
         TrainId = Harness.TrainId,
         TrainingRoot = Harness.Root,
         Venue = venue,
-        Endpoint = new Uri(Fake.RestBaseUrl),
-        Credentials = new BinanceCredentials(ApiKey, ApiSecret),
         MaxSteps = maxSteps,
-        ClientOptions = new BinanceOptions { RecvWindow = TimeSpan.FromSeconds(1), ReconcileMargin = TimeSpan.FromMilliseconds(200) },
-        // The fake's clock stands still between publications: let the stream, not wall-clock polling, drive candles.
-        FeedOptions = new BinanceFeedOptions { StreamBelow = TimeSpan.MaxValue, ReconnectInitialDelay = TimeSpan.FromMilliseconds(100) },
+        Binance = new BinanceConnection
+        {
+            Endpoint = new Uri(Fake.RestBaseUrl),
+            Credentials = new BinanceCredentials(ApiKey, ApiSecret),
+            ClientOptions = new BinanceOptions { RecvWindow = TimeSpan.FromSeconds(1), ReconcileMargin = TimeSpan.FromMilliseconds(200) },
+            // The fake's clock stands still between publications: let the stream, not wall-clock polling, drive candles.
+            FeedOptions = new BinanceFeedOptions { StreamBelow = TimeSpan.MaxValue, ReconnectInitialDelay = TimeSpan.FromMilliseconds(100) },
+        },
     };
 
     /// <summary>Runs the session, publishing one candle per step until it has made <paramref name="steps"/>

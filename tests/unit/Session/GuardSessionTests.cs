@@ -4,6 +4,7 @@ using Afml.Core.Exchange;
 using Afml.Core.Exchange.Binance;
 using Afml.Core.Risk;
 using Afml.Core.Session;
+using Afml.Core.Venues;
 using Afml.FakeBinance;
 using Xunit.Abstractions;
 

@@ -4,6 +4,7 @@ using Afml.Core;
 using Afml.Core.Exchange.Binance;
 using Afml.Core.Recording;
 using Afml.Core.Session;
+using Afml.Core.Venues;
 using Afml.FakeBinance;
 using Xunit.Abstractions;
 
@@ -18,7 +19,7 @@ public class SessionFaultTests(ITestOutputHelper output)
 {
     private const int First = 18_000, History = 600;
 
-    private static SessionOptions Testnet(FakeVenueSession s, int steps) => s.Options(VenueKind.Testnet, steps) with
+    private static SessionOptions Testnet(FakeVenueSession s, int steps) => Connect(s.Options(VenueKind.Testnet, steps), c => c with
     {
         // A held answer counts as lost after a second (the fake holds it 30 s).
         ClientOptions = new BinanceOptions
@@ -28,7 +29,9 @@ public class SessionFaultTests(ITestOutputHelper output)
             RequestTimeout = TimeSpan.FromSeconds(1),
             ReconcilePollInterval = TimeSpan.FromMilliseconds(100),
         },
-    };
+    });
+
+    private static SessionOptions Connect(SessionOptions o, Func<BinanceConnection, BinanceConnection> adjust) => o with { Binance = adjust(o.Binance!) };
 
     private static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
@@ -92,10 +95,7 @@ public class SessionFaultTests(ITestOutputHelper output)
         const int steps = 20;
         // The venue's clock runs while the answer is held, or the lookup would meet a -1021 instead.
         await using var s = await FakeVenueSession.StartAsync(First, History, steps, runningClock: true);
-        var options = Testnet(s, steps) with
-        {
-            ClientOptions = Testnet(s, steps).ClientOptions! with { RequestTimeout = TimeSpan.FromSeconds(2) },
-        };
+        var options = Connect(Testnet(s, steps), c => c with { ClientOptions = c.ClientOptions! with { RequestTimeout = TimeSpan.FromSeconds(2) } });
         var injected = 0;
         var summary = await s.RunAsync(options, steps, i =>
         {
@@ -307,12 +307,12 @@ public class SessionFaultTests(ITestOutputHelper output)
         const int steps = 5;
         const string wrongSecret = "afml-WRONG-secret-never-print-1a2b3c4d5e6f";
         await using var s = await FakeVenueSession.StartAsync(First, History, steps);
-        var options = Testnet(s, steps) with
+        var options = Connect(Testnet(s, steps), c => c with
         {
             Credentials = wrongKey
                 ? new BinanceCredentials("afml-unknown-key-0000000000", FakeVenueSession.ApiSecret)
                 : new BinanceCredentials(FakeVenueSession.ApiKey, wrongSecret),
-        };
+        });
 
         var ex = await Assert.ThrowsAsync<AfmlException>(() => s.RunAsync(options, steps));
 
@@ -346,7 +346,7 @@ public class SessionFaultTests(ITestOutputHelper output)
         // Every signed call rejected.
         await using (var w = await FakeVenueSession.StartAsync(First, History, 5))
         {
-            var options = Testnet(w, 5) with { Credentials = new BinanceCredentials(FakeVenueSession.ApiKey, wrongSecret) };
+            var options = Connect(Testnet(w, 5), c => c with { Credentials = new BinanceCredentials(FakeVenueSession.ApiKey, wrongSecret) });
             var ex = await Assert.ThrowsAsync<AfmlException>(() => w.RunAsync(options, 5));
             Collect(w, ex.ToString());
             texts.Add(("exception message", ex.Message));

@@ -231,7 +231,7 @@ public sealed class LoadValidationTests : IDisposable
     [InlineData("ws://127.0.0.1:9")]
     public void An_endpoint_that_is_not_http_is_refused(string endpoint)
     {
-        var ex = StartFails(new SessionOptions { TrainId = _t.TrainId, TrainingRoot = _t.Root, Venue = VenueKind.Paper, Endpoint = new Uri(endpoint) });
+        var ex = StartFails(new SessionOptions { TrainId = _t.TrainId, TrainingRoot = _t.Root, Venue = VenueKind.Paper, Binance = new Afml.Core.Venues.BinanceConnection { Endpoint = new Uri(endpoint) } });
         Assert.Equal("EndpointInvalid", ex.ErrorId);
         Assert.Contains(endpoint.TrimEnd('/'), ex.Message);
     }

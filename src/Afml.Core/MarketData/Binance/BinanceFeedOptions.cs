@@ -23,6 +23,12 @@ public sealed record BinanceFeedOptions
     public TimeSpan RestRetryDelay { get; init; } = TimeSpan.FromSeconds(2);
     public TimeSpan RestRetryMax { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>REST fetches in a row that may find the expected candle impossible (close 0, high below low…) before
+    /// the feed gives up with <c>VenueCandleInvalid</c>: a venue that keeps serving it would otherwise keep the
+    /// session waiting, alive and deciding nothing, while a position stays open (the session then runs the
+    /// emergency protocol).</summary>
+    public int MaxRefusedFetches { get; init; } = 3;
+
     /// <summary>Reconnect back-off: starts here, doubles per failed attempt, up to <see cref="ReconnectMaxDelay"/>.</summary>
     public TimeSpan ReconnectInitialDelay { get; init; } = TimeSpan.FromSeconds(1);
     public TimeSpan ReconnectMaxDelay { get; init; } = TimeSpan.FromSeconds(60);

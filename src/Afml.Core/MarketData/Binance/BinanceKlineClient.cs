@@ -77,8 +77,14 @@ public sealed class BinanceKlineClient(BinanceRestClient rest, string symbol, Ca
     /// <summary>How the message of a page refused for an impossible candle starts.</summary>
     public const string RefusedCandlePrefix = "klines: impossible candle";
 
-    private string Refused(in Candle c, string problem) =>
-        $"{RefusedCandlePrefix}: {symbol} {interval} of {c.OpenTimeUtc:yyyy-MM-ddTHH:mm:ssZ} ({problem}); refused, it will be fetched again";
+    /// <summary>The last candle refused as impossible, e.g. "BTCUSDT 1h of 2025-01-03T04:00:00Z (low is above high)".</summary>
+    public string? LastRefused { get; private set; }
+
+    private string Refused(in Candle c, string problem)
+    {
+        LastRefused = $"{symbol} {interval} of {c.OpenTimeUtc:yyyy-MM-ddTHH:mm:ssZ} ({problem})";
+        return $"{RefusedCandlePrefix}: {LastRefused}; refused, it will be fetched again";
+    }
 
     /// <summary>Request weight by limit: [1,100) 1, [100,500) 2, [500,1000] 5, above 10.</summary>
     public static int Weight(int limit) => limit switch { < 100 => 1, < 500 => 2, <= 1000 => 5, _ => 10 };

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using Afml.Core.Exchange.Binance;
 
@@ -24,6 +23,8 @@ public sealed class BinanceMarketFeed : IMarketFeed
     private readonly TimeProvider _time;
     private readonly Action<string>? _log;
     private readonly CandleSequencer _sequencer;
+    private readonly KlineStreamSupervisor? _stream;
+    private readonly KlineGapFiller _gaps;
 
     /// <param name="environment">Production, Testnet or <see cref="BinanceEnvironment.Local"/>; only its REST and
     /// market-stream addresses are used (no credentials: klines are public).</param>
@@ -52,6 +53,9 @@ public sealed class BinanceMarketFeed : IMarketFeed
         _klines = new BinanceKlineClient(_rest, Symbol, interval, _options.PageLimit);
         _connector = connector ?? new WebSocketKlineConnector(time, _options.ConnectTimeout);
         _sequencer = new CandleSequencer(interval);
+        var name = $"{Symbol} {Interval}";
+        _stream = UsesWebSocket ? new KlineStreamSupervisor(_connector, StreamUri, _options, time, name, Log) : null;
+        _gaps = new KlineGapFiller(_rest, _klines, _sequencer, _options, UsesWebSocket, name, Log);
     }
 
     public string Symbol { get; }
@@ -71,9 +75,9 @@ public sealed class BinanceMarketFeed : IMarketFeed
     public long? LastOpenTime => _sequencer.LastOpenTime;
 
     /// <summary>Connections opened, stream candles dropped as repeats, and REST fetches made after the history.</summary>
-    public int Connections { get; private set; }
+    public int Connections => _stream?.Connections ?? 0;
     public int Duplicates => _sequencer.Duplicates;
-    public int RestFetches { get; private set; }
+    public int RestFetches => _gaps.Fetches;
 
     /// <summary>History the features and the observation window need before the first decision, as a replay counts
     /// it: the feature warm-up plus the window minus one.</summary>
@@ -100,18 +104,14 @@ public sealed class BinanceMarketFeed : IMarketFeed
         return history;
     }
 
+    /// <summary>Closed candles as they close: the stream's final events when connected (<see cref="KlineStreamSupervisor"/>
+    /// keeps the connection), REST for whatever they miss (<see cref="KlineGapFiller"/>), in strict order through
+    /// the sequencer.</summary>
     public async IAsyncEnumerable<Candle> StreamClosedCandlesAsync([EnumeratorCancellation] CancellationToken ct)
     {
         await StartAsync(ct).ConfigureAwait(false);
         var ready = new Queue<Candle>();
-        IKlineStream? stream = null;
-        var connectFailures = 0;
-        var restMisses = 0;
-        var nextConnect = _time.GetUtcNow();
-        var connectedAt = DateTimeOffset.MinValue;
-        var lastData = DateTimeOffset.MinValue;
-        var nextRest = Deadline();
-        var reconnected = false;
+        _gaps.Expect();
         try
         {
             while (true)
@@ -120,100 +120,51 @@ public sealed class BinanceMarketFeed : IMarketFeed
                 ct.ThrowIfCancellationRequested();
                 var now = _time.GetUtcNow();
 
-                if (UsesWebSocket && stream is null && now >= nextConnect)
+                if (_stream is not null && _stream.ConnectDue(now))
                 {
-                    stream = await TryConnectAsync(ct).ConfigureAwait(false);
-                    if (stream is null)
-                    {
-                        connectFailures++;
-                        nextConnect = now + Backoff(_options.ReconnectInitialDelay, _options.ReconnectMaxDelay, connectFailures);
-                        Log($"{Symbol} {Interval}: stream connect failed ({connectFailures}); next try in {(nextConnect - now).TotalSeconds.ToString("F0", CultureInfo.InvariantCulture)} s, REST covers meanwhile");
-                    }
-                    else
-                    {
-                        connectFailures = 0;
-                        connectedAt = lastData = now;
-                        nextRest = now; // backfill whatever closed while disconnected
-                        reconnected = true;
-                    }
+                    if (await _stream.ConnectAsync(now, ct).ConfigureAwait(false)) _gaps.AfterConnect(now); // backfill whatever closed while disconnected
                     continue;
                 }
-
-                if (now >= nextRest)
+                if (_gaps.Due(now))
                 {
-                    var got = await BackfillAsync(reconnected, ct).ConfigureAwait(false);
-                    reconnected = false;
-                    foreach (var c in got ?? []) ready.Enqueue(c);
-                    if (got is { Count: > 0 } || !ExpectedClosed())
-                    {
-                        restMisses = 0;
-                        nextRest = Deadline();
-                    }
-                    else
-                    {
-                        restMisses++;
-                        nextRest = now + Backoff(_options.RestRetryDelay, _options.RestRetryMax, restMisses);
-                    }
+                    foreach (var c in await _gaps.FetchAsync(now, ct).ConfigureAwait(false)) ready.Enqueue(c);
                     continue;
                 }
+                if (_stream is not null && await _stream.ReplaceIfStaleAsync(now).ConfigureAwait(false)) continue;
 
-                if (stream is not null && (now - lastData >= _options.NoDataTimeout || now - connectedAt >= _options.MaxConnectionAge))
-                {
-                    Log(now - lastData >= _options.NoDataTimeout
-                        ? $"{Symbol} {Interval}: no stream data for {_options.NoDataTimeout.TotalSeconds:F0} s; reconnecting"
-                        : $"{Symbol} {Interval}: connection is {_options.MaxConnectionAge.TotalHours:F0} h old; reconnecting before Binance's 24 h cut");
-                    await stream.DisposeAsync().ConfigureAwait(false);
-                    stream = null;
-                    nextConnect = now;
-                    continue;
-                }
-
-                var wake = nextRest;
-                if (UsesWebSocket && stream is null && nextConnect < wake) wake = nextConnect;
-                if (stream is not null)
-                {
-                    if (lastData + _options.NoDataTimeout < wake) wake = lastData + _options.NoDataTimeout;
-                    if (connectedAt + _options.MaxConnectionAge < wake) wake = connectedAt + _options.MaxConnectionAge;
-                }
+                var wake = _stream?.WakeBy(_gaps.Next) ?? _gaps.Next;
                 var wait = wake > now ? wake - now : TimeSpan.Zero;
-                if (stream is null)
+                if (_stream is null)
                 {
                     await Task.Delay(wait, _time, ct).ConfigureAwait(false);
                     continue;
                 }
-
-                var (ev, ended) = await ReceiveAsync(stream, wait, ct).ConfigureAwait(false);
-                if (ended)
-                {
-                    Log($"{Symbol} {Interval}: stream ended ({stream.EndReason ?? "no reason"}); reconnecting");
-                    await stream.DisposeAsync().ConfigureAwait(false);
-                    stream = null;
-                    connectFailures++;
-                    nextConnect = _time.GetUtcNow() + Backoff(_options.ReconnectInitialDelay, _options.ReconnectMaxDelay, connectFailures);
-                    continue;
-                }
-                if (ev is not { } e) continue;
-                lastData = _time.GetUtcNow();
-                connectFailures = 0;
-                if (e.IsClosed && CandleSanity.Problem(e.Candle) is { } problem)
-                {
-                    // Never traded on: left out of the sequence, so it shows as a gap that REST fills.
-                    Log($"{Symbol} {Interval}: stream candle {e.Candle.OpenTimeUtc:yyyy-MM-ddTHH:mm:ssZ} refused ({problem}); fetching it over REST");
-                    if (restMisses == 0 && nextRest > lastData) nextRest = lastData;
-                }
-                else if (e.IsClosed)
-                    foreach (var c in _sequencer.Offer(e.Candle)) ready.Enqueue(c);
-                // A gap, or a newer bar already forming while the expected one was never final: ask REST now,
-                // unless a REST retry is already scheduled.
-                var behind = _sequencer.NextOpenTime is { } next && e.Candle.OpenTime > next;
-                if ((_sequencer.HasGap || behind) && restMisses == 0 && nextRest > lastData) nextRest = lastData;
-                if (ready.Count > 0 && !_sequencer.HasGap) nextRest = Deadline();
+                if (await _stream.ReceiveAsync(wait, ct).ConfigureAwait(false) is { } e) Take(e, ready);
             }
         }
         finally
         {
-            if (stream is not null) await stream.DisposeAsync().ConfigureAwait(false);
+            if (_stream is not null) await _stream.CloseAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A stream event: a final candle goes to the sequencer, an impossible one is refused (left out, so it
+    /// shows as a gap that REST fills), and a gap or a bar newer than the expected one asks REST now.</summary>
+    private void Take(KlineEvent e, Queue<Candle> ready)
+    {
+        var lastData = _stream!.LastData;
+        if (e.IsClosed && CandleSanity.Problem(e.Candle) is { } problem)
+        {
+            Log($"{Symbol} {Interval}: stream candle {e.Candle.OpenTimeUtc:yyyy-MM-ddTHH:mm:ssZ} refused ({problem}); fetching it over REST");
+            _gaps.Refused(lastData);
+        }
+        else if (e.IsClosed)
+            foreach (var c in _sequencer.Offer(e.Candle)) ready.Enqueue(c);
+        // A gap, or a newer bar already forming while the expected one was never final: ask REST now,
+        // unless a REST retry is already scheduled.
+        var behind = _sequencer.NextOpenTime is { } next && e.Candle.OpenTime > next;
+        if (_sequencer.HasGap || behind) _gaps.Soon(lastData);
+        if (ready.Count > 0 && !_sequencer.HasGap) _gaps.Expect();
     }
 
     public ValueTask DisposeAsync()
@@ -239,66 +190,7 @@ public sealed class BinanceMarketFeed : IMarketFeed
         }
     }
 
-    /// <param name="afterReconnect">The stream was down: a close may have been missed without a gap showing yet.</param>
-    private async Task<IReadOnlyList<Candle>?> BackfillAsync(bool afterReconnect, CancellationToken ct)
-    {
-        // A gap (or a reconnect, which may hide one) means the server may be ahead of what we have; make sure our
-        // idea of its clock is too (a stale offset would make closed bars look open and stall the backfill until
-        // the next close's grace deadline).
-        if (_sequencer.HasGap || afterReconnect || _rest.Clock.NeedsSync(_options.ClockCheckInterval)) await _rest.SyncTimeAsync(ct).ConfigureAwait(false);
-        RestFetches++;
-        var r = await _klines.ClosedFromAsync(_sequencer.NextOpenTime!.Value, ct).ConfigureAwait(false);
-        if (!r.Success)
-        {
-            Log($"{Symbol} {Interval}: REST klines failed: {r.Error}");
-            return null;
-        }
-        return _sequencer.OfferAuthoritative(r.Data!);
-    }
-
-    private async Task<IKlineStream?> TryConnectAsync(CancellationToken ct)
-    {
-        try
-        {
-            var s = await _connector.ConnectAsync(StreamUri, ct).ConfigureAwait(false);
-            Connections++;
-            if (Connections > 1) Log($"{Symbol} {Interval}: stream reconnected ({Connections - 1}); backfilling over REST");
-            return s;
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested && ex is not OutOfMemoryException)
-        {
-            Log($"{Symbol} {Interval}: {StreamUri}: {ex.Message}");
-            return null;
-        }
-    }
-
-    private async Task<(KlineEvent? Event, bool Ended)> ReceiveAsync(IKlineStream stream, TimeSpan wait, CancellationToken ct)
-    {
-        using var timeout = new CancellationTokenSource(wait, _time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
-        try
-        {
-            var e = await stream.ReceiveAsync(linked.Token).ConfigureAwait(false);
-            return e is null ? (null, true) : (e, false);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return (null, false);
-        }
-    }
-
-    /// <summary>Local time at which the next expected candle is fetched over REST if it has not arrived.</summary>
-    private DateTimeOffset Deadline()
-    {
-        var closeMs = _sequencer.NextOpenTime!.Value + _sequencer.IntervalMs;
-        var delay = UsesWebSocket ? _options.CloseGrace : _options.PollDelay;
-        return DateTimeOffset.FromUnixTimeMilliseconds(closeMs - _rest.Clock.OffsetMs) + delay;
-    }
-
-    /// <summary>True when the next expected candle has closed by the server's clock.</summary>
-    private bool ExpectedClosed() => _rest.Clock.NowMs >= _sequencer.NextOpenTime!.Value + _sequencer.IntervalMs;
-
-    private static TimeSpan Backoff(TimeSpan initial, TimeSpan max, int failures)
+    internal static TimeSpan Backoff(TimeSpan initial, TimeSpan max, int failures)
     {
         var factor = Math.Pow(2, Math.Clamp(failures - 1, 0, 20));
         var ms = Math.Min(initial.TotalMilliseconds * factor, max.TotalMilliseconds);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Afml.Core;
 using Afml.Core.Exchange.Binance;
 using Afml.Core.MarketData;
 using Afml.Core.MarketData.Binance;
@@ -68,6 +69,39 @@ public class VenueCandleSanityTests
         Assert.Equal(KlineStub.CandleAt(Minute(4, 0)), got[0]);
         Assert.Equal(0, rig.Klines.Impossible[Minute(4, 0)]); // asked twice, refused twice, then the sane one
         Assert.Contains(rig.Log, l => l.Contains(BinanceKlineClient.RefusedCandlePrefix, StringComparison.Ordinal) && l.Contains("low is above high", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_venue_that_keeps_serving_an_impossible_candle_is_given_up_on_after_three_refused_fetches_naming_it()
+    {
+        var rig = Make();
+        rig.Connector.Add(); // connected, silent: the candle comes over REST, impossible every time
+        await rig.Feed.LoadHistoryAsync(CancellationToken.None);
+        var before = rig.Stub.Count("GET /fapi/v1/klines");
+        rig.Klines.Impossible[Minute(4, 0)] = int.MaxValue;
+        var ex = await Assert.ThrowsAsync<AfmlException>(() => Take(rig, 1));
+        Assert.Equal("VenueCandleInvalid", ex.ErrorId);
+        Assert.Contains("BTCUSDT 1m of 2026-12-02T04:00:00Z (low is above high", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("refused in 3 REST fetches in a row", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(3, rig.Stub.Count("GET /fapi/v1/klines") - before); // never a fourth
+    }
+
+    [Fact]
+    public async Task The_bound_on_refused_fetches_is_the_feeds_option()
+    {
+        var clock = new ManualClock(T0);
+        var stub = new StubBinance(clock, 0);
+        var klines = new KlineStub(stub, CandleInterval.Parse("1m"));
+        var connector = new ScriptedConnector();
+        var feed = new BinanceMarketFeed(Env, "BTCUSDT", CandleInterval.Parse("1m"), 5, clock, new BinanceFeedOptions { MaxRefusedFetches = 5 }, stub, connector);
+        var rig = new Rig(feed, stub, klines, clock, connector, []);
+        rig.Connector.Add();
+        await rig.Feed.LoadHistoryAsync(CancellationToken.None);
+        var before = rig.Stub.Count("GET /fapi/v1/klines");
+        rig.Klines.Impossible[Minute(4, 0)] = 4; // one fewer than the bound: the fifth fetch is sane
+        var got = await Take(rig, 1);
+        Assert.Equal(KlineStub.CandleAt(Minute(4, 0)), got[0]);
+        Assert.Equal(5, rig.Stub.Count("GET /fapi/v1/klines") - before);
     }
 
     [Fact]

@@ -2,32 +2,9 @@ using Afml.Core.Exchange;
 using Afml.Core.Exchange.Binance;
 using Afml.Core.Recording;
 using Afml.Core.Risk;
+using Afml.Core.Session;
 
-namespace Afml.Core.Session;
-
-/// <summary>What <c>Invoke-AfmlEmergency</c> did for one session.</summary>
-public sealed record EmergencyResult
-{
-    public required string TrainId { get; init; }
-    public required string SessionId { get; init; }
-    public string? Venue { get; init; }
-    public string? Symbol { get; init; }
-    /// <summary>Requested (sent, not waited for: -NoWait), Acknowledged (the running session acted and answered), Direct
-    /// (the session was not running: the protocol ran from this shell against its venue).</summary>
-    public required string Mode { get; init; }
-    /// <summary>FLAT or EMERGENCY_INCOMPLETE; null when not known (-NoWait).</summary>
-    public string? State { get; init; }
-    public int PositionsClosed { get; init; }
-    /// <summary>Base quantity the protocol closed (Direct only).</summary>
-    public double ClosedQuantity { get; init; }
-    public int OrdersCancelled { get; init; }
-    /// <summary>What is still open, in words (EMERGENCY_INCOMPLETE).</summary>
-    public string? StillOpen { get; init; }
-    public IReadOnlyList<string> Problems { get; init; } = [];
-    public string? RequestId { get; init; }
-    public DateTimeOffset At { get; init; }
-    public string? EmergencyPath { get; init; }
-}
+namespace Afml.Core.Venues;
 
 /// <summary>
 /// The emergency protocol for a session whose process is gone (crashed, killed, machine rebooted): run from the
@@ -53,8 +30,10 @@ public sealed class DeadSessionEmergency(TimeProvider time, EmergencyProtocolOpt
 
     public static bool IsLive(SessionStatus s) => s.VenueKind == nameof(VenueKind.Live);
 
+    /// <param name="gates">The process's per-host rate gates (the PowerShell module's), so a ban another session of
+    /// this process met is honoured here too; null: a gate of its own.</param>
     public async Task<EmergencyResult> RunAsync(SessionStatus status, string productionDir, BinanceCredentials credentials, string reason,
-        string requestedBy, CancellationToken ct, Action<EmergencyAttempt>? onAttempt = null, BinanceOptions? clientOptions = null)
+        string requestedBy, CancellationToken ct, Action<EmergencyAttempt>? onAttempt = null, BinanceOptions? clientOptions = null, BinanceRateGates? gates = null)
     {
         var environment = EnvironmentOf(status);
         var fullReason = $"solicitud_operador: {reason} ({requestedBy}) · sesión {status.SessionId} sin proceso";
@@ -68,7 +47,7 @@ public sealed class DeadSessionEmergency(TimeProvider time, EmergencyProtocolOpt
         };
         latch.Write(halt);
 
-        await using var exchange = new BinanceExchange(environment, credentials, time, clientOptions);
+        await using var exchange = new BinanceExchange(environment, credentials, time, clientOptions, rateGate: gates?.For(environment, clientOptions));
         var tag = $"{status.SessionId}-x{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2))}";
         var outcome = await new EmergencyProtocol(exchange, time, protocol)
             .RunAsync(status.Symbol, fullReason, ClientOrderIds.For(tag, 0), status.Price, ct, onAttempt).ConfigureAwait(false);

@@ -9,6 +9,8 @@ public enum VenueEventKind
     Liquidation,
     /// <summary>An auto-deleveraging close.</summary>
     AutoDeleverage,
+    /// <summary>The session's exchange-resident protective stop triggered and closed the position.</summary>
+    ProtectiveStop,
 }
 
 /// <summary>A fill on the venue not made by this session, as the user-data stream reported it (a registro row with its
@@ -29,11 +31,15 @@ public sealed record VenueEvent(
     double? Commission,
     double? PositionAfter)
 {
-    /// <summary>Registro reason text: manual, liquidacion, adl.</summary>
+    /// <summary>The reason of a protective stop's trigger, in the registro and in emergencias.</summary>
+    public const string ProtectiveStopReason = "stop_proteccion";
+
+    /// <summary>Registro reason text: manual, liquidacion, adl, stop_proteccion.</summary>
     public string Reason => Kind switch
     {
         VenueEventKind.Liquidation => "liquidacion",
         VenueEventKind.AutoDeleverage => "adl",
+        VenueEventKind.ProtectiveStop => ProtectiveStopReason,
         _ => "operacion_manual",
     };
 }

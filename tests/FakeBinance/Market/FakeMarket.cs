@@ -43,9 +43,14 @@ internal sealed class FakeMarket
         lock (_gate) return _lastClosed + 1 < _candles.Count ? _candles[_lastClosed + 1] : null;
     }
 
+    /// <summary>Raised (outside the lock) with <see cref="CurrentPrice"/> each time it may have moved: an in-progress update or a
+    /// close. The fake's mark price is this price, so conditional (algo) orders trigger on it.</summary>
+    public event Action<decimal>? PriceChanged;
+
     public void SetInProgress(Candle partial)
     {
         lock (_gate) _inProgress = partial;
+        PriceChanged?.Invoke(CurrentPrice);
     }
 
     /// <summary>Closes the next candle; false when the path is exhausted.</summary>
@@ -56,8 +61,9 @@ internal sealed class FakeMarket
             if (_lastClosed + 1 >= _candles.Count) return false;
             _lastClosed++;
             _inProgress = null;
-            return true;
         }
+        PriceChanged?.Invoke(CurrentPrice);
+        return true;
     }
 
     /// <summary>REST klines: bars with startTime ≤ openTime ≤ endTime; only start → the first <paramref name="limit"/>

@@ -196,6 +196,55 @@ public class ProtectiveStopSessionTests(ITestOutputHelper output)
         Assert.Equal("TrainingHalted", again.ErrorId);
     }
 
+    [Fact]
+    public async Task An_emergency_that_ends_flat_and_FlattenOnStop_cancel_the_stop()
+    {
+        const int steps = 4;
+        await using var s = await FakeVenueSession.StartAsync(First, History, steps, o => o with { ListenKeyTtl = TimeSpan.FromDays(1) });
+        SessionHost? host = null;
+        var liveBefore = 0;
+        var emergency = await s.RunAsync(s.Options(VenueKind.Testnet, 100), steps, i =>
+        {
+            if (i != 2) return;
+            liveBefore = s.Fake.LiveAlgoOrders.Count;
+            SessionControl.Request(host!.Parts.Status.Path, new ControlRequest(ControlRequest.Emergency, "xunit", DateTimeOffset.UtcNow, "xunit"));
+        }, host: WithPolicy(_ => 1f), started: h => host = h);
+        Assert.Equal(1, liveBefore);
+        Assert.Equal(SessionStopReason.Emergency, emergency.StopReason);
+        Assert.Equal(0m, VenuePosition(s));
+        Assert.Empty(s.Fake.LiveAlgoOrders); // flat: nothing left that could close a later position
+        Assert.False(File.Exists(Path.Combine(s.Harness.TrainingDir, "produccion", ProtectiveStopGuardFile.FileName)));
+
+        await using var f = await FakeVenueSession.StartAsync(First, History, steps, o => o with { ListenKeyTtl = TimeSpan.FromDays(1) });
+        var flattened = await f.RunAsync(f.Options(VenueKind.Testnet, steps), steps, host: o => WithPolicy(_ => 1f)(o) with { FlattenOnStop = true });
+        Assert.Equal(SessionStopReason.MaxSteps, flattened.StopReason);
+        Assert.Equal(0m, VenuePosition(f));
+        Assert.NotEmpty(f.Fake.AlgoOrders);
+        Assert.Empty(f.Fake.LiveAlgoOrders);
+    }
+
+    [Fact]
+    public async Task A_restart_onto_the_open_position_adopts_the_stop_left_and_never_holds_two()
+    {
+        const int steps = 3;
+        await using var s = await FakeVenueSession.StartAsync(First, History, 2 * steps + 1, o => o with { ListenKeyTtl = TimeSpan.FromDays(1) });
+        await s.RunAsync(s.Options(VenueKind.Testnet, steps), steps, host: WithPolicy(_ => 1f));
+        var left = Assert.Single(s.Fake.LiveAlgoOrders);
+        var position = VenuePosition(s);
+        Assert.True(position > 0);
+
+        // The same training again (a new session, a new order tag), holding: it adopts position and stop.
+        // (The open's fee left the wallet just under the default capital: a smaller one is allocated.)
+        var second = await s.RunAsync(s.Options(VenueKind.Testnet, steps) with { InitialBalance = 9_000 }, steps, host: WithPolicy(_ => 0f));
+        Assert.Equal(SessionStopReason.MaxSteps, second.StopReason);
+        Assert.Equal(position, VenuePosition(s));
+        var live = Assert.Single(s.Fake.LiveAlgoOrders);
+        Assert.Equal(1, s.Fake.PeakLiveAlgoOrders);
+        Assert.Contains(s.Events.OfType<SessionLog>(), l => l.Message.Contains("adoptado", StringComparison.Ordinal) && l.Message.Contains((string)left["clientAlgoId"]!, StringComparison.Ordinal));
+        var guard = new ProtectiveStopGuardFile(Path.Combine(s.Harness.TrainingDir, "produccion")).Read();
+        Assert.Equal((string)live["clientAlgoId"]!, guard!.ClientAlgoId);
+    }
+
     private sealed class Scripted(IPolicy inner, Func<int, float> action) : IPolicy
     {
         private int _calls;

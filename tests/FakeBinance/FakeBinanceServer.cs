@@ -141,6 +141,10 @@ public sealed class FakeBinanceServer : IAsyncDisposable
 
     public Task<bool> PublishNextCandleAsync(CandlePublishOptions options, CancellationToken ct = default) => _publisher.PublishNextAsync(options, ct);
 
+    /// <summary>Bends the path ahead by <paramref name="change"/> (e.g. -0.15: a 15 % fall) over <paramref name="candles"/> candles
+    /// (see <see cref="FakeMarket.Bend"/>): a crash a test can start at a moment it chooses.</summary>
+    public void BendPath(double change, int candles) => _market.Bend(change, candles);
+
     /// <summary>Closes the next candle without streaming anything (a missed bar, from the client's view).</summary>
     public bool AdvanceCandle() => _publisher.AdvanceSilently();
 

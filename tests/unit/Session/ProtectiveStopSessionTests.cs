@@ -123,7 +123,12 @@ public class ProtectiveStopSessionTests(ITestOutputHelper output)
     {
         const int steps = 6, crash = 3;
         await using var s = await FakeVenueSession.StartAsync(First, History, steps, CrashAt(crash));
-        var summary = await s.RunAsync(s.Options(VenueKind.Testnet, 100), steps, host: WithPolicy(_ => 1f));
+        // The fake streams a candle's updates back to back; on Binance the close comes up to an interval after the stop
+        // fills. The crash candle's final event is held a second, as the rest of the candle would be.
+        var summary = await s.RunAsync(s.Options(VenueKind.Testnet, 100), steps, i =>
+        {
+            if (i == crash) s.Fake.Faults.OnNext(FaultEndpoints.KlineStream, Fault.StreamLateFinal(TimeSpan.FromSeconds(1)));
+        }, host: WithPolicy(_ => 1f));
 
         foreach (var e in s.Events.OfType<SessionLog>().Where(e => e.Level >= SessionLogLevel.Info))
             output.WriteLine(I($"{e.Time:HH:mm:ss.fff} {e.Level}: {e.Message}"));

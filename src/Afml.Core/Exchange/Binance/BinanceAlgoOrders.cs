@@ -62,12 +62,19 @@ public sealed class BinanceAlgoOrders(BinanceRestClient rest, TimeProvider time)
             : ExchangeResult<ProtectiveStopOrder?>.Fail(ExchangeErrorKind.Unknown, $"algo order {clientAlgoId}: unreadable answer");
     }
 
-    /// <summary>DELETE by clientAlgoId; whatever the answer (success, -2011 not open, an unknown outcome), the stop is then
-    /// read back, so the caller learns what it ended as (CANCELED, or FINISHED when it had triggered).</summary>
+    /// <summary>DELETE by clientAlgoId. Accepted: CANCELED (one call). Otherwise (-2011 not open, an unknown outcome) the
+    /// stop is read back, so the caller learns what it ended as (CANCELED, or FINISHED when it had triggered).</summary>
     public async Task<ExchangeResult<ProtectiveStopOrder?>> CancelStopAsync(string symbol, string clientAlgoId, CancellationToken ct)
     {
         var d = await rest.SendAsync(HttpMethod.Delete, Path, new BinanceQuery().Add("symbol", symbol).Add("clientAlgoId", clientAlgoId), BinanceSecurity.Signed, 1, ct).ConfigureAwait(false);
-        if (!d.Success && d.Error!.Kind is not (ExchangeErrorKind.UnknownOrder or ExchangeErrorKind.Unknown)) return ExchangeResult<ProtectiveStopOrder?>.Fail(d.Error);
+        if (d.Success)
+        {
+            long? algoId = null;
+            try { using var doc = JsonDocument.Parse(d.Data!.Body); algoId = BinanceJson.TryLong(doc.RootElement, "algoId"); }
+            catch (JsonException) { }
+            return ExchangeResult<ProtectiveStopOrder?>.Ok(new ProtectiveStopOrder(clientAlgoId, algoId, OrderSide.Sell, 0m, "CANCELED"));
+        }
+        if (d.Error!.Kind is not (ExchangeErrorKind.UnknownOrder or ExchangeErrorKind.Unknown)) return ExchangeResult<ProtectiveStopOrder?>.Fail(d.Error);
         var after = await QueryStopAsync(symbol, clientAlgoId, ct).ConfigureAwait(false);
         if (!after.Success) return after;
         if (after.Data is { IsResting: true })

@@ -50,7 +50,12 @@ BeforeAll {
         try { $sig = [Convert]::ToHexStringLower($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($q))) } finally { $hmac.Dispose() }
         Invoke-RestMethod -Method $Method "$($Fake.Endpoint)$Path`?$q&signature=$sig" -Headers @{ 'X-MBX-APIKEY' = $Fake.Key } -TimeoutSec 10
     }
-    function script:Get-FakeAmount { param($Fake) [decimal](@(Invoke-FakeSigned $Fake GET '/fapi/v2/positionRisk' 'symbol=BTCUSDT' | Where-Object symbol -eq 'BTCUSDT')[0].positionAmt) }
+    function script:Get-FakeAmount {
+        param($Fake)
+        $p = Invoke-FakeSigned $Fake GET '/fapi/v2/positionRisk' 'symbol=BTCUSDT'
+        $row = @($p | Where-Object symbol -eq 'BTCUSDT')[0]
+        [decimal]::Parse([string]$row.positionAmt, [Globalization.CultureInfo]::InvariantCulture)
+    }
 
     function script:Write-StopReport {
         param([string] $Line)
@@ -92,7 +97,7 @@ Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Endpoint '$($fake.En
 
         # Right after a fill: the status shows a position the fake holds too, and the stop the session placed for it.
         $deadline = [DateTime]::UtcNow.AddSeconds(120)
-        $st = $null; $amount = 0m; $guard = $null
+        $st = $null; $amount = [decimal]0; $guard = $null; $killed = $false; $seen = ''
         while ([DateTime]::UtcNow -lt $deadline -and -not $child.HasExited) {
             $f = if (Test-Path $dir) { Get-ChildItem $dir -Filter 'sesion_*.status.json' | Select-Object -First 1 }
             $st = $null
@@ -101,15 +106,17 @@ Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Endpoint '$($fake.En
             $guard = if (Test-Path $gp) { try { Get-Content $gp -Raw | ConvertFrom-Json } catch { } }
             if ($st -and $st.state -eq 'Running' -and $st.position -and $guard -and $guard.state -eq 'resting') {
                 $amount = Get-FakeAmount $fake
-                $open = @(Invoke-FakeSigned $fake GET '/fapi/v1/openAlgoOrders' 'symbol=BTCUSDT')
-                if ($amount -ne 0 -and $open.Count -eq 1 -and $open[0].clientAlgoId -eq $guard.client_algo_id) { & kill -9 $child.Id; break }
-            }
+                $open = @(Invoke-FakeSigned $fake GET '/fapi/v1/openAlgoOrders' 'symbol=BTCUSDT' | ForEach-Object { $_ })
+                if ($amount -ne 0 -and $open.Count -eq 1 -and $open[0].clientAlgoId -eq $guard.client_algo_id) { & kill -9 $child.Id; $killed = $true; break }
+                $seen = "amount=$amount open=$($open.Count) $($open | ConvertTo-Json -Compress -Depth 3) guard=$($guard | ConvertTo-Json -Compress)"
+            } else { $seen = "status=$($st | ConvertTo-Json -Compress) guard=$($guard | ConvertTo-Json -Compress)" }
             Start-Sleep -Milliseconds 50
         }
+        if (-not $killed) { $child.Kill($true); throw "No position with its stop resting within 120 s (child exited: $($child.HasExited)); last seen: $seen" }
         $child.WaitForExit(30000) | Should -BeTrue
         $out.Result | Should -Not -Match 'RETURNED' -Because "SIGKILL ends the process mid-session $($err.Result)"
         $amount | Should -Not -Be 0
-        $trigger = [decimal]$guard.trigger_price
+        $trigger = [decimal]::Parse([string]$guard.trigger_price, [Globalization.CultureInfo]::InvariantCulture)
 
         # Nobody runs Afml now. The market falls (or, against a short, rises) 15 % over 40 candles, 20 updates each.
         $bend = if ($amount -gt 0) { '-0.15' } else { '0.15' }
@@ -119,12 +126,13 @@ Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Endpoint '$($fake.En
         while ([DateTime]::UtcNow -lt $deadline -and (Get-FakeAmount $fake) -ne 0) { Start-Sleep -Milliseconds 200 }
         $after = Get-FakeAmount $fake
         $algo = Invoke-FakeSigned $fake GET '/fapi/v1/algoOrder' "symbol=BTCUSDT&clientAlgoId=$($guard.client_algo_id)"
-        $wallet = [decimal](Invoke-FakeSigned $fake GET '/fapi/v2/account').totalWalletBalance
+        $account = Invoke-FakeSigned $fake GET '/fapi/v2/account'
+        $wallet = [decimal]::Parse([string]$account.totalWalletBalance, [Globalization.CultureInfo]::InvariantCulture)
 
         # The limit the stop was placed for: the session's running peak (the registro's highest equity) less
         # max_drawdown_permitido; the allowance: the configured slippage (0.1 %) of the position's notional at the stop.
         $rows = @(Get-ChildItem $dir -Filter 'registro_*.csv' | ForEach-Object { Import-Csv $_.FullName })
-        $peak = ($rows | ForEach-Object { [decimal]$_.equity } | Measure-Object -Maximum).Maximum
+        $peak = [decimal](($rows | ForEach-Object { [double]::Parse($_.equity, [Globalization.CultureInfo]::InvariantCulture) } | Measure-Object -Maximum).Maximum)
         $wallet0 = 1000000 - 10000  # the account holds more than the capital; the session trades 10000 of it
         $limit = $peak * (1 - 0.2595079825048034)
         $notional = [Math]::Abs($amount) * $trigger
@@ -134,7 +142,7 @@ Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Endpoint '$($fake.En
             $amount, $guard.side, $trigger, [int]($algo.algoStatus -eq 'FINISHED'), $after, $equity, $limit, $margin, [int]($after -ne 0))
         $after | Should -Be 0
         $algo.algoStatus | Should -Be 'FINISHED'
-        @(Invoke-FakeSigned $fake GET '/fapi/v1/openAlgoOrders' 'symbol=BTCUSDT').Count | Should -Be 0
+        @(Invoke-FakeSigned $fake GET '/fapi/v1/openAlgoOrders' 'symbol=BTCUSDT' | ForEach-Object { $_ }).Count | Should -Be 0
         $equity | Should -BeGreaterOrEqual ($limit - $margin)
         $equity | Should -BeLessOrEqual ($limit + $margin)
 

@@ -132,19 +132,23 @@ Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Endpoint '$($fake.En
         # The limit the stop was placed for: the session's running peak (the registro's highest equity) less
         # max_drawdown_permitido; the allowance: the configured slippage (0.1 %) of the position's notional at the stop.
         $rows = @(Get-ChildItem $dir -Filter 'registro_*.csv' | ForEach-Object { Import-Csv $_.FullName })
+        $trades = @($rows | Where-Object { $_.resultado -eq 'True' -and $_.operacion -match '^(abrir|aumento|reduccion|cierre)' }).Count
         $peak = [decimal](($rows | ForEach-Object { [double]::Parse($_.equity, [Globalization.CultureInfo]::InvariantCulture) } | Measure-Object -Maximum).Maximum)
         $wallet0 = 1000000 - 10000  # the account holds more than the capital; the session trades 10000 of it
         $limit = $peak * (1 - 0.2595079825048034)
         $notional = [Math]::Abs($amount) * $trigger
         $equity = $wallet - $wallet0
         $margin = 0.001 * $notional
-        Write-StopReport ("fault-suite: kill-9-then-crash (Pester, real process) injected=1 (SIGKILL after a fill) position-at-kill={0} stop={1} {2} closed by the exchange stop ({3}) venue-position={4} equity={5:F2} limit={6:F2} slippage-margin={7:F2} open-unguarded={8}" -f
-            $amount, $guard.side, $trigger, [int]($algo.algoStatus -eq 'FINISHED'), $after, $equity, $limit, $margin, [int]($after -ne 0))
+        Write-StopReport ("fault-suite: kill-9-then-crash (Pester, real process) injected=1 (SIGKILL after a fill) position-at-kill={0} stop={1} {2} closed by the exchange stop ({3}) venue-position={4} equity={5:F2} limit={6:F2} slippage-margin={7:F2} open-unguarded={8} session-trades-before-kill={9}" -f
+            $amount, $guard.side, $trigger, [int]($algo.algoStatus -eq 'FINISHED'), $after, $equity, $limit, $margin, [int]($after -ne 0), $trades)
         $after | Should -Be 0
         $algo.algoStatus | Should -Be 'FINISHED'
         @(Invoke-FakeSigned $fake GET '/fapi/v1/openAlgoOrders' 'symbol=BTCUSDT' | ForEach-Object { $_ }).Count | Should -Be 0
+        # Never worse than the limit by more than the slippage margin. And when the kill came right after the session's
+        # first fill, the venue's equity is the book's (later trades follow the training env's book, whose reductions
+        # differ from the venue's): then it is also no better than the limit by more than the margin (the stop is tight).
         $equity | Should -BeGreaterOrEqual ($limit - $margin)
-        $equity | Should -BeLessOrEqual ($limit + $margin)
+        if ($trades -eq 1) { $equity | Should -BeLessOrEqual ($limit + $margin) }
 
         # A restart of the training finds the stop triggered while it was dead: HALTED, nothing sent.
         { Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Endpoint $fake.Endpoint -Credential $fake.Credential -MaxSteps 1 -Quiet -ErrorAction Stop } |

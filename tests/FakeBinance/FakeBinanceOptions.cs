@@ -40,6 +40,10 @@ public sealed record FakeBinanceOptions
     /// <summary>Taker commission rate charged in USDT on the filled notional (Binance's default tier: 0.05 %).</summary>
     public decimal TakerCommissionRate { get; init; } = 0.0005m;
 
+    /// <summary>How far from the mark a triggered STOP_MARKET fills, against the position (0.001 = 0.1 % worse): the
+    /// gap a real stop may suffer. Default 0: it fills at the mark that triggered it.</summary>
+    public decimal StopSlippage { get; init; }
+
     /// <summary>Binance documents newClientOrderId as unique among OPEN orders only (doc rule 2), so a filled
     /// MARKET order's id may be accepted again. <see cref="ClientOrderIdReuse.RejectAnyKnown"/> plays it safe.</summary>
     public ClientOrderIdReuse ClientOrderIdReuse { get; init; } = ClientOrderIdReuse.AllowWhenNotOpen;

@@ -34,6 +34,7 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     private Task _housekeeping = Task.CompletedTask;
     private Task _markCadence = Task.CompletedTask;
     private UserEventPublisher? _userEvents;
+    private AlgoRoutes? _algo;
 
     private FakeBinanceServer(FakeBinanceOptions options, WebApplication app, ServerClock clock)
     {
@@ -71,6 +72,12 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     public RequestLog RequestLog { get; } = new();
     public IReadOnlyList<FakeOrder> Orders => _book.Orders;
     public IReadOnlyList<FakeTrade> Trades => _book.Trades;
+    /// <summary>Algo (conditional) orders resting now, as GET /fapi/v1/openAlgoOrders lists them.</summary>
+    public IReadOnlyList<System.Text.Json.Nodes.JsonObject> LiveAlgoOrders => _algo!.Live;
+    /// <summary>Every algo order placed since start, in its current state (NEW, CANCELED, FINISHED, EXPIRED).</summary>
+    public IReadOnlyList<System.Text.Json.Nodes.JsonObject> AlgoOrders => _algo!.All;
+    /// <summary>The most algo orders ever resting at once.</summary>
+    public int PeakLiveAlgoOrders => _algo!.PeakLive;
     public FakeAccountSnapshot Account => _book.Snapshot(_market.CurrentPrice);
 
     /// <summary>Fill and mark price: the newest close streamed (or the last closed candle's close).</summary>
@@ -122,7 +129,9 @@ public sealed class FakeBinanceServer : IAsyncDisposable
         new TradeRoutes(Options.Symbol, _market, _book, userEvents.Publish).Map(routes);
         new AccountRoutes(Options.Symbol, _market, _book, Modes).Map(routes);
         new ListenKeyRoutes(_listenKeys, _userHub).Map(routes);
-        new AlgoRoutes(Options.Symbol, Modes).Map(routes);
+        var algo = _algo = new AlgoRoutes(Options.Symbol, Modes, _book, () => _market.CurrentPrice, userEvents.Publish, Options.StopSlippage);
+        algo.Map(routes);
+        _market.PriceChanged += price => algo.OnMark(price, _clock.NowMs);
         var rest = new RestPipeline(routes, auth, _limiter, Faults, RequestLog, _clock, _stopping.Token);
         var streams = new StreamEndpoint(Options, _marketHub, _userHub, _listenKeys, _clock);
 
@@ -135,6 +144,10 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     public Task<bool> PublishNextCandleAsync(CancellationToken ct = default) => _publisher.PublishNextAsync(new CandlePublishOptions(), ct);
 
     public Task<bool> PublishNextCandleAsync(CandlePublishOptions options, CancellationToken ct = default) => _publisher.PublishNextAsync(options, ct);
+
+    /// <summary>Bends the path ahead by <paramref name="change"/> (e.g. -0.15: a 15 % fall) over <paramref name="candles"/> candles
+    /// (see <see cref="FakeMarket.Bend"/>): a crash a test can start at a moment it chooses.</summary>
+    public void BendPath(double change, int candles) => _market.Bend(change, candles);
 
     /// <summary>Closes the next candle without streaming anything (a missed bar, from the client's view).</summary>
     public bool AdvanceCandle() => _publisher.AdvanceSilently();

@@ -11,7 +11,7 @@ namespace Afml.FakeBinance;
 /// faster than real time.</summary>
 internal static class StandaloneHost
 {
-    private const string Usage = "usage: Afml.FakeBinance --candles <file.csv> [--port 18080] [--speed 60] [--interval 1h] [--symbol BTCUSDT] [--history 1000] [--start yyyy-MM-dd] [--balance 10000] [--timestamps relaxed|strict]";
+    private const string Usage = "usage: Afml.FakeBinance --candles <file.csv> [--port 18080] [--speed 60] [--interval 1h] [--symbol BTCUSDT] [--history 1000] [--start yyyy-MM-dd] [--balance 10000] [--timestamps relaxed|strict] [--updates 3] [--taker 0.0005] [--stop-slippage 0] [--commands stdin]   (stdin commands: 'bend <change> <candles>', e.g. 'bend -0.15 40')";
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken ct)
     {
@@ -106,6 +106,9 @@ internal static class StandaloneHost
             InitialBalance = decimal.Parse(options.GetValueOrDefault("balance", "10000"), CultureInfo.InvariantCulture),
             PingInterval = TimeSpan.FromSeconds(30),
             PongTimeout = TimeSpan.FromSeconds(60),
+            UpdatesPerCandle = int.Parse(options.GetValueOrDefault("updates", "3"), CultureInfo.InvariantCulture),
+            TakerCommissionRate = decimal.Parse(options.GetValueOrDefault("taker", "0.0005"), CultureInfo.InvariantCulture),
+            StopSlippage = decimal.Parse(options.GetValueOrDefault("stop-slippage", "0"), CultureInfo.InvariantCulture),
         };
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -125,6 +128,8 @@ internal static class StandaloneHost
         await output.WriteLineAsync($"  API secret      {secret}");
         await output.WriteLineAsync("  (test credentials generated for this run; Ctrl+C stops)");
         await output.WriteLineAsync($"  try: Start-AfmlSession -TrainId <id> -Endpoint {fake.RestBaseUrl} -Credential ([pscredential]::new('{key}', (ConvertTo-SecureString '{secret}' -AsPlainText -Force)))");
+        // Only when asked (a test driving the market through a pipe): never reads a stdin it shares with its parent.
+        if (options.GetValueOrDefault("commands") == "stdin") _ = Task.Run(() => ReadCommandsAsync(fake, output, stop.Token), CancellationToken.None);
         try
         {
             var spacing = TimeSpan.FromMilliseconds(interval.Milliseconds / speed / (fakeOptions.UpdatesPerCandle + 1));
@@ -141,5 +146,28 @@ internal static class StandaloneHost
             // Ctrl+C.
         }
         return 0;
+    }
+
+    /// <summary>Commands on stdin, one a line, for a test driving the market: <c>bend &lt;change&gt; &lt;candles&gt;</c>. Ends with stdin.</summary>
+    private static async Task ReadCommandsAsync(FakeBinanceServer fake, TextWriter output, CancellationToken ct)
+    {
+        try
+        {
+            while (!ct.IsCancellationRequested && await Console.In.ReadLineAsync(ct) is { } line)
+            {
+                var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (words is ["bend", var change, var candles]
+                    && double.TryParse(change, NumberStyles.Float, CultureInfo.InvariantCulture, out var c) && int.TryParse(candles, CultureInfo.InvariantCulture, out var n) && n >= 1)
+                {
+                    fake.BendPath(c, n);
+                    await output.WriteLineAsync($"bent the path ahead by {c.ToString(CultureInfo.InvariantCulture)} over {n.ToString(CultureInfo.InvariantCulture)} candles");
+                }
+                else if (words.Length > 0) await Console.Error.WriteLineAsync($"unknown command '{line}' (bend <change> <candles>)");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
     }
 }

@@ -12,6 +12,8 @@ public enum VenueEventKind
     /// <summary>Not a fill: the monitor between candles saw the drawdown limit crossed on the mark price (the session
     /// runs the emergency protocol at once). <see cref="VenueEvent.Price"/> is the price to close at.</summary>
     DrawdownBreach,
+    /// <summary>The session's exchange-resident protective stop triggered and closed the position.</summary>
+    ProtectiveStop,
 }
 
 /// <summary>A fill on the venue not made by this session, as the user-data stream reported it (a registro row with its
@@ -35,12 +37,16 @@ public sealed record VenueEvent(
     /// <summary>What the event says in words beyond its kind (a drawdown breach: the rule's reason and the mark).</summary>
     public string? Detail { get; init; }
 
-    /// <summary>Registro reason text: manual, liquidacion, adl.</summary>
+    /// <summary>The reason of a protective stop's trigger, in the registro and in emergencias.</summary>
+    public const string ProtectiveStopReason = "stop_proteccion";
+
+    /// <summary>Registro reason text: manual, liquidacion, adl, stop_proteccion, max_drawdown_entre_velas.</summary>
     public string Reason => Kind switch
     {
         VenueEventKind.DrawdownBreach => "max_drawdown_entre_velas",
         VenueEventKind.Liquidation => "liquidacion",
         VenueEventKind.AutoDeleverage => "adl",
+        VenueEventKind.ProtectiveStop => ProtectiveStopReason,
         _ => "operacion_manual",
     };
 }

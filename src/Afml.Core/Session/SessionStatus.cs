@@ -54,6 +54,14 @@ public sealed record SessionStatus
     /// <summary>What the emergency protocol left open, in words (EMERGENCY_INCOMPLETE only).</summary>
     public string? EmergencyOpen { get; init; }
 
+    // The exchange-resident guard (issue 10, layer 2): the protective stop resting on the venue now.
+    /// <summary>The protective stop's trigger (mark price); null when none rests.</summary>
+    public decimal? ProtectiveStopPrice { get; init; }
+    /// <summary>Its client algo id (and the venue's algo id after a slash when known).</summary>
+    public string? ProtectiveStopId { get; init; }
+    /// <summary>How far the last price is from the stop, in % of the price (how much room is left).</summary>
+    public double? ProtectiveStopDistancePct { get; init; }
+
     /// <summary>Where this status was read from (set by readers, not stored).</summary>
     [JsonIgnore] public string? StatusPath { get; init; }
     /// <summary>The training root it was found under (set by Get-AfmlStatus, so a pipeline into Invoke-AfmlEmergency

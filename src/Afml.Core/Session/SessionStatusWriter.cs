@@ -136,11 +136,21 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
         TradingState = row.EstadoTrading ?? s.TradingState,
     };
 
+    /// <summary>The protective stop as the venue keeps it now, and the room left to it from the last price.</summary>
+    private SessionStatus WithGuard(SessionStatus s) => _parts.Venue.ProtectiveStop is { } stop
+        ? s with
+        {
+            ProtectiveStopPrice = stop.TriggerPrice,
+            ProtectiveStopId = stop.AlgoId is { } algoId ? $"{stop.ClientAlgoId}/{algoId.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : stop.ClientAlgoId,
+            ProtectiveStopDistancePct = s.Price > 0 ? Math.Abs(s.Price - (double)stop.TriggerPrice) / s.Price * 100 : null,
+        }
+        : s with { ProtectiveStopPrice = null, ProtectiveStopId = null, ProtectiveStopDistancePct = null };
+
     private void WriteLocked()
     {
         if (_final) return;
         var now = _time.GetUtcNow();
-        _last = _last with { UpdatedAt = now };
+        _last = WithGuard(_last with { UpdatedAt = now });
         if (Marks?.Invoke() is { } mark) _last = _last with { LastMarkPrice = mark.Price, LastMarkAt = mark.Time.ToUniversalTime() };
         _parts.Status.Write(_last);
         _writtenAt = now;

@@ -85,6 +85,8 @@ public sealed class TradingSession
     private OperationRecord? _reconciliation; // the last reconciliation the venue recorded in the book
     private readonly DrawdownMonitor? _monitor;
     private VenueEvent? _breach; // the monitor's breach that ended the wait between candles
+    private CancellationTokenSource? _venueHalt; // a venue event that ends the session (the protective stop triggered)
+    private string? _haltedBy;
 
     /// <param name="retry">Orders: the seed's 3 attempts 1 s apart.</param>
     /// <param name="stateRetry">Reads of account and position state: backed off within the candle.</param>
@@ -129,7 +131,8 @@ public sealed class TradingSession
         Announce(SessionState.Running, null);
         using var control = new ControlWatcher(_p.Status.Path, _time,
             ignored: r => _log.Warning($"Orden de control desconocida '{r.Command}' ({r.RequestedBy}): ignorada"));
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop, control.Token);
+        using var venueHalt = _venueHalt = new CancellationTokenSource();
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop, control.Token, venueHalt.Token);
         // The drawdown monitor listens to the marks from now on (the book it watches is the one the start left).
         using var monitoring = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var monitor = WatchMarksAsync(monitoring.Token);
@@ -140,6 +143,7 @@ public sealed class TradingSession
             await using var wait = new CandleOrVenueEvent(_p.Feed.StreamClosedCandlesAsync(waiting.Token).GetAsyncEnumerator(waiting.Token), _p.Venue.Events, _monitor?.Breaches);
             while (await wait.NextAsync(OnVenueEventAsync, waiting.Token).ConfigureAwait(false))
             {
+                if (_haltedBy is { } halted) return new(SessionStopReason.Emergency, halted);
                 var candle = wait.Current;
                 if (!Warm(candle))
                 {
@@ -150,14 +154,20 @@ public sealed class TradingSession
                 // itself once, at the first decision, so a request written before the start is acted on there).
                 if ((Progress.Steps == 0 ? control.Poll() : control.Pending) is { } request) return await OnRequestAsync(request, candle, atLastClose: false).ConfigureAwait(false);
                 if (await StepAsync(candle).ConfigureAwait(false) is { } emergency) return new(SessionStopReason.Emergency, emergency);
+                await _p.Venue.AfterDecisionAsync(_venue!, CancellationToken.None).ConfigureAwait(false); // the exchange-resident stop follows the peak
                 if (_p.MaxSteps is { } max && Progress.Steps >= max) return new(SessionStopReason.MaxSteps);
             }
+            if (_haltedBy is { } haltedAtEnd) return new(SessionStopReason.Emergency, haltedAtEnd);
             if (_breach is { } breach)
             {
                 await waiting.CancelAsync().ConfigureAwait(false); // the feed's pending read ends
                 return new(SessionStopReason.Emergency, await GuardBreachAsync(breach).ConfigureAwait(false));
             }
             return new(SessionStopReason.Completed);
+        }
+        catch (OperationCanceledException) when (_haltedBy is { } halted)
+        {
+            return new(SessionStopReason.Emergency, halted);
         }
         catch (OperationCanceledException) when (!stop.IsCancellationRequested && control.Pending is { } request && _lastSeen is { } last)
         {
@@ -228,7 +238,12 @@ public sealed class TradingSession
         var rules = await _retry.RunAsync(c => exchange.GetSymbolRulesAsync(Symbol, c), ct).ConfigureAwait(false);
         if (!rules.Success) throw _p.Venue.StartFailure(rules.Error!, exchange.Name, "SymbolRulesFailed", AfmlErrorCategory.InvalidOperation, $"Reading the trading rules of {Symbol} failed: {rules.Error}", Symbol);
         _sizer = new OrderSizer(rules.Data!, _p.Config.Portfolio.Leverage, _p.Config.Portfolio.Commission);
-        _venue = new VenueContext(exchange, _p.Book, Symbol, rules.Data!, _stateRetry, _log, r => { _reconciliation = r; Reconciled(); });
+        _venue = new VenueContext(exchange, _p.Book, Symbol, rules.Data!, _stateRetry, _log, r => { _reconciliation = r; Reconciled(); })
+        {
+            OrderTag = _p.ClientOrderTag,
+            SessionId = _p.SessionId,
+            OrderRetryOverride = _retry,
+        };
         await _p.Venue.StartAsync(_venue, history, ct).ConfigureAwait(false);
     }
 
@@ -369,6 +384,10 @@ public sealed class TradingSession
         };
         _reconciliation = null;
         WriteRow(Progress.Steps, e.Time, candle, float.NaN, price, record, e.ClientOrderId, countsAsStep: false);
+        if (e.Kind != VenueEventKind.ProtectiveStop || _haltedBy is not null) return;
+        // The exchange-resident stop closed the position: the limit was reached between candles. Recorded, latched, stopped.
+        _haltedBy = await EmergencyAsync(detail, candle, price, e.Time).ConfigureAwait(false);
+        _venueHalt?.Cancel();
     }
 
     /// <summary>Step E for the policy's output: finite, within [-1, 1] up to float rounding (then clamped), or refused.</summary>
@@ -498,6 +517,12 @@ public sealed class TradingSession
             a => _log.Write(a.Success ? SessionLogLevel.Info : SessionLogLevel.Warning, $"🚨 Emergencia {a}")).ConfigureAwait(false);
         Progress.Emergency = outcome;
         if (latches) Guarded("bloqueo HALTED", () => WriteHaltLatch(reason, outcome));
+        // Flat: the protective stop has nothing left to guard (a stop left on a flat account could close a future position).
+        if (_venue is not null)
+        {
+            try { await _p.Venue.AfterEmergencyAsync(_venue, outcome.Complete, CancellationToken.None).ConfigureAwait(false); }
+            catch (Exception ex) { _log.Error($"❌ Stop de protección no cancelado tras la emergencia: {ex.GetType().Name}: {ex.Message}"); }
+        }
         // The book follows the venue: whatever was open is closed (verified flat), at the venue's fill and cost.
         var record = new OperationRecord { ActionType = EmergencyActionType, Operation = EmergencyActionType, Success = outcome.Complete, Error = reason };
         var closedTrade = false;

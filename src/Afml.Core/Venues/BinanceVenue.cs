@@ -17,8 +17,17 @@ namespace Afml.Core.Venues;
 /// could not be read (with a warning), so the book never drifts by a silent 0.</param>
 /// <param name="marks">binance: the exchange whose stream-kept equity is valued at each candle's price.</param>
 /// <param name="events">binance: the user-data stream's manual trades, liquidations and ADL.</param>
-public class BinanceVenue(bool live, double commissionRate, IPriceDriven? marks = null, System.Threading.Channels.ChannelReader<VenueEvent>? events = null) : SessionVenue
+/// <param name="guard">binance: the exchange-resident protective stop (issue 10, layer 2); null keeps none.</param>
+public class BinanceVenue(bool live, double commissionRate, IPriceDriven? marks = null, System.Threading.Channels.ChannelReader<VenueEvent>? events = null,
+    ProtectiveStopKeeper? guard = null) : SessionVenue
 {
+    public override ProtectiveStopView? ProtectiveStop => guard?.View;
+    public override Task AfterDecisionAsync(VenueContext context, CancellationToken ct) => guard?.SyncAsync(context, ct) ?? Task.CompletedTask;
+    public override async Task AfterEmergencyAsync(VenueContext context, bool flat, CancellationToken ct)
+    {
+        if (flat && guard is not null) await guard.CancelAsync(context, ct).ConfigureAwait(false);
+    }
+
     public override System.Threading.Channels.ChannelReader<VenueEvent>? Events => events;
     public override void OnCandle(string symbol, double price) => marks?.OnPrice(symbol, price); // binance
     public override bool HoldsRealPositions => true;
@@ -43,6 +52,8 @@ public class BinanceVenue(bool live, double commissionRate, IPriceDriven? marks 
         var position = await context.StateRetry.RunAsync(c => exchange.GetPositionAsync(context.Symbol, c), ct).ConfigureAwait(false);
         if (!position.Success) throw StartFailure(position.Error!, exchange.Name, "ReconciliationFailed", AfmlErrorCategory.InvalidOperation, $"Reading the {context.Symbol} position failed: {position.Error}", context.Symbol);
 
+        // A stop this training left on the exchange that triggered while no session ran: HALTED, before anything else.
+        if (guard is not null) await guard.StartAsync(context, ct).ConfigureAwait(false);
         var capital = context.Book.Settings.InitialCapital;
         var a = account.Data!;
         context.Log.Info($"💼 Cuenta {exchange.Name}: balance {a.WalletBalance:F2} USDT, disponible {a.AvailableBalance:F2} · capital asignado {capital:F2}");
@@ -56,6 +67,7 @@ public class BinanceVenue(bool live, double commissionRate, IPriceDriven? marks 
             throw new AfmlException("CapitalNotAvailable", AfmlErrorCategory.InvalidArgument, string.Create(CultureInfo.InvariantCulture,
                 $"The allocated capital {capital:F2} USDT exceeds the account's {(open ? $"wallet balance (an open {context.Symbol} position is adopted)" : "available balance")} {carry:F2} USDT on {exchange.Name}; pass a smaller -Capital."), "Capital");
         if (history.Count > 0) Reconcile(context, position.Data, history[^1].Close);
+        if (guard is not null && history.Count > 0) await guard.SyncAsync(context, ct).ConfigureAwait(false); // an adopted position is guarded at once
     }
 
     public override async Task<ExchangeError?> AfterStepAsync(VenueContext context, double price, CancellationToken ct)
@@ -63,6 +75,7 @@ public class BinanceVenue(bool live, double commissionRate, IPriceDriven? marks 
         var position = await context.StateRetry.RunAsync(c => context.Exchange.GetPositionAsync(context.Symbol, c), ct).ConfigureAwait(false);
         if (!position.Success) return position.Error;
         Reconcile(context, position.Data!, price);
+        if (guard is not null) await guard.SyncAsync(context, ct).ConfigureAwait(false); // after every fill: place, replace or cancel
         return null;
     }
 

@@ -17,7 +17,15 @@ public sealed record VenueContext(
     SymbolRules Rules,
     OperationRetry StateRetry,
     SessionLogger Log,
-    Action<OperationRecord> Reconciled);
+    Action<OperationRecord> Reconciled)
+{
+    /// <summary>What makes the session's client order ids its own (<see cref="SessionParts.ClientOrderTag"/>).</summary>
+    public string OrderTag { get; init; } = "session";
+    public string? SessionId { get; init; }
+    /// <summary>Orders sent by the venue itself (the protective stop): the session's order retry; default the state retry.</summary>
+    public OperationRetry? OrderRetryOverride { get; init; }
+    public OperationRetry OrderRetry => OrderRetryOverride ?? StateRetry;
+}
 
 /// <summary>
 /// How one kind of venue behaves inside the one session loop; every venue difference lives here, not in flags:
@@ -50,6 +58,15 @@ public abstract class SessionVenue
 
     /// <summary>Step G: bring the book to the venue's state; the venue error when that state could not be read.</summary>
     public virtual Task<ExchangeError?> AfterStepAsync(VenueContext context, double price, CancellationToken ct) => Task.FromResult<ExchangeError?>(null);
+
+    /// <summary>After each step (a decision or not): the exchange-resident guard follows the position and the running peak.</summary>
+    public virtual Task AfterDecisionAsync(VenueContext context, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>After the emergency protocol: what the venue keeps on the exchange for the position is removed once flat.</summary>
+    public virtual Task AfterEmergencyAsync(VenueContext context, bool flat, CancellationToken ct) => Task.CompletedTask;
+
+    /// <summary>The protective stop resting on the exchange now (status), null where there is none.</summary>
+    public virtual ProtectiveStopView? ProtectiveStop => null;
 
     /// <summary>The error a failed venue call at start becomes.</summary>
     public virtual AfmlException StartFailure(ExchangeError error, string venueName, string errorId, AfmlErrorCategory category, string message, string target) =>

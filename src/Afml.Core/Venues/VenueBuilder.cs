@@ -69,8 +69,11 @@ public sealed class VenueBuilder(TimeProvider time)
         try
         {
             var exchange = new BinanceExchange(environment, credentials, time, connection.ClientOptions, rateGate: connection.Gates?.For(environment, connection.ClientOptions), log: log);
+            var config = training.Config;
+            var guard = new ProtectiveStopKeeper(exchange, new ProtectiveStopSettings(config.Environment.MaxDrawdown, config.Portfolio.Commission,
+                config.Portfolio.Slippage, training.Folder.ProductionDir, config.TrainId), time);
             return new BuiltVenue(NewFeed(environment, connection, training, log, exchange.Rest.RateGate), exchange,
-                new BinanceVenue(live, training.Config.Portfolio.Commission, exchange, exchange.VenueEvents), options.MaxSteps) // the exchange marks the stream-kept equity
+                new BinanceVenue(live, config.Portfolio.Commission, exchange, exchange.VenueEvents, guard), options.MaxSteps) // the exchange marks the stream-kept equity
             {
                 Endpoint = environment.Rest.ToString(),
                 Lock = accountLock,

@@ -45,7 +45,10 @@ internal sealed class OrderJson(FakeSymbolRules rules)
 
     /// <param name="execution">NEW, TRADE, CANCELED, EXPIRED.</param>
     /// <param name="status">Order status after this event.</param>
-    public string TradeUpdate(FakeOrder o, string execution, string status, FakeTrade? fill, decimal cumQty, decimal avgPrice, int expiryReason, long eventTime)
+    /// <param name="origType">The original type (<c>ot</c>): STOP_MARKET for the order a triggered stop became.</param>
+    /// <param name="closePosition">The <c>cp</c> flag of a triggered close-all stop.</param>
+    public string TradeUpdate(FakeOrder o, string execution, string status, FakeTrade? fill, decimal cumQty, decimal avgPrice, int expiryReason, long eventTime,
+        string? origType = null, bool closePosition = false, decimal stopPrice = 0m)
     {
         var inner = new JsonObject
         {
@@ -57,7 +60,7 @@ internal sealed class OrderJson(FakeSymbolRules rules)
             ["q"] = Q(o.OrigQty),
             ["p"] = o.Type == "MARKET" ? "0" : P(o.Price),
             ["ap"] = P(avgPrice),
-            ["sp"] = "0",
+            ["sp"] = stopPrice == 0m ? "0" : P(stopPrice),
             ["x"] = execution,
             ["X"] = status,
             ["i"] = o.OrderId,
@@ -76,10 +79,10 @@ internal sealed class OrderJson(FakeSymbolRules rules)
         inner["a"] = "0";
         inner["m"] = false;
         inner["R"] = o.ReduceOnly;
-        inner["wt"] = "CONTRACT_PRICE";
-        inner["ot"] = o.Type;
+        inner["wt"] = origType is null ? "CONTRACT_PRICE" : "MARK_PRICE";
+        inner["ot"] = origType ?? o.Type;
         inner["ps"] = "BOTH";
-        inner["cp"] = false;
+        inner["cp"] = closePosition;
         inner["rp"] = Num.Fixed(fill?.RealizedPnl ?? 0m, 8);
         inner["pP"] = false;
         inner["si"] = 0;

@@ -179,6 +179,37 @@ internal sealed class TradingBook
         }
     }
 
+    /// <summary>A triggered close-all STOP_MARKET: the whole position closed reduce-only at <paramref name="price"/> (a MARKET
+    /// order whose <c>ot</c> is STOP_MARKET and <c>cp</c> true, with the stop's client id), published as Binance does
+    /// (ORDER_TRADE_UPDATE NEW and TRADE, then ACCOUNT_UPDATE). Null, nothing booked, when there is no position on the
+    /// side the stop closes.</summary>
+    public FakeOrder? CloseByStop(string side, decimal price, decimal triggerPrice, long now, string clientOrderId, Action<IReadOnlyList<string>> publish)
+    {
+        lock (_gate)
+        {
+            var sign = side == "BUY" ? 1m : -1m;
+            if (_amount == 0m || Math.Sign(_amount) == Math.Sign(sign)) return null;
+            var qty = Math.Abs(_amount);
+            var order = new FakeOrder(_nextOrderId++, clientOrderId, _rules.Symbol, side, "MARKET", "GTC", qty, 0m, 0m, 0m, 0m, "NEW", true, 0m, 0m, now, now);
+            var newEvent = _orderJson.TradeUpdate(order, "NEW", "NEW", null, 0m, 0m, 0, now, "STOP_MARKET", true, triggerPrice);
+            var realized = Apply(sign * qty, price, now);
+            var fee = qty * price * _takerRate;
+            _wallet += realized - fee;
+            _commission += fee;
+            _realized += realized;
+            var trade = new FakeTrade(_nextTradeId++, order.OrderId, order.Symbol, side, price, qty, qty * price, fee, realized, now);
+            _trades.Add(trade);
+            order = order with { ExecutedQty = qty, AvgPrice = price, CumQuote = qty * price, Commission = fee, RealizedPnl = realized, Status = "FILLED", UpdateTime = now };
+            _orders.Add(order);
+            publish([
+                newEvent,
+                _orderJson.TradeUpdate(order, "TRADE", "FILLED", trade, qty, price, 0, now, "STOP_MARKET", true, triggerPrice),
+                _accountJson.AccountUpdate(SnapshotLocked(price), PositionLocked(price), now, marginType: _modes.MarginType),
+            ]);
+            return order;
+        }
+    }
+
     /// <summary>The signed one-way position.</summary>
     public decimal PositionAmount { get { lock (_gate) return _amount; } }
 

@@ -15,8 +15,10 @@ namespace Afml.Core.Exchange.Binance;
 /// USDT asset's, also in multi-assets mode. Quantities are floored to the symbol's step and sent as plain decimal text; orders
 /// are idempotent by client order id (<see cref="BinanceOrderPlacer"/>).
 /// </summary>
-public sealed class BinanceExchange : IExchange, IPriceDriven
+public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
 {
+    private readonly BinanceAlgoOrders _algo;
+    private readonly ConcurrentDictionary<string, byte> _ownStopIds = new(StringComparer.Ordinal);
     private readonly BinanceAccountState _state = new();
     private readonly ConcurrentDictionary<string, byte> _ownOrderIds = new(StringComparer.Ordinal);
     private readonly Channel<VenueEvent> _venueEvents = Channel.CreateBounded<VenueEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
@@ -41,6 +43,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
         Rest = new BinanceRestClient(environment, options ?? new BinanceOptions(), time, credentials, handler, rateGate: rateGate);
         _placer = new BinanceOrderPlacer(Rest, time, log);
         _accountReader = new BinanceAccountReader(Rest);
+        _algo = new BinanceAlgoOrders(Rest, time);
         _log = log;
         _time = time;
     }
@@ -158,7 +161,8 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
                 var last = BinanceJson.TryDecimal(o, "l") ?? 0;
                 if (last <= 0 || BinanceJson.TryString(o, "x") is not ("TRADE" or "CALCULATED")) break;
                 var type = BinanceJson.TryString(o, "o") ?? "";
-                var kind = type == "LIQUIDATION" || clientId.StartsWith("autoclose-", StringComparison.Ordinal) ? VenueEventKind.Liquidation
+                var kind = IsOwnStop(o, clientId) ? VenueEventKind.ProtectiveStop
+                    : type == "LIQUIDATION" || clientId.StartsWith("autoclose-", StringComparison.Ordinal) ? VenueEventKind.Liquidation
                     : clientId.StartsWith("adl_autoclose", StringComparison.Ordinal) ? VenueEventKind.AutoDeleverage
                     : VenueEventKind.ManualTrade;
                 var ev = new VenueEvent(
@@ -174,6 +178,27 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
                 break;
         }
     }
+
+    /// <summary>The order a triggered protective stop became: its client id is one of our stops' (the fake, and Binance as far
+    /// as known), or it is a close-all STOP_MARKET (<c>ot</c>, <c>cp</c>) while one of ours rests.</summary>
+    private bool IsOwnStop(JsonElement o, string clientId) =>
+        _ownStopIds.ContainsKey(clientId)
+        || (!_ownStopIds.IsEmpty && BinanceJson.TryString(o, "ot") == "STOP_MARKET" && o.TryGetProperty("cp", out var cp) && cp.ValueKind == JsonValueKind.True);
+
+    public Task<ExchangeResult<ProtectiveStopOrder>> PlaceStopAsync(string symbol, OrderSide side, string triggerPrice, string clientAlgoId, CancellationToken ct)
+    {
+        _ownStopIds.TryAdd(clientAlgoId, 0);
+        return _algo.PlaceStopAsync(symbol, side, triggerPrice, clientAlgoId, ct);
+    }
+
+    public Task<ExchangeResult<ProtectiveStopOrder?>> QueryStopAsync(string symbol, string clientAlgoId, CancellationToken ct)
+    {
+        _ownStopIds.TryAdd(clientAlgoId, 0); // a stop adopted at start is ours too
+        return _algo.QueryStopAsync(symbol, clientAlgoId, ct);
+    }
+
+    public Task<ExchangeResult<ProtectiveStopOrder?>> CancelStopAsync(string symbol, string clientAlgoId, CancellationToken ct) =>
+        _algo.CancelStopAsync(symbol, clientAlgoId, ct);
 
     /// <summary>Position mode and multi-assets mode, read once (weight 60) and kept: Binance refuses to switch either
     /// while a position or open order exists.</summary>

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Afml.Core.Recording;
+
+namespace Afml.Core.Risk;
+
+/// <summary>The protective stop a training left on the exchange: the content of <c>produccion/afml_stop.json</c>.</summary>
+public sealed record ProtectiveStopGuard
+{
+    public required string ClientAlgoId { get; init; }
+    public long? AlgoId { get; init; }
+    public required string Venue { get; init; }
+    public required string Symbol { get; init; }
+    /// <summary>SELL (guards a long) or BUY (guards a short).</summary>
+    public required string Side { get; init; }
+    public decimal TriggerPrice { get; init; }
+    /// <summary>"placing" while the answer is not known yet, "resting" once the venue has it.</summary>
+    public required string State { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    public string? SessionId { get; init; }
+    public string? TrainId { get; init; }
+}
+
+/// <summary>
+/// The exchange-resident stop, made durable next to the HALTED latch (<see cref="TrainingHaltLatch"/>): written
+/// (atomically, owner-only) before a stop is sent and when it rests, removed when the session cancels it. A later start
+/// of the training reads it and looks the stop up: triggered while Afml was not running → the training is latched
+/// HALTED; still resting → adopted.
+/// </summary>
+public sealed class ProtectiveStopGuardFile(string productionDir)
+{
+    public const string FileName = "afml_stop.json";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string Path { get; } = System.IO.Path.Combine(productionDir, FileName);
+
+    /// <summary>The guard, or null when none is recorded. An unreadable file is an error: a stop may be out there.</summary>
+    public ProtectiveStopGuard? Read()
+    {
+        string text;
+        try { text = File.ReadAllText(Path); }
+        catch (FileNotFoundException) { return null; }
+        catch (DirectoryNotFoundException) { return null; }
+        try
+        {
+            return JsonSerializer.Deserialize<ProtectiveStopGuard>(text, Json) ?? throw new JsonException("empty document");
+        }
+        catch (JsonException ex)
+        {
+            throw new AfmlException("ProtectiveStopGuardInvalid", AfmlErrorCategory.InvalidData,
+                $"{Path}: the record of the protective stop left on the exchange is unreadable ({ex.Message}); check the account's open algo orders, then delete the file.", Path, ex);
+        }
+    }
+
+    public void Write(ProtectiveStopGuard guard)
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
+        DurableFile.WriteAllTextAtomic(Path, JsonSerializer.Serialize(guard, Json));
+    }
+
+    public void Delete()
+    {
+        try { File.Delete(Path); }
+        catch (DirectoryNotFoundException) { }
+    }
+}

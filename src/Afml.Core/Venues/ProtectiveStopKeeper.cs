@@ -1,0 +1,216 @@
+using System.Globalization;
+using Afml.Core.Exchange;
+using Afml.Core.Portfolio;
+using Afml.Core.Risk;
+
+namespace Afml.Core.Venues;
+
+/// <summary>What the exchange-resident guard is built from: the training's limit and costs, and where its durable files live.</summary>
+/// <param name="SlippageMargin">How much worse than the trigger the stop's fill is allowed for (default: the training's slippage).</param>
+public sealed record ProtectiveStopSettings(double MaxDrawdown, double CommissionRate, double SlippageMargin, string ProductionDir, string TrainId);
+
+/// <summary>The stop as the status shows it.</summary>
+public sealed record ProtectiveStopView(decimal TriggerPrice, string ClientAlgoId, long? AlgoId, OrderSide Side);
+
+/// <summary>
+/// Keeps exactly one protective stop on the exchange while the session holds a position (issue 10, layer 2): a
+/// reduce-only close-all STOP_MARKET on the mark price at <see cref="ProtectiveStopPrice"/>, so the drawdown limit holds
+/// between candles and with Afml gone.
+/// <list type="bullet">
+/// <item><see cref="SyncAsync"/> after every fill and every step: flat → the stop is cancelled; a position → a stop at the
+/// price the book and the running peak give now; replaced only when that price (on the tick) or the side changes.</item>
+/// <item>Replacement is cancel-then-place: Binance refuses a second close-all stop in the same direction (-4130), and
+/// two live stops is what must never happen. The gap is one REST round trip while the session is alive (layer 1 and
+/// step B still watch). A cancel that finds the old stop already triggered places nothing: the trigger is the
+/// session's to handle (a venue event).</item>
+/// <item>Nothing on the session's end: a stop left with a position open is the point (Ctrl+C, -MaxSteps, a crash).</item>
+/// <item>Every stop is recorded in <see cref="ProtectiveStopGuardFile"/> before it is sent; <see cref="StartAsync"/> looks
+/// the recorded stop up: triggered while Afml was not running → HALTED (TrainingHalted); resting → adopted.</item>
+/// </list>
+/// Client algo ids are <c>afml-&lt;session tag&gt;-&lt;generation&gt;-ps</c>: the same id for every retry of one stop, a new
+/// generation for each replacement; a lost answer is looked up by the client (<see cref="IProtectiveStops"/>), and a stop
+/// whose outcome stayed unknown is looked up again before any new one is sent.
+/// </summary>
+public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopSettings settings, TimeProvider time)
+{
+    private readonly ProtectiveStopGuardFile _guard = new(settings.ProductionDir);
+    private int _generation;
+    private string? _uncertainId; // a stop sent whose outcome is unknown: looked up before anything else is sent
+    private ProtectiveStopOrder? _live;
+
+    /// <summary>The stop resting now (null when none).</summary>
+    public ProtectiveStopOrder? Live => Volatile.Read(ref _live);
+
+    public ProtectiveStopView? View => Live is { } l ? new ProtectiveStopView(l.TriggerPrice, l.ClientAlgoId, l.AlgoId, l.Side) : null;
+
+    /// <summary>Stops placed, cancelled by the keeper, and found triggered.</summary>
+    public int Placed { get; private set; }
+    public int Cancelled { get; private set; }
+    public int Triggered { get; private set; }
+
+    public string GuardPath => _guard.Path;
+
+    /// <summary>Start of a session: the stop a previous session left, looked up. Triggered while no session was running →
+    /// the training is latched HALTED and the start refused; resting → adopted (the first <see cref="SyncAsync"/> keeps,
+    /// replaces or cancels it); gone → forgotten.</summary>
+    /// <exception cref="AfmlException">TrainingHalted; ProtectiveStopUnknown when the recorded stop cannot be looked up.</exception>
+    public async Task StartAsync(VenueContext context, CancellationToken ct)
+    {
+        if (_guard.Read() is not { } left) return;
+        if (!string.Equals(left.Venue, context.Exchange.Name, StringComparison.Ordinal) || !string.Equals(left.Symbol, context.Symbol, StringComparison.OrdinalIgnoreCase))
+        {
+            context.Log.Warning($"🛡️ {_guard.Path} registra un stop de {left.Venue} {left.Symbol}, no de esta sesión ({context.Exchange.Name} {context.Symbol}): se deja como está.");
+            return;
+        }
+        var found = await context.StateRetry.RunAsync(c => stops.QueryStopAsync(context.Symbol, left.ClientAlgoId, c), ct).ConfigureAwait(false);
+        if (!found.Success)
+            throw new AfmlException("ProtectiveStopUnknown", AfmlErrorCategory.ConnectionError,
+                $"The protective stop {left.ClientAlgoId} this training left on {left.Venue} could not be looked up ({found.Error}); nothing was sent. Try again, or check the account's open algo orders.", _guard.Path);
+        var stop = found.Data;
+        if (stop is { HasTriggered: true })
+        {
+            var when = stop.TriggeredAt ?? left.UpdatedAt;
+            var reason = string.Create(CultureInfo.InvariantCulture,
+                $"{VenueEvent.ProtectiveStopReason}: el stop {left.ClientAlgoId} ({left.Side} @ {left.TriggerPrice}) se disparó el {when:yyyy-MM-dd HH:mm:ss'Z'} mientras Afml no corría ({stop.Status}, {stop.ExecutedQuantity} @ {stop.AveragePrice})");
+            var latch = new TrainingHaltLatch(settings.ProductionDir);
+            latch.Write(new HaltRecord
+            {
+                HaltedAt = when,
+                Reason = reason,
+                TrainId = settings.TrainId,
+                SessionId = left.SessionId,
+                Venue = left.Venue,
+                Symbol = left.Symbol,
+                HaltedBy = $"protective stop on {left.Venue} (found by process {Environment.ProcessId})",
+            });
+            _guard.Delete(); // the latch carries it now; Reset-AfmlEmergency clears one thing
+            context.Log.Error($"🛑 {reason}");
+            latch.ThrowIfHalted(settings.TrainId);
+        }
+        if (stop is { IsResting: true })
+        {
+            Volatile.Write(ref _live, stop);
+            context.Log.Info($"🛡️ Stop de protección {stop.ClientAlgoId} ({SideText(stop.Side)} @ {stop.TriggerPrice}) sigue en {context.Exchange.Name}: adoptado");
+            return;
+        }
+        _guard.Delete(); // cancelled, expired, rejected or unknown to the venue: nothing rests
+    }
+
+    /// <summary>The stop follows the book: cancelled when flat, placed or replaced when the position or the peak moved it.</summary>
+    public async Task SyncAsync(VenueContext context, CancellationToken ct)
+    {
+        if (_uncertainId is { } uncertain && !await ResolveUncertainAsync(context, uncertain, ct).ConfigureAwait(false)) return;
+        var book = context.Book;
+        var position = book.Position;
+        var wanted = position is { } p
+            ? ProtectiveStopPrice.For(p.Side, p.Quantity, p.EntryPrice, book.Balance + p.Margin, book.PeakEquity, settings.MaxDrawdown,
+                settings.CommissionRate, settings.SlippageMargin, context.Rules.TickSize)
+            : null;
+        var side = position?.Side == PositionSide.Short ? OrderSide.Buy : OrderSide.Sell;
+        var live = Live;
+        if (live is not null && wanted is { } same && live.Side == side && live.TriggerPrice == same) return;
+        if (live is not null && !await CancelLiveAsync(context, live, ct).ConfigureAwait(false)) return;
+        if (position is null) return;
+        if (wanted is not { } price)
+        {
+            context.Log.Debug($"🛡️ Sin stop de protección: ningún precio lleva la equity al límite con esta posición");
+            return;
+        }
+        await PlaceAsync(context, side, price, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The stop is cancelled (an emergency that ended flat). Returns false when it could not be.</summary>
+    public async Task<bool> CancelAsync(VenueContext context, CancellationToken ct) =>
+        Live is not { } live || await CancelLiveAsync(context, live, ct).ConfigureAwait(false);
+
+    private async Task PlaceAsync(VenueContext context, OrderSide side, decimal price, CancellationToken ct)
+    {
+        var id = ClientOrderIds.For(context.OrderTag, ++_generation, "ps");
+        var text = price.ToString(CultureInfo.InvariantCulture);
+        // On disk before it is sent: a crash before the answer still leaves the id a restart looks up.
+        _guard.Write(Guard(id, null, side, price, "placing", context));
+        _uncertainId = id;
+        var placed = await context.OrderRetry.RunAsync(c => stops.PlaceStopAsync(context.Symbol, side, text, id, c), ct,
+            (attempt, error) => context.Log.Warning($"🔁 Reintento {attempt} del stop de protección {id}: {error}")).ConfigureAwait(false);
+        if (placed.Success)
+        {
+            _uncertainId = null;
+            Adopt(context, placed.Data!);
+            Placed++;
+            context.Log.Info($"🛡️ Stop de protección {id}: {SideText(side)} STOP_MARKET closePosition @ {text} (mark) en {context.Exchange.Name}");
+            return;
+        }
+        var error = placed.Error!;
+        if (error.Kind is ExchangeErrorKind.Unknown or ExchangeErrorKind.Network or ExchangeErrorKind.RateLimited or ExchangeErrorKind.Banned or ExchangeErrorKind.InvalidTimestamp)
+        {
+            context.Log.Error($"❌ Stop de protección {id} en estado desconocido ({error}): se consulta antes de enviar otro");
+            return; // _uncertainId stays: the next sync looks it up first
+        }
+        _uncertainId = null;
+        _guard.Delete();
+        context.Log.Error(error.Code == -2021
+            ? $"❌ Stop de protección {id} @ {text} rechazado: el mark ya lo ha cruzado (-2021); el drawdown se comprueba en la vela"
+            : $"❌ Stop de protección {id} @ {text} rechazado por el venue: {error}; se reintenta en el siguiente paso");
+    }
+
+    /// <summary>A stop whose outcome was unknown: resting → it is the live one; gone → forgotten; still unknown → false (nothing else is sent).</summary>
+    private async Task<bool> ResolveUncertainAsync(VenueContext context, string id, CancellationToken ct)
+    {
+        var found = await context.StateRetry.RunAsync(c => stops.QueryStopAsync(context.Symbol, id, c), ct).ConfigureAwait(false);
+        if (!found.Success)
+        {
+            context.Log.Warning($"⚠️ Stop de protección {id} aún desconocido ({found.Error}); no se envía otro");
+            return false;
+        }
+        _uncertainId = null;
+        if (found.Data is { IsResting: true } stop) Adopt(context, stop);
+        else if (found.Data is { HasTriggered: true }) { Triggered++; _guard.Delete(); }
+        else _guard.Delete();
+        return true;
+    }
+
+    private async Task<bool> CancelLiveAsync(VenueContext context, ProtectiveStopOrder live, CancellationToken ct)
+    {
+        var cancelled = await context.OrderRetry.RunAsync(c => stops.CancelStopAsync(context.Symbol, live.ClientAlgoId, c), ct).ConfigureAwait(false);
+        if (!cancelled.Success)
+        {
+            context.Log.Error($"❌ No se pudo cancelar el stop de protección {live.ClientAlgoId} ({cancelled.Error}); sigue en el venue, no se pone otro");
+            return false;
+        }
+        Volatile.Write(ref _live, null);
+        _guard.Delete();
+        if (cancelled.Data is { HasTriggered: true })
+        {
+            Triggered++;
+            context.Log.Warning($"🛡️ El stop de protección {live.ClientAlgoId} ya se había disparado ({cancelled.Data.Status})");
+        }
+        else
+        {
+            Cancelled++;
+            context.Log.Debug($"🛡️ Stop de protección {live.ClientAlgoId} cancelado");
+        }
+        return true;
+    }
+
+    private void Adopt(VenueContext context, ProtectiveStopOrder stop)
+    {
+        Volatile.Write(ref _live, stop);
+        _guard.Write(Guard(stop.ClientAlgoId, stop.AlgoId, stop.Side, stop.TriggerPrice, "resting", context));
+    }
+
+    private ProtectiveStopGuard Guard(string id, long? algoId, OrderSide side, decimal price, string state, VenueContext context) => new()
+    {
+        ClientAlgoId = id,
+        AlgoId = algoId,
+        Venue = context.Exchange.Name,
+        Symbol = context.Symbol,
+        Side = SideText(side),
+        TriggerPrice = price,
+        State = state,
+        UpdatedAt = time.GetUtcNow(),
+        SessionId = context.SessionId,
+        TrainId = settings.TrainId,
+    };
+
+    private static string SideText(OrderSide side) => side == OrderSide.Buy ? "BUY" : "SELL";
+}

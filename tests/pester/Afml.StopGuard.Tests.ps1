@@ -1,0 +1,159 @@
+#Requires -Version 7.6
+# Issue 10, layer 2, with a real kill -9: a testnet session in a child pwsh against the standalone fake Binance is
+# SIGKILLed right after a fill, while the protective stop it placed rests on the (fake) exchange. Then the price crashes
+# (the fake bends its path on a stdin command): the exchange-resident stop closes the position with nobody running, the
+# account ends flat with its equity within the configured slippage of the drawdown limit, and a restart finds the
+# training HALTED. Runs against the *built* module.
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'TestSupport.ps1')
+    Import-Module Afml -Force -ErrorAction Stop
+    $script:Module = (Get-Module Afml).Path
+    $script:FakeDll = Join-Path $RepoRoot 'tests/FakeBinance/bin/Release/net10.0/Afml.FakeBinance.dll'
+    if (-not (Test-Path $FakeDll)) {
+        & $Dotnet build (Join-Path $RepoRoot 'tests/FakeBinance') -c Release --nologo -v:q | Out-Null
+        if ($LASTEXITCODE -ne 0 -or -not (Test-Path $FakeDll)) { throw "Could not build the fake Binance ($FakeDll)." }
+    }
+    $script:Children = [Collections.Generic.List[Diagnostics.Process]]::new()
+
+    # The standalone fake with its stdin open (for 'bend'), 20 in-progress updates per candle, fees and stop slippage as
+    # the demo training's config (0.1 % each), 1 candle per second.
+    function script:Start-BendableFake {
+        $psi = [Diagnostics.ProcessStartInfo]::new($Dotnet)
+        foreach ($a in @($FakeDll, '--port', '0', '--candles', $Candles, '--speed', '3600', '--history', '1000', '--start', '2025-01-01', '--balance', '1000000',
+                '--updates', '20', '--taker', '0.001', '--stop-slippage', '0.001', '--commands', 'stdin')) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardInput = $true
+        $psi.UseShellExecute = $false
+        $p = [Diagnostics.Process]::Start($psi)
+        $Children.Add($p)
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        $fields = @{}
+        while (-not $fields.ContainsKey('API secret')) {
+            $read = $p.StandardOutput.ReadLineAsync()
+            $left = [int][Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
+            if (-not $read.Wait($left)) { throw 'The fake Binance did not print its credentials within 60 s.' }
+            if ($null -eq $read.Result) { throw "The fake Binance exited (code $($p.ExitCode)) before printing its credentials." }
+            if ($read.Result -match '^\s+(REST|API key|API secret)\s+(\S+)') { $fields[$Matches[1]] = $Matches[2] }
+        }
+        [pscustomobject]@{
+            Process = $p; Endpoint = $fields['REST']; Key = $fields['API key']; Secret = $fields['API secret']
+            Credential = [pscredential]::new($fields['API key'], (ConvertTo-SecureString $fields['API secret'] -AsPlainText -Force))
+        }
+    }
+
+    function script:Invoke-FakeSigned {
+        param($Fake, [string] $Method, [string] $Path, [string] $Query)
+        $time = (Invoke-RestMethod "$($Fake.Endpoint)/fapi/v1/time" -TimeoutSec 10).serverTime
+        $q = if ($Query) { "$Query&timestamp=$time" } else { "timestamp=$time" }
+        $hmac = [Security.Cryptography.HMACSHA256]::new([Text.Encoding]::UTF8.GetBytes($Fake.Secret))
+        try { $sig = [Convert]::ToHexStringLower($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($q))) } finally { $hmac.Dispose() }
+        Invoke-RestMethod -Method $Method "$($Fake.Endpoint)$Path`?$q&signature=$sig" -Headers @{ 'X-MBX-APIKEY' = $Fake.Key } -TimeoutSec 10
+    }
+    function script:Get-FakeAmount {
+        param($Fake)
+        $p = Invoke-FakeSigned $Fake GET '/fapi/v2/positionRisk' 'symbol=BTCUSDT'
+        $row = @($p | Where-Object symbol -eq 'BTCUSDT')[0]
+        [decimal]::Parse([string]$row.positionAmt, [Globalization.CultureInfo]::InvariantCulture)
+    }
+
+    function script:Write-StopReport {
+        param([string] $Line)
+        Write-Host $Line
+        if ($env:AFML_TEST_REPORT_DIR) {
+            New-Item -ItemType Directory -Force $env:AFML_TEST_REPORT_DIR | Out-Null
+            Add-Content (Join-Path $env:AFML_TEST_REPORT_DIR 'pester-kill.report.txt') $Line
+        }
+    }
+}
+
+AfterAll {
+    foreach ($p in $script:Children) {
+        if (-not $p.HasExited) { $p.Kill($true); $p.WaitForExit(10000) | Out-Null }
+        $p.Dispose()
+    }
+}
+
+Describe 'kill -9 right after a fill, then a crash (real process, standalone fake Binance)' -Skip:$IsWindows {
+    It 'the exchange-resident stop closes the position; equity ends within the slippage of the limit; a restart is HALTED' {
+        $fake = Start-BendableFake
+        $root = New-TrainingCopy
+        $dir = Join-Path $root "$DemoId/produccion"
+        $script = @"
+Import-Module '$Module'
+`$c = [pscredential]::new('$($fake.Key)', (ConvertTo-SecureString '$($fake.Secret)' -AsPlainText -Force))
+Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Endpoint '$($fake.Endpoint)' -Credential `$c -MaxSteps 2000 -InformationAction SilentlyContinue | Out-Null
+'RETURNED'
+"@
+        $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $script)) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardError = $true
+        $psi.UseShellExecute = $false
+        $child = [Diagnostics.Process]::Start($psi)
+        $Children.Add($child)
+        $out = $child.StandardOutput.ReadToEndAsync(); $err = $child.StandardError.ReadToEndAsync()
+
+        # Right after a fill: the status shows a position the fake holds too, and the stop the session placed for it.
+        $deadline = [DateTime]::UtcNow.AddSeconds(120)
+        $st = $null; $amount = [decimal]0; $guard = $null; $killed = $false; $seen = ''
+        while ([DateTime]::UtcNow -lt $deadline -and -not $child.HasExited) {
+            $f = if (Test-Path $dir) { Get-ChildItem $dir -Filter 'sesion_*.status.json' | Select-Object -First 1 }
+            $st = $null
+            if ($f) { try { $st = Get-Content $f.FullName -Raw | ConvertFrom-Json } catch { } }
+            $gp = Join-Path $dir 'afml_stop.json'
+            $guard = if (Test-Path $gp) { try { Get-Content $gp -Raw | ConvertFrom-Json } catch { } }
+            if ($st -and $st.state -eq 'Running' -and $st.position -and $guard -and $guard.state -eq 'resting') {
+                $amount = Get-FakeAmount $fake
+                $open = @(Invoke-FakeSigned $fake GET '/fapi/v1/openAlgoOrders' 'symbol=BTCUSDT' | ForEach-Object { $_ })
+                if ($amount -ne 0 -and $open.Count -eq 1 -and $open[0].clientAlgoId -eq $guard.client_algo_id) { & kill -9 $child.Id; $killed = $true; break }
+                $seen = "amount=$amount open=$($open.Count) $($open | ConvertTo-Json -Compress -Depth 3) guard=$($guard | ConvertTo-Json -Compress)"
+            } else { $seen = "status=$($st | ConvertTo-Json -Compress) guard=$($guard | ConvertTo-Json -Compress)" }
+            Start-Sleep -Milliseconds 50
+        }
+        if (-not $killed) { $child.Kill($true); throw "No position with its stop resting within 120 s (child exited: $($child.HasExited)); last seen: $seen" }
+        $child.WaitForExit(30000) | Should -BeTrue
+        $out.Result | Should -Not -Match 'RETURNED' -Because "SIGKILL ends the process mid-session $($err.Result)"
+        $amount | Should -Not -Be 0
+        $trigger = [decimal]::Parse([string]$guard.trigger_price, [Globalization.CultureInfo]::InvariantCulture)
+
+        # Nobody runs Afml now. The market falls (or, against a short, rises) 15 % over 40 candles, 20 updates each.
+        $bend = if ($amount -gt 0) { '-0.15' } else { '0.15' }
+        $fake.Process.StandardInput.WriteLine("bend $bend 40")
+        $fake.Process.StandardInput.Flush()
+        $deadline = [DateTime]::UtcNow.AddSeconds(90)
+        while ([DateTime]::UtcNow -lt $deadline -and (Get-FakeAmount $fake) -ne 0) { Start-Sleep -Milliseconds 200 }
+        $after = Get-FakeAmount $fake
+        $algo = Invoke-FakeSigned $fake GET '/fapi/v1/algoOrder' "symbol=BTCUSDT&clientAlgoId=$($guard.client_algo_id)"
+        $account = Invoke-FakeSigned $fake GET '/fapi/v2/account'
+        $wallet = [decimal]::Parse([string]$account.totalWalletBalance, [Globalization.CultureInfo]::InvariantCulture)
+
+        # The limit the stop was placed for: the session's running peak (the registro's highest equity) less
+        # max_drawdown_permitido; the allowance: the configured slippage (0.1 %) of the position's notional at the stop.
+        $rows = @(Get-ChildItem $dir -Filter 'registro_*.csv' | ForEach-Object { Import-Csv $_.FullName })
+        $trades = @($rows | Where-Object { $_.resultado -eq 'True' -and $_.operacion -match '^(abrir|aumento|reduccion|cierre)' }).Count
+        $peak = [decimal](($rows | ForEach-Object { [double]::Parse($_.equity, [Globalization.CultureInfo]::InvariantCulture) } | Measure-Object -Maximum).Maximum)
+        $wallet0 = 1000000 - 10000  # the account holds more than the capital; the session trades 10000 of it
+        $limit = $peak * (1 - 0.2595079825048034)
+        $notional = [Math]::Abs($amount) * $trigger
+        $equity = $wallet - $wallet0
+        $margin = 0.001 * $notional
+        Write-StopReport ("fault-suite: kill-9-then-crash (Pester, real process) injected=1 (SIGKILL after a fill) position-at-kill={0} stop={1} {2} closed by the exchange stop ({3}) venue-position={4} equity={5:F2} limit={6:F2} slippage-margin={7:F2} open-unguarded={8} session-trades-before-kill={9}" -f
+            $amount, $guard.side, $trigger, [int]($algo.algoStatus -eq 'FINISHED'), $after, $equity, $limit, $margin, [int]($after -ne 0), $trades)
+        $after | Should -Be 0
+        $algo.algoStatus | Should -Be 'FINISHED'
+        @(Invoke-FakeSigned $fake GET '/fapi/v1/openAlgoOrders' 'symbol=BTCUSDT' | ForEach-Object { $_ }).Count | Should -Be 0
+        # Never worse than the limit by more than the slippage margin. And when the kill came right after the session's
+        # first fill, the venue's equity is the book's (later trades follow the training env's book, whose reductions
+        # differ from the venue's): then it is also no better than the limit by more than the margin (the stop is tight).
+        $equity | Should -BeGreaterOrEqual ($limit - $margin)
+        if ($trades -eq 1) { $equity | Should -BeLessOrEqual ($limit + $margin) }
+
+        # A restart of the training finds the stop triggered while it was dead: HALTED, nothing sent.
+        { Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Endpoint $fake.Endpoint -Credential $fake.Credential -MaxSteps 1 -Quiet -ErrorAction Stop } |
+            Should -Throw -ErrorId 'TrainingHalted,Afml.PowerShell.Commands.StartAfmlSessionCommand'
+        (Get-Content (Join-Path $dir 'afml_halted.json') -Raw | ConvertFrom-Json).reason | Should -Match '^stop_proteccion'
+        Get-FakeAmount $fake | Should -Be 0
+    }
+}

@@ -18,6 +18,7 @@ namespace Afml.Core.Exchange.Binance;
 public sealed class BinanceExchange : IExchange, IPriceDriven
 {
     private readonly BinanceAccountState _state = new();
+    private readonly BinanceFillLedger _fills = new();
     private readonly ConcurrentDictionary<string, byte> _ownOrderIds = new(StringComparer.Ordinal);
     private readonly Channel<VenueEvent> _venueEvents = Channel.CreateBounded<VenueEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
     private readonly TimeProvider _time;
@@ -29,6 +30,8 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
     private readonly Action<string>? _log;
     private readonly SemaphoreSlim _configLock = new(1, 1);
     private (bool Hedge, bool MultiAssets)? _modes;
+    private readonly CancellationTokenSource _background = new();
+    private Task? _clockKeeper;
 
     /// <param name="environment">Production, Testnet, or <see cref="BinanceEnvironment.Local"/>.</param>
     /// <param name="credentials">From <see cref="BinanceCredentials.FromEnvironment"/> or given directly.</param>
@@ -39,7 +42,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
     {
         ArgumentNullException.ThrowIfNull(credentials);
         Rest = new BinanceRestClient(environment, options ?? new BinanceOptions(), time, credentials, handler, rateGate: rateGate);
-        _placer = new BinanceOrderPlacer(Rest, time, log);
+        _placer = new BinanceOrderPlacer(Rest, time, log, _fills, () => _stream is not null && _state.IsConnected);
         _accountReader = new BinanceAccountReader(Rest);
         _log = log;
         _time = time;
@@ -47,6 +50,13 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
 
     /// <summary>The user-data stream's view of the account (healthy or not).</summary>
     public BinanceAccountState State => _state;
+
+    /// <summary>Fills seen on the stream or re-read over REST, by trade id.</summary>
+    public BinanceFillLedger Fills => _fills;
+
+    /// <summary>Own fills whose commission came from the stream's n/N, and from GET userTrades.</summary>
+    public int StreamCommissions => _placer.StreamCommissions;
+    public int RestCommissions => _placer.RestCommissions;
 
     /// <summary>The user-data stream, once started (null with <see cref="BinanceOptions.UserStream"/> off).</summary>
     public BinanceUserStream? UserStream => _stream;
@@ -150,13 +160,16 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
                 var clientId = BinanceJson.TryString(o, "c") ?? "";
                 var orderId = BinanceJson.TryLong(o, "i") ?? 0;
                 var filled = BinanceJson.TryDecimal(o, "z") ?? 0;
+                var trade = TradeOf(o, e);
                 if (_ownOrderIds.ContainsKey(clientId))
                 {
+                    if (trade is not null) _fills.Add(trade); // its commission (n/N) for the step that sent it
                     _state.ApplyOwnOrderUpdate(orderId, BinanceJson.TryString(o, "X") ?? "", BinanceJson.TryLong(o, "T") ?? BinanceJson.TryLong(e, "T") ?? 0, filled > 0);
                     break;
                 }
                 var last = BinanceJson.TryDecimal(o, "l") ?? 0;
                 if (last <= 0 || BinanceJson.TryString(o, "x") is not ("TRADE" or "CALCULATED")) break;
+                if (trade is not null && !_fills.Add(trade)) break; // already seen (twice on the stream, or re-read over REST)
                 var type = BinanceJson.TryString(o, "o") ?? "";
                 var kind = type == "LIQUIDATION" || clientId.StartsWith("autoclose-", StringComparison.Ordinal) ? VenueEventKind.Liquidation
                     : clientId.StartsWith("adl_autoclose", StringComparison.Ordinal) ? VenueEventKind.AutoDeleverage
@@ -173,6 +186,24 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
                     $"Evento del venue ({ev.Reason}): {ev.Side} {ev.Quantity} {ev.Symbol} @ {ev.Price} (orden {ev.OrderId}, '{ev.ClientOrderId}'), no enviada por esta sesión."));
                 break;
         }
+    }
+
+    /// <summary>The fill an ORDER_TRADE_UPDATE carries (execution TRADE or CALCULATED, <c>l</c> &gt; 0), null otherwise.</summary>
+    private static BinanceTrade? TradeOf(JsonElement o, JsonElement e)
+    {
+        var last = BinanceJson.TryDecimal(o, "l") ?? 0;
+        if (last <= 0 || BinanceJson.TryString(o, "x") is not ("TRADE" or "CALCULATED") || BinanceJson.TryLong(o, "t") is not { } id) return null;
+        return new BinanceTrade(
+            id,
+            BinanceJson.TryLong(o, "i") ?? 0,
+            BinanceJson.TryString(o, "s") ?? "",
+            BinanceJson.TryString(o, "S") == "SELL" ? OrderSide.Sell : OrderSide.Buy,
+            last,
+            BinanceJson.TryDecimal(o, "L") ?? 0,
+            BinanceJson.TryDecimal(o, "n") ?? 0,
+            BinanceJson.TryString(o, "N") ?? "USDT",
+            BinanceJson.TryDecimal(o, "rp") ?? 0,
+            BinanceJson.TryLong(o, "T") ?? BinanceJson.TryLong(e, "T") ?? 0);
     }
 
     /// <summary>Position mode and multi-assets mode, read once (weight 60) and kept: Binance refuses to switch either
@@ -227,6 +258,8 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
             Settings = settings = settings with { MarginType = wanted };
             _log?.Invoke($"Margen de {symbol} cambiado a {wanted}, como pide la configuración.");
         }
+        if (_clockKeeper is null)
+            _clockKeeper = Task.Run(() => KeepClockAsync(_background.Token), CancellationToken.None);
         if (Rest.Options.UserStream && _stream is null)
         {
             _stream = new BinanceUserStream(Rest, _time, OnStreamEvent, _state.OnConnected, _state.OnDisconnected, _log);
@@ -234,6 +267,20 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
                 _log?.Invoke("Stream de usuario conectado: cuenta, posición y operaciones ajenas se siguen en tiempo real (REST como comprobación).");
         }
         return ExchangeResult<BinanceAccountSettings>.Ok(settings);
+    }
+
+    /// <summary>Refreshes the server-time offset every half <see cref="BinanceOptions.TimeResyncInterval"/> in the
+    /// background, so an order never waits for a resync between a candle's close and its POST.</summary>
+    private async Task KeepClockAsync(CancellationToken ct)
+    {
+        var period = Rest.Options.TimeResyncInterval / 2;
+        if (period <= TimeSpan.Zero) return;
+        while (!ct.IsCancellationRequested)
+        {
+            try { await Task.Delay(period, _time, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+            await Rest.SyncTimeAsync(ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The BOTH leg of the symbol. A LONG or SHORT leg with an amount means the account is in hedge mode: that
@@ -346,9 +393,12 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
 
     public async ValueTask DisposeAsync()
     {
+        await _background.CancelAsync().ConfigureAwait(false);
+        if (_clockKeeper is not null) try { await _clockKeeper.ConfigureAwait(false); } catch (OperationCanceledException) { }
         if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
         _venueEvents.Writer.TryComplete();
         _configLock.Dispose();
+        _background.Dispose();
         Rest.Dispose();
     }
 

@@ -6,7 +6,7 @@ public sealed record BinanceTrade(long TradeId, long OrderId, string Symbol, Ord
     decimal Commission, string CommissionAsset, decimal RealizedPnl, long Time);
 
 /// <summary>
-/// The fills the user-data stream has shown, keyed by trade id (Binance's <c>t</c>), so a fill seen both on the
+/// The fills the user-data stream has shown, keyed by symbol and trade id (Binance's <c>t</c>), so a fill seen both on the
 /// stream and in a REST re-read is applied once. An own order's step waits here (bounded) for its fills' commission
 /// (<c>n</c>/<c>N</c>) instead of reading userTrades; what was missed while the stream was down is re-read from the
 /// last trade id seen. Bounded memory: the newest <see cref="Capacity"/> trade ids and orders are kept.
@@ -17,10 +17,11 @@ public sealed class BinanceFillLedger
     private const int OrdersKept = 256;
 
     private readonly object _gate = new();
-    private readonly HashSet<long> _seen = [];
-    private readonly Queue<long> _seenOrder = new();
+    private readonly HashSet<(string Symbol, long TradeId)> _seen = [];
+    private readonly Queue<(string, long)> _seenOrder = new();
     private readonly Dictionary<long, List<BinanceTrade>> _byOrder = [];
     private readonly Queue<long> _orderOrder = new();
+    private readonly Dictionary<string, long> _lastBySymbol = new(StringComparer.OrdinalIgnoreCase);
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The highest trade id seen (stream or REST); null before the first.</summary>
@@ -35,11 +36,13 @@ public sealed class BinanceFillLedger
         ArgumentNullException.ThrowIfNull(trade);
         lock (_gate)
         {
-            if (!_seen.Add(trade.TradeId)) return false;
-            _seenOrder.Enqueue(trade.TradeId);
+            var key = (trade.Symbol.ToUpperInvariant(), trade.TradeId); // Binance numbers trades per symbol
+            if (!_seen.Add(key)) return false;
+            _seenOrder.Enqueue(key);
             if (_seenOrder.Count > Capacity) _seen.Remove(_seenOrder.Dequeue());
             if (trade.TradeId > (LastTradeId ?? long.MinValue)) LastTradeId = trade.TradeId;
             LastTradeTime = Math.Max(LastTradeTime, trade.Time);
+            if (!_lastBySymbol.TryGetValue(trade.Symbol, out var last) || trade.TradeId > last) _lastBySymbol[trade.Symbol] = trade.TradeId;
             if (!_byOrder.TryGetValue(trade.OrderId, out var list))
             {
                 _byOrder[trade.OrderId] = list = [];
@@ -53,7 +56,10 @@ public sealed class BinanceFillLedger
         }
     }
 
-    public bool Seen(long tradeId) { lock (_gate) return _seen.Contains(tradeId); }
+    /// <summary>The highest trade id seen on <paramref name="symbol"/> (Binance numbers trades per symbol).</summary>
+    public long? LastTradeIdOf(string symbol) { lock (_gate) return _lastBySymbol.TryGetValue(symbol, out var id) ? id : null; }
+
+    public bool Seen(string symbol, long tradeId) { lock (_gate) return _seen.Contains((symbol.ToUpperInvariant(), tradeId)); }
 
     /// <summary>The fills of <paramref name="orderId"/> seen so far.</summary>
     public IReadOnlyList<BinanceTrade> TradesOf(long orderId)

@@ -316,6 +316,9 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
             // Re-seed from REST (reads go there until it is done): the position includes every fill listed above.
             await GetAccountAsync(ct).ConfigureAwait(false);
             await GetPositionAsync(symbol, ct).ConfigureAwait(false);
+            // An own order still in flight (its answer held, its events lost with the stream) is known as ours once
+            // placed: never taken for a foreign fill.
+            await _placer.WhenIdleAsync(ct).ConfigureAwait(false);
             var missed = 0;
             foreach (var order in trades.Where(t => !_fills.Seen(t.Symbol, t.TradeId)).OrderBy(t => t.TradeId).GroupBy(t => t.OrderId))
             {
@@ -324,6 +327,13 @@ public sealed class BinanceExchange : IExchange, IPriceDriven
                 missed++;
                 if (_ownOrderNumbers.ContainsKey(order.Key)) continue; // an own fill: its step takes the commission from the ledger
                 var (clientId, type) = await LookUpOrderAsync(symbol, order.Key, ct).ConfigureAwait(false);
+                if (_ownOrderIds.ContainsKey(clientId)) { _ownOrderNumbers.TryAdd(order.Key, 0); continue; }
+                if (clientId.Length == 0)
+                {
+                    // Not known to be foreign: never record it as a manual trade; the next step's reconciliation books it.
+                    _log?.Invoke($"Stream de usuario reconectado: la orden {order.Key} de un fill perdido no se pudo consultar; la reconciliación del siguiente paso la cubre.");
+                    continue;
+                }
                 var quantity = fresh.Sum(t => t.Quantity);
                 var price = quantity == 0 ? 0 : fresh.Sum(t => t.Quantity * t.Price) / quantity;
                 var ev = new VenueEvent(DateTimeOffset.FromUnixTimeMilliseconds(fresh[^1].Time), KindOf(type, clientId), symbol, fresh[0].Side,

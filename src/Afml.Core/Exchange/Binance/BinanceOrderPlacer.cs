@@ -32,6 +32,13 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
     public int RestCommissions => _restCommissions;
     private int _streamCommissions, _restCommissions;
 
+    /// <summary>Completes once no order is being placed (an order in flight has its id known by then).</summary>
+    public async Task WhenIdleAsync(CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct).ConfigureAwait(false);
+        _lock.Release();
+    }
+
     /// <summary>Client order ids whose outcome is not known yet (for diagnostics and tests).</summary>
     public IReadOnlyCollection<string> Uncertain => _uncertain.Keys;
 

@@ -121,7 +121,6 @@ internal static class CloseToOrder
             var to = k + 1 < published.Count ? published[k + 1].LogIndex : log.Count;
             var window = log.Skip(from).Take(to - from).ToList();
             perStep.Add(window.Count);
-            if (k < 6 && Environment.GetEnvironmentVariable("AFML_BENCH_DEBUG") == "1") Console.Error.WriteLine($"step {step}: {string.Join(", ", window.Select(r => r.Endpoint + "?" + r.Query[..Math.Min(40, r.Query.Length)] + " " + r.ErrorCode))}");
             var order = window.FindIndex(r => r.Endpoint == "POST /fapi/v1/order" && r.ClientOrderId?.EndsWith("-" + step, StringComparison.Ordinal) == true);
             if (order < 0) continue;
             before.Add(order);

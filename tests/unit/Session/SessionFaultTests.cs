@@ -180,7 +180,7 @@ public class SessionFaultTests(ITestOutputHelper output)
     public async Task A_venue_clock_skewed_mid_session_is_resynced_and_orders_still_go_through()
     {
         const int steps = 40, skewAt = 10, backAt = 25;
-        await using var s = await FakeVenueSession.StartAsync(First, History, steps);
+        await using var s = await FakeVenueSession.StartAsync(First, History, steps, o => o with { ListenKeyTtl = TimeSpan.FromDays(3) }) /* a stream that stays up: no reconnect re-read beside the step */;
         DateTimeOffset? skewedAt = null, behindAt = null;
         var summary = await s.RunAsync(Testnet(s, steps), steps, i =>
         {

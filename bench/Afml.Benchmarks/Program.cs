@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
 {
     "report" => await BenchReport.MainAsync(args[1..]),
     "replay-child" => await ReplayChild.MainAsync(args[1..]),
+    "close-to-order" => await CloseToOrder.MainAsync(args[1..]),
     _ => RunBenchmarkDotNet(args),
 };
 

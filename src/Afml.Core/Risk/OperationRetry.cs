@@ -30,18 +30,25 @@ public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan
         CancellationToken ct,
         Action<int, ExchangeError>? onRetry = null)
     {
-        if (Attempts == 1) return await AttemptAsync(operation, ct).ConfigureAwait(false);
+        // The first attempt runs on its own: building the retry pipeline (options validation included) costs tens of
+        // µs, which a live step would otherwise spend between a candle's close and its order. Only a retriable
+        // failure builds it, for the attempts left, with the same waits (d, then 2d, 4d… or d, d…) and numbering.
+        var first = await AttemptAsync(operation, ct).ConfigureAwait(false);
+        if (Attempts == 1 || first.Success || !IsRetriable(first.Error!.Kind)) return first;
+        onRetry?.Invoke(2, first.Error!);
+        await Task.Delay(Delay, time, ct).ConfigureAwait(false);
+        if (Attempts == 2) return await AttemptAsync(operation, ct).ConfigureAwait(false);
         var pipeline = new ResiliencePipelineBuilder<ExchangeResult<T>> { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions<ExchangeResult<T>>
             {
-                MaxRetryAttempts = Attempts - 1,
-                Delay = Delay,
+                MaxRetryAttempts = Attempts - 2,
+                Delay = Exponential ? Delay * 2 : Delay,
                 BackoffType = Exponential ? DelayBackoffType.Exponential : DelayBackoffType.Constant,
                 UseJitter = false,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Success: false } r && IsRetriable(r.Error!.Kind)),
                 OnRetry = args =>
                 {
-                    onRetry?.Invoke(args.AttemptNumber + 2, args.Outcome.Result.Error!); // Polly counts retries from 0
+                    onRetry?.Invoke(args.AttemptNumber + 3, args.Outcome.Result.Error!); // Polly counts retries from 0; two attempts made
                     return default;
                 },
             })

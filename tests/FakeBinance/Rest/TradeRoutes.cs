@@ -103,8 +103,13 @@ internal sealed class TradeRoutes(FakeSymbolRules rules, FakeMarket market, Trad
         if (symbol != rules.Symbol) return RestResponse.Error(BinanceError.BadSymbol);
         long? orderId = p.TryLong("orderId", out var id, out _) ? id : null;
         var limit = p.TryLong("limit", out var l, out _) ? (int)Math.Clamp(l, 1, 1000) : 500;
+        // As on Binance: fromId lists from that trade id on (oldest first, up to limit); startTime from that time on;
+        // neither: the most recent trades.
+        long? fromId = p.TryLong("fromId", out var f, out _) ? f : null;
+        long? startTime = p.TryLong("startTime", out var st, out _) ? st : null;
+        var matching = book.Trades.Where(t => (orderId is null || t.OrderId == orderId) && (fromId is null || t.Id >= fromId) && (startTime is null || t.Time >= startTime));
         var list = new JsonArray();
-        foreach (var t in book.Trades.Where(t => orderId is null || t.OrderId == orderId).TakeLast(limit))
+        foreach (var t in fromId is not null || startTime is not null ? matching.Take(limit) : matching.TakeLast(limit))
         {
             list.Add(new JsonObject
             {

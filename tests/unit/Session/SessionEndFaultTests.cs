@@ -71,7 +71,10 @@ public class SessionEndFaultTests(ITestOutputHelper output)
     {
         const int steps = 10;
         await using var s = await FakeVenueSession.StartAsync(First, History, steps);
-        var summary = await s.RunAsync(s.Options(VenueKind.Testnet, steps), steps, i =>
+        // Account reads over REST at every step (the user stream off): with it on, the stream answers them and a
+        // reconnect's background re-read meets the outage instead of a step.
+        var options = s.Options(VenueKind.Testnet, steps);
+        var summary = await s.RunAsync(options with { Binance = options.Binance! with { ClientOptions = options.Binance!.ClientOptions! with { UserStream = false } } }, steps, i =>
         {
             // Candle 3: three failed reads, then an answer (a short outage). Candle 6: more failures than one
             // candle's retries (the step is skipped), the next candle's reads then find the account again.

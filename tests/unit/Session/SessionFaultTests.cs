@@ -103,7 +103,10 @@ public class SessionFaultTests(ITestOutputHelper output)
             s.Fake.Faults.OnNext(FaultEndpoints.NewOrder, Fault.TimeoutAfterAccept);
             s.Fake.Faults.OnNext(FaultEndpoints.QueryOrder, Fault.TransientNotFound);
             injected++;
-        });
+        },
+        // The session runs on the venue's clock: a POST whose fault is meant to be accepted never meets a -1021 from
+        // the hour the fake jumps (with the user stream keeping the account, the order is a step's first signed call).
+        host: h => h with { Time = s.Clock });
 
         var applied = s.Fake.Faults.Applied.Count;
         var absentAnswers = s.Fake.RequestLog.For(FaultEndpoints.QueryOrder).Count(e => e.ErrorCode == -2013);
@@ -177,7 +180,7 @@ public class SessionFaultTests(ITestOutputHelper output)
     public async Task A_venue_clock_skewed_mid_session_is_resynced_and_orders_still_go_through()
     {
         const int steps = 40, skewAt = 10, backAt = 25;
-        await using var s = await FakeVenueSession.StartAsync(First, History, steps);
+        await using var s = await FakeVenueSession.StartAsync(First, History, steps, o => o with { ListenKeyTtl = TimeSpan.FromDays(3) }) /* a stream that stays up: no reconnect re-read beside the step */;
         DateTimeOffset? skewedAt = null, behindAt = null;
         var summary = await s.RunAsync(Testnet(s, steps), steps, i =>
         {
@@ -227,8 +230,10 @@ public class SessionFaultTests(ITestOutputHelper output)
     {
         const int steps = 30;
         var at = new[] { 4, 9, 14, 20 };
-        // The venue's clock runs between candles, as Binance's does: Retry-After is measured on it.
-        await using var s = await FakeVenueSession.StartAsync(First, History, steps, runningClock: true);
+        // The venue's clock runs between candles, as Binance's does: Retry-After is measured on it. A listenKey that
+        // outlives the hour the fake jumps each candle: otherwise the user stream reconnects every candle and its REST
+        // re-read runs beside the step's own calls (two requests in flight when a 429 comes back).
+        await using var s = await FakeVenueSession.StartAsync(First, History, steps, o => o with { ListenKeyTtl = TimeSpan.FromDays(3) }, runningClock: true);
         var summary = await s.RunAsync(Testnet(s, steps), steps, i =>
         {
             if (at.Contains(i)) s.Fake.Faults.OnNext(FaultEndpoints.AnyRest, Fault.RateLimited);

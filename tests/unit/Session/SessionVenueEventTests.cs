@@ -78,6 +78,57 @@ public class SessionVenueEventTests(ITestOutputHelper output)
         Assert.All(eventRows, r => Assert.Equal(injectBefore, r.Paso));
     }
 
+    [Fact]
+    public async Task ADL_is_recorded_within_a_second_and_a_manual_trade_missed_during_a_stream_reconnect_is_recorded_once_after_it()
+    {
+        const int steps = 4, injectBefore = 2;
+        await using var s = await FakeVenueSession.StartAsync(First, History, steps, o => o with { ListenKeyTtl = TimeSpan.FromDays(1) });
+        SessionHost? host = null;
+        var live = new List<(string Reason, TimeSpan Elapsed, decimal Book, decimal Venue, RegistroRow? Row)>();
+        (string Reason, TimeSpan Elapsed, decimal Book, decimal Venue, RegistroRow? Row) missed = default;
+        string? missedId = null;
+
+        var summary = await s.RunAsync(s.Options(VenueKind.Testnet, steps), steps, i =>
+        {
+            if (i != injectBefore) return;
+            var path = host!.Parts.Registro.Path;
+            Assert.True(s.Fake.WaitForUserConnectionsAsync(1, GiveUp).GetAwaiter().GetResult(), "the user-data stream never connected");
+            var manual = s.Fake.InjectManualTrade("BUY", 0.010m);
+            live.Add(WaitForEventRow(path, manual.ClientOrderId, "operacion_manual", s));
+            var adl = s.Fake.InjectLiquidation(adl: true);
+            Assert.NotNull(adl);
+            live.Add(WaitForEventRow(path, adl.ClientOrderId, "adl", s));
+            // The listenKey expires and the client makes another: a trade placed in between is never on the stream.
+            s.Fake.ExpireListenKey();
+            var lost = s.Fake.InjectManualTrade("BUY", 0.020m);
+            missedId = lost.ClientOrderId;
+            missed = WaitForEventRow(path, lost.ClientOrderId, "operacion_manual", s);
+        }, started: h => host = h);
+
+        var rows = RegistroReader.Read(summary.RegistroPath).ToList();
+        var eventRows = rows.Where(r => r.TipoAccion == TradingSession.VenueEventActionType).ToList();
+        var late = live.Count(m => m.Row is null || m.Elapsed > Promptly);
+        var missedRows = eventRows.Count(r => r.Error?.Contains(missedId!, StringComparison.Ordinal) == true);
+        var venueEnd = s.Fake.Account.Position("BTCUSDT")?.Amount ?? 0m;
+        TestReport.Write(output, I($"fault-suite: venue-events adl+manual injected={live.Count} later-than-1s={late} latency-ms={string.Join(",", live.Select(m => m.Elapsed.TotalMilliseconds.ToString("F0", CultureInfo.InvariantCulture)))} missed-during-reconnect rows={missedRows} after-ms={missed.Elapsed.TotalMilliseconds:F0} book/venue={missed.Book}/{missed.Venue} event-rows={eventRows.Count} steps={summary.Steps}"));
+        foreach (var e in s.Events.OfType<SessionLog>().Where(e => e.Level >= SessionLogLevel.Warning || e.Message.Contains("stream", StringComparison.OrdinalIgnoreCase)))
+            output.WriteLine(I($"{e.Time:HH:mm:ss.fff} {e.Level}: {e.Message}"));
+
+        Assert.Equal(0, late);
+        foreach (var m in live.Append(missed))
+        {
+            Assert.NotNull(m.Row);
+            Assert.Equal(m.Reason, m.Row!.Operacion);
+            Assert.Equal(m.Venue, m.Book);
+        }
+        Assert.Equal(0m, live[1].Venue); // ADL closed the whole position
+        Assert.Equal(1, missedRows);     // once: not doubled by the stream, not reconciled again by the next step
+        Assert.Equal(3, eventRows.Count);
+        Assert.Equal(steps, summary.Steps);
+        Assert.Equal(venueEnd, BookPosition(rows[^1]));
+        Assert.DoesNotContain(rows.Where(r => r.TipoAccion != TradingSession.VenueEventActionType), r => r.Error?.Contains("reconcil", StringComparison.OrdinalIgnoreCase) == true);
+    }
+
     /// <summary>Bounded poll of the registro file (every few ms, at most <see cref="GiveUp"/>) for the event's row.</summary>
     private static (string, TimeSpan, decimal, decimal, RegistroRow?) WaitForEventRow(string path, string clientOrderId, string reason, FakeVenueSession s)
     {

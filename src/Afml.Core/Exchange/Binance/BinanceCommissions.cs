@@ -4,7 +4,8 @@ using System.Text.Json;
 namespace Afml.Core.Exchange.Binance;
 
 /// <summary>
-/// An order's commission as Binance charged it: GET /fapi/v1/userTrades (weight 5) summed per
+/// An order's commission as Binance charged it: the fills' <c>n</c>/<c>N</c> from the user-data stream, or
+/// GET /fapi/v1/userTrades (weight 5) when the stream did not deliver them; summed per
 /// <c>commissionAsset</c>, each non-USDT part (BNB with the fee discount) valued in USDT at the asset's price on the
 /// venue right after the fill (GET /fapi/v1/ticker/price?symbol=&lt;ASSET&gt;USDT, weight 1). A part whose price
 /// cannot be read keeps its raw amount and is logged, and the total is then unknown (null), as it is when the trades
@@ -19,23 +20,22 @@ public sealed class BinanceCommissions(BinanceRestClient rest, Action<string>? l
         var r = await rest.SendAsync(HttpMethod.Get, "/fapi/v1/userTrades",
             new BinanceQuery().Add("symbol", symbol).Add("orderId", orderId), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
         if (!r.Success) return (null, []);
+        IReadOnlyList<BinanceTrade> trades;
+        try { trades = ParseTrades(r.Data!.Body); }
+        catch (Exception ex) when (ex is JsonException or FormatException) { return (null, []); }
+        return await ValueAsync(trades, orderId, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The commission of <paramref name="trades"/> (from the user-data stream's <c>n</c>/<c>N</c>, or from
+    /// userTrades): summed per asset, each non-USDT part valued in USDT at the venue's price now, right after the fill.</summary>
+    public async Task<(decimal? UsdtTotal, IReadOnlyList<CommissionCharge> Charges)> ValueAsync(IEnumerable<BinanceTrade> trades, long orderId, CancellationToken ct)
+    {
         var amounts = new List<(string Asset, decimal Amount)>();
-        try
+        foreach (var t in trades)
         {
-            using var doc = JsonDocument.Parse(r.Data!.Body);
-            if (doc.RootElement.ValueKind != JsonValueKind.Array) return (null, []);
-            foreach (var t in doc.RootElement.EnumerateArray())
-            {
-                var asset = BinanceJson.TryString(t, "commissionAsset") ?? Quote;
-                var amount = BinanceJson.TryDecimal(t, "commission") ?? 0m;
-                var i = amounts.FindIndex(a => a.Asset == asset);
-                if (i < 0) amounts.Add((asset, amount));
-                else amounts[i] = (asset, amounts[i].Amount + amount);
-            }
-        }
-        catch (JsonException)
-        {
-            return (null, []);
+            var i = amounts.FindIndex(a => a.Asset == t.CommissionAsset);
+            if (i < 0) amounts.Add((t.CommissionAsset, t.Commission));
+            else amounts[i] = (t.CommissionAsset, amounts[i].Amount + t.Commission);
         }
         var charges = new List<CommissionCharge>(amounts.Count);
         decimal? total = 0m;
@@ -48,6 +48,28 @@ public sealed class BinanceCommissions(BinanceRestClient rest, Action<string>? l
             charges.Add(new CommissionCharge(asset, amount, value));
         }
         return (total, charges);
+    }
+
+    /// <summary>GET /fapi/v1/userTrades's array as trades.</summary>
+    /// <exception cref="FormatException">Not an array.</exception>
+    public static IReadOnlyList<BinanceTrade> ParseTrades(string body)
+    {
+        using var doc = JsonDocument.Parse(body);
+        if (doc.RootElement.ValueKind != JsonValueKind.Array) throw new FormatException("userTrades: not an array");
+        var trades = new List<BinanceTrade>();
+        foreach (var t in doc.RootElement.EnumerateArray())
+            trades.Add(new BinanceTrade(
+                BinanceJson.TryLong(t, "id") ?? 0,
+                BinanceJson.TryLong(t, "orderId") ?? 0,
+                BinanceJson.TryString(t, "symbol") ?? "",
+                BinanceJson.TryString(t, "side") == "SELL" ? OrderSide.Sell : OrderSide.Buy,
+                BinanceJson.TryDecimal(t, "qty") ?? 0m,
+                BinanceJson.TryDecimal(t, "price") ?? 0m,
+                BinanceJson.TryDecimal(t, "commission") ?? 0m,
+                BinanceJson.TryString(t, "commissionAsset") ?? Quote,
+                BinanceJson.TryDecimal(t, "realizedPnl") ?? 0m,
+                BinanceJson.TryLong(t, "time") ?? 0));
+        return trades;
     }
 
     private async Task<decimal?> PriceAsync(string pair, CancellationToken ct)

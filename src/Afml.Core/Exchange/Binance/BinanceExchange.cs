@@ -20,6 +20,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     private readonly BinanceAlgoOrders _algo;
     private readonly ConcurrentDictionary<string, byte> _ownStopIds = new(StringComparer.Ordinal);
     private readonly BinanceAccountState _state = new();
+    private readonly BinanceFillLedger _fills = new();
     private readonly ConcurrentDictionary<string, byte> _ownOrderIds = new(StringComparer.Ordinal);
     private readonly Channel<VenueEvent> _venueEvents = Channel.CreateBounded<VenueEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
     private readonly TimeProvider _time;
@@ -31,6 +32,13 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     private readonly Action<string>? _log;
     private readonly SemaphoreSlim _configLock = new(1, 1);
     private (bool Hedge, bool MultiAssets)? _modes;
+    private readonly CancellationTokenSource _background = new();
+    private Task? _clockKeeper;
+    private string? _symbol;                   // the session's symbol, whose missed fills a reconnect re-reads
+    private long _lostAtMs;                    // server ms the stream was last lost (0: never)
+    private readonly ConcurrentDictionary<long, byte> _ownOrderNumbers = new();
+    private readonly SemaphoreSlim _catchUpLock = new(1, 1);
+    private Task _catchUp = Task.CompletedTask;
 
     /// <param name="environment">Production, Testnet, or <see cref="BinanceEnvironment.Local"/>.</param>
     /// <param name="credentials">From <see cref="BinanceCredentials.FromEnvironment"/> or given directly.</param>
@@ -41,7 +49,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     {
         ArgumentNullException.ThrowIfNull(credentials);
         Rest = new BinanceRestClient(environment, options ?? new BinanceOptions(), time, credentials, handler, rateGate: rateGate);
-        _placer = new BinanceOrderPlacer(Rest, time, log);
+        _placer = new BinanceOrderPlacer(Rest, time, log, _fills, () => _stream is not null && _state.IsConnected);
         _accountReader = new BinanceAccountReader(Rest);
         _algo = new BinanceAlgoOrders(Rest, time);
         _log = log;
@@ -50,6 +58,13 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
 
     /// <summary>The user-data stream's view of the account (healthy or not).</summary>
     public BinanceAccountState State => _state;
+
+    /// <summary>Fills seen on the stream or re-read over REST, by trade id.</summary>
+    public BinanceFillLedger Fills => _fills;
+
+    /// <summary>Own fills whose commission came from the stream's n/N, and from GET userTrades.</summary>
+    public int StreamCommissions => _placer.StreamCommissions;
+    public int RestCommissions => _placer.RestCommissions;
 
     /// <summary>The user-data stream, once started (null with <see cref="BinanceOptions.UserStream"/> off).</summary>
     public BinanceUserStream? UserStream => _stream;
@@ -153,18 +168,18 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
                 var clientId = BinanceJson.TryString(o, "c") ?? "";
                 var orderId = BinanceJson.TryLong(o, "i") ?? 0;
                 var filled = BinanceJson.TryDecimal(o, "z") ?? 0;
+                var trade = TradeOf(o, e);
                 if (_ownOrderIds.ContainsKey(clientId))
                 {
+                    _ownOrderNumbers.TryAdd(orderId, 0);
+                    if (trade is not null) _fills.Add(trade); // its commission (n/N) for the step that sent it
                     _state.ApplyOwnOrderUpdate(orderId, BinanceJson.TryString(o, "X") ?? "", BinanceJson.TryLong(o, "T") ?? BinanceJson.TryLong(e, "T") ?? 0, filled > 0);
                     break;
                 }
                 var last = BinanceJson.TryDecimal(o, "l") ?? 0;
                 if (last <= 0 || BinanceJson.TryString(o, "x") is not ("TRADE" or "CALCULATED")) break;
-                var type = BinanceJson.TryString(o, "o") ?? "";
-                var kind = IsOwnStop(o, clientId) ? VenueEventKind.ProtectiveStop
-                    : type == "LIQUIDATION" || clientId.StartsWith("autoclose-", StringComparison.Ordinal) ? VenueEventKind.Liquidation
-                    : clientId.StartsWith("adl_autoclose", StringComparison.Ordinal) ? VenueEventKind.AutoDeleverage
-                    : VenueEventKind.ManualTrade;
+                if (trade is not null && !_fills.Add(trade)) break; // already seen (twice on the stream, or re-read over REST)
+                var kind = IsOwnStop(o, clientId) ? VenueEventKind.ProtectiveStop : KindOf(BinanceJson.TryString(o, "o") ?? "", clientId);
                 var ev = new VenueEvent(
                     DateTimeOffset.FromUnixTimeMilliseconds(BinanceJson.TryLong(o, "T") ?? BinanceJson.TryLong(e, "E") ?? 0),
                     kind, BinanceJson.TryString(o, "s") ?? "", BinanceJson.TryString(o, "S") == "SELL" ? OrderSide.Sell : OrderSide.Buy,
@@ -199,6 +214,24 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
 
     public Task<ExchangeResult<ProtectiveStopOrder?>> CancelStopAsync(string symbol, string clientAlgoId, CancellationToken ct) =>
         _algo.CancelStopAsync(symbol, clientAlgoId, ct);
+
+    /// <summary>The fill an ORDER_TRADE_UPDATE carries (execution TRADE or CALCULATED, <c>l</c> &gt; 0), null otherwise.</summary>
+    private static BinanceTrade? TradeOf(JsonElement o, JsonElement e)
+    {
+        var last = BinanceJson.TryDecimal(o, "l") ?? 0;
+        if (last <= 0 || BinanceJson.TryString(o, "x") is not ("TRADE" or "CALCULATED") || BinanceJson.TryLong(o, "t") is not { } id) return null;
+        return new BinanceTrade(
+            id,
+            BinanceJson.TryLong(o, "i") ?? 0,
+            BinanceJson.TryString(o, "s") ?? "",
+            BinanceJson.TryString(o, "S") == "SELL" ? OrderSide.Sell : OrderSide.Buy,
+            last,
+            BinanceJson.TryDecimal(o, "L") ?? 0,
+            BinanceJson.TryDecimal(o, "n") ?? 0,
+            BinanceJson.TryString(o, "N") ?? "USDT",
+            BinanceJson.TryDecimal(o, "rp") ?? 0,
+            BinanceJson.TryLong(o, "T") ?? BinanceJson.TryLong(e, "T") ?? 0);
+    }
 
     /// <summary>Position mode and multi-assets mode, read once (weight 60) and kept: Binance refuses to switch either
     /// while a position or open order exists.</summary>
@@ -252,13 +285,131 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
             Settings = settings = settings with { MarginType = wanted };
             _log?.Invoke($"Margen de {symbol} cambiado a {wanted}, como pide la configuración.");
         }
+        if (_clockKeeper is null)
+            _clockKeeper = Task.Run(() => KeepClockAsync(_background.Token), CancellationToken.None);
         if (Rest.Options.UserStream && _stream is null)
         {
-            _stream = new BinanceUserStream(Rest, _time, OnStreamEvent, _state.OnConnected, _state.OnDisconnected, _log);
+            _symbol = symbol;
+            _stream = new BinanceUserStream(Rest, _time, OnStreamEvent, OnStreamConnected, OnStreamDisconnected, _log);
             if (await _stream.StartAsync(ct).ConfigureAwait(false))
                 _log?.Invoke("Stream de usuario conectado: cuenta, posición y operaciones ajenas se siguen en tiempo real (REST como comprobación).");
         }
         return ExchangeResult<BinanceAccountSettings>.Ok(settings);
+    }
+
+    private void OnStreamConnected()
+    {
+        _state.OnConnected();
+        // Events sent while the stream was down (a dropped socket, an expired key) are lost: re-read them over REST.
+        if (_stream is { Connections: > 1 } && _symbol is { } symbol)
+            _catchUp = Task.Run(async () =>
+            {
+                try { await CatchUpAsync(symbol, _background.Token).ConfigureAwait(false); }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    _log?.Invoke($"Stream de usuario reconectado: la relectura por REST falló ({ex.GetType().Name}: {ex.Message}); la reconciliación del siguiente paso cubre.");
+                }
+            }, CancellationToken.None);
+    }
+
+    private void OnStreamDisconnected()
+    {
+        if (_state.IsConnected) Interlocked.Exchange(ref _lostAtMs, Rest.Clock.NowMs);
+        _state.OnDisconnected();
+    }
+
+    /// <summary>Missed fills after a reconnect, applied exactly once: GET userTrades from the last trade id seen (or
+    /// from when the stream was lost), then the account and position over REST (the stream's state starts again from
+    /// them), then each fill not seen before becomes what the stream would have said: an own order's fill for its
+    /// commission, a foreign one a venue event (its order looked up to tell a manual trade from a liquidation or ADL).
+    /// Trade ids already seen, on the stream or here, are skipped. Returns the orders whose fills were missed.</summary>
+    public async Task<int> CatchUpAsync(string symbol, CancellationToken ct)
+    {
+        await _catchUpLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var query = new BinanceQuery().Add("symbol", symbol);
+            if (_fills.LastTradeIdOf(symbol) is { } last) query.Add("fromId", last + 1);
+            else query.Add("startTime", Math.Max(0, Interlocked.Read(ref _lostAtMs) - 1_000));
+            query.Add("limit", 1000);
+            var r = await Rest.SendAsync(HttpMethod.Get, "/fapi/v1/userTrades", query, BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
+            IReadOnlyList<BinanceTrade> trades;
+            try { trades = r.Success ? BinanceCommissions.ParseTrades(r.Data!.Body) : []; }
+            catch (Exception ex) when (ex is JsonException or FormatException) { trades = []; }
+            if (!r.Success) _log?.Invoke($"Stream de usuario reconectado: no se pudieron releer las operaciones ({r.Error}); la reconciliación del siguiente paso cubre.");
+            // Re-seed from REST (reads go there until it is done): the position includes every fill listed above.
+            await GetAccountAsync(ct).ConfigureAwait(false);
+            await GetPositionAsync(symbol, ct).ConfigureAwait(false);
+            // An own order still in flight (its answer held, its events lost with the stream) is known as ours once
+            // placed: never taken for a foreign fill.
+            await _placer.WhenIdleAsync(ct).ConfigureAwait(false);
+            var missed = 0;
+            foreach (var order in trades.Where(t => !_fills.Seen(t.Symbol, t.TradeId)).OrderBy(t => t.TradeId).GroupBy(t => t.OrderId))
+            {
+                var fresh = order.Where(_fills.Add).ToList(); // the stream may have delivered some meanwhile
+                if (fresh.Count == 0) continue;
+                missed++;
+                if (_ownOrderNumbers.ContainsKey(order.Key)) continue; // an own fill: its step takes the commission from the ledger
+                var (clientId, type) = await LookUpOrderAsync(symbol, order.Key, ct).ConfigureAwait(false);
+                if (_ownOrderIds.ContainsKey(clientId)) { _ownOrderNumbers.TryAdd(order.Key, 0); continue; }
+                if (clientId.Length == 0)
+                {
+                    // Not known to be foreign: never record it as a manual trade; the next step's reconciliation books it.
+                    _log?.Invoke($"Stream de usuario reconectado: la orden {order.Key} de un fill perdido no se pudo consultar; la reconciliación del siguiente paso la cubre.");
+                    continue;
+                }
+                var quantity = fresh.Sum(t => t.Quantity);
+                var price = quantity == 0 ? 0 : fresh.Sum(t => t.Quantity * t.Price) / quantity;
+                var ev = new VenueEvent(DateTimeOffset.FromUnixTimeMilliseconds(fresh[^1].Time), KindOf(type, clientId), symbol, fresh[0].Side,
+                    (double)quantity, (double)price, clientId, order.Key, (double)fresh.Sum(t => t.RealizedPnl),
+                    string.Join("+", fresh.Select(t => t.CommissionAsset).Distinct()), (double)fresh.Sum(t => t.Commission), null);
+                _venueEvents.Writer.TryWrite(ev);
+                _log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                    $"Evento del venue perdido durante la reconexión del stream ({ev.Reason}), releído por REST: {ev.Side} {ev.Quantity} {ev.Symbol} @ {ev.Price} (orden {ev.OrderId}, '{ev.ClientOrderId}')."));
+            }
+            CatchUps++;
+            return missed;
+        }
+        finally
+        {
+            _catchUpLock.Release();
+        }
+    }
+
+    /// <summary>REST re-reads done after reconnections (diagnostics and tests).</summary>
+    public int CatchUps { get; private set; }
+
+    /// <summary>The client order id and type of a foreign order (userTrades carries neither).</summary>
+    private async Task<(string ClientId, string Type)> LookUpOrderAsync(string symbol, long orderId, CancellationToken ct)
+    {
+        var q = await Rest.SendAsync(HttpMethod.Get, "/fapi/v1/order", new BinanceQuery().Add("symbol", symbol).Add("orderId", orderId), BinanceSecurity.Signed, 1, ct).ConfigureAwait(false);
+        if (!q.Success) return ("", "");
+        try
+        {
+            using var doc = JsonDocument.Parse(q.Data!.Body);
+            return (BinanceJson.TryString(doc.RootElement, "clientOrderId") ?? "", BinanceJson.TryString(doc.RootElement, "type") ?? BinanceJson.TryString(doc.RootElement, "origType") ?? "");
+        }
+        catch (JsonException) { return ("", ""); }
+    }
+
+    private VenueEventKind KindOf(string type, string clientId) =>
+        _ownStopIds.ContainsKey(clientId) ? VenueEventKind.ProtectiveStop // our stop, seen by the reconnect's re-read
+        : type == "LIQUIDATION" || clientId.StartsWith("autoclose-", StringComparison.Ordinal) ? VenueEventKind.Liquidation
+        : clientId.StartsWith("adl_autoclose", StringComparison.Ordinal) ? VenueEventKind.AutoDeleverage
+        : VenueEventKind.ManualTrade;
+
+    /// <summary>Refreshes the server-time offset every half <see cref="BinanceOptions.TimeResyncInterval"/> in the
+    /// background, so an order never waits for a resync between a candle's close and its POST.</summary>
+    private async Task KeepClockAsync(CancellationToken ct)
+    {
+        var period = Rest.Options.TimeResyncInterval / 2;
+        if (period <= TimeSpan.Zero) return;
+        while (!ct.IsCancellationRequested)
+        {
+            try { await Task.Delay(period, _time, ct).ConfigureAwait(false); }
+            catch (OperationCanceledException) { return; }
+            await Rest.SyncTimeAsync(ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>The BOTH leg of the symbol. A LONG or SHORT leg with an amount means the account is in hedge mode: that
@@ -347,6 +498,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
             _modes = null; // the account was switched to hedge mode under us: read it again before the next order
             _log?.Invoke($"Binance rechazó {request.ClientOrderId} por modo de posición (-4061): la cuenta pasó a modo hedge; no se envían más órdenes hasta volver a one-way.");
         }
+        if (placed.Success && placed.Data!.OrderId is { } number) _ownOrderNumbers.TryAdd(number, 0);
         if (placed.Success && placed.Data!.ExecutedQuantity > 0 && placed.Data.OrderId is { } id && _stream is not null) _state.ExpectOwnFill(id);
         return placed;
     }
@@ -371,9 +523,14 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
 
     public async ValueTask DisposeAsync()
     {
+        await _background.CancelAsync().ConfigureAwait(false);
+        if (_clockKeeper is not null) try { await _clockKeeper.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        try { await _catchUp.ConfigureAwait(false); } catch (OperationCanceledException) { }
         if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
         _venueEvents.Writer.TryComplete();
         _configLock.Dispose();
+        _background.Dispose();
+        _catchUpLock.Dispose();
         Rest.Dispose();
     }
 

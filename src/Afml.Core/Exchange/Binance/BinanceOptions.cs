@@ -69,4 +69,8 @@ public sealed record BinanceOptions
 
     /// <summary>How long a read waits for the stream to confirm an own fill before reading REST instead.</summary>
     public TimeSpan StreamCatchUp { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long an own order's step waits for its fills' ORDER_TRADE_UPDATE (commission n/N) before reading
+    /// GET /fapi/v1/userTrades instead. Only waited while the stream is connected.</summary>
+    public TimeSpan StreamFillWait { get; init; } = TimeSpan.FromSeconds(1);
 }

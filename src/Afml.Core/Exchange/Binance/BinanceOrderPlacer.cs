@@ -11,8 +11,11 @@ namespace Afml.Core.Exchange.Binance;
 /// order is resent once. A definite rejection is returned as it is. Ids whose outcome is
 /// still unknown are remembered, so the session's next attempt (<see cref="Risk.OperationRetry"/>) starts by
 /// looking the order up instead of sending it again: no retry can double a position.
+/// A fill's commission comes from the user-data stream's ORDER_TRADE_UPDATEs (<paramref name="fills"/>, waited for
+/// up to <see cref="BinanceOptions.StreamFillWait"/> while <paramref name="streamUp"/>), else from userTrades.
 /// </summary>
-public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time, Action<string>? log = null)
+public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time, Action<string>? log = null,
+    BinanceFillLedger? fills = null, Func<bool>? streamUp = null)
 {
     private readonly BinanceCommissions _commissions = new(rest, log);
     private readonly Dictionary<string, DateTimeOffset> _uncertain = new(StringComparer.Ordinal);
@@ -23,6 +26,18 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
 
     /// <summary>Consecutive "does not exist" answers, past recvWindow + margin, that make an order absent.</summary>
     private const int ConfirmAbsent = 2;
+
+    /// <summary>Fills whose commission came from the stream, and from GET userTrades (diagnostics and tests).</summary>
+    public int StreamCommissions => _streamCommissions;
+    public int RestCommissions => _restCommissions;
+    private int _streamCommissions, _restCommissions;
+
+    /// <summary>Completes once no order is being placed (an order in flight has its id known by then).</summary>
+    public async Task WhenIdleAsync(CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct).ConfigureAwait(false);
+        _lock.Release();
+    }
 
     /// <summary>Client order ids whose outcome is not known yet (for diagnostics and tests).</summary>
     public IReadOnlyCollection<string> Uncertain => _uncertain.Keys;
@@ -155,12 +170,30 @@ public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time
             return ExchangeResult<OrderFill>.Ok(none);
         }
         var (commission, charges) = rest.Options.FetchCommission && order.OrderId is { } id
-            ? await _commissions.ReadAsync(symbol, id, ct).ConfigureAwait(false)
+            ? await CommissionAsync(symbol, id, order.ExecutedQuantity, ct).ConfigureAwait(false)
             : ((decimal?)0m, (IReadOnlyList<CommissionCharge>)[]);
         var fill = new OrderFill(clientOrderId, order.OrderId, order.Side ?? side, order.MappedStatus,
             (double)order.ExecutedQuantity, (double)order.EffectivePrice, (double)(commission ?? 0m), CommissionKnown: commission is not null,
             Charges: charges.Count > 0 ? charges : null);
         _done[clientOrderId] = fill;
         return ExchangeResult<OrderFill>.Ok(fill);
+    }
+
+    /// <summary>The fills' n/N from the stream when it is up and delivers them within the bound; otherwise userTrades.</summary>
+    private async Task<(decimal?, IReadOnlyList<CommissionCharge>)> CommissionAsync(string symbol, long orderId, decimal executed, CancellationToken ct)
+    {
+        if (fills is not null && streamUp is not null)
+        {
+            var up = streamUp();
+            var trades = await fills.WaitForFillsAsync(orderId, executed, rest.Options.StreamFillWait, time, streamUp, ct).ConfigureAwait(false);
+            if (trades is not null)
+            {
+                Interlocked.Increment(ref _streamCommissions);
+                return await _commissions.ValueAsync(trades, orderId, ct).ConfigureAwait(false);
+            }
+            if (up) log?.Invoke($"Stream de usuario: los fills de la orden {orderId} no llegaron a tiempo; la comisión se lee por REST (userTrades).");
+        }
+        Interlocked.Increment(ref _restCommissions);
+        return await _commissions.ReadAsync(symbol, orderId, ct).ConfigureAwait(false);
     }
 }

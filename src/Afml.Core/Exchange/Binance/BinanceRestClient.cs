@@ -70,7 +70,9 @@ public sealed class BinanceRestClient : IDisposable
     {
         if (security != BinanceSecurity.None && _signer is null)
             return ExchangeResult<BinanceResponse>.Fail(ExchangeErrorKind.Unauthorized, $"{method} {path} needs API credentials and none were given.");
-        if (security == BinanceSecurity.Signed && Clock.NeedsSync(_options.TimeResyncInterval))
+        // An order never waits for a periodic resync (it would sit between a candle's close and its order): once the
+        // offset is known, a stale one costs at most the -1021 below, a definite rejection resynced and resent once.
+        if (security == BinanceSecurity.Signed && Clock.NeedsSync(_options.TimeResyncInterval) && !(isOrder && Clock.SyncedAt is not null))
         {
             var sync = await SyncTimeAsync(ct).ConfigureAwait(false);
             if (!sync.Success) return ExchangeResult<BinanceResponse>.Fail(sync.Error!);

@@ -134,4 +134,56 @@ public class UserStreamTests
         Assert.Equal(0, (await ex.GetPositionAsync("BTCUSDT", default)).Unwrap().Quantity);
         Assert.Equal(before, RestReads(fake));
     }
+
+    [Fact]
+    public async Task A_manual_trade_missed_while_the_listenKey_was_re_created_is_re_read_over_REST_and_surfaces_once()
+    {
+        await using var fake = await AccountConfigurationTests.StartFakeAsync();
+        await using var ex = await StartedAsync(fake);
+        (await ex.PlaceMarketOrderAsync(new MarketOrderRequest("BTCUSDT", OrderSide.Buy, 0.01, false, "afml-own-2", 20_500), default)).Unwrap();
+        await EventuallyAsync(() => ex.Fills.LastTradeIdOf("BTCUSDT") is not null);
+
+        fake.ExpireListenKey();                     // no valid key until the client makes another: events are lost
+        var manual = fake.InjectManualTrade("BUY", 0.02m);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var e = await ex.VenueEvents.ReadAsync(cts.Token);
+        await EventuallyAsync(() => ex.CatchUps >= 1);
+        await Task.Delay(300);
+
+        Assert.Equal(VenueEventKind.ManualTrade, e.Kind);
+        Assert.Equal(manual.ClientOrderId, e.ClientOrderId);
+        Assert.Equal(manual.OrderId, e.OrderId);
+        Assert.Equal(0.02, e.Quantity, 9);
+        Assert.False(ex.VenueEvents.TryRead(out _)); // once: neither doubled nor our own order's fill
+        Assert.Equal(2, ex.UserStream!.KeysCreated);
+        Assert.Contains(fake.RequestLog.For("GET /fapi/v1/userTrades"), r => r.Query.Contains("fromId=", StringComparison.Ordinal));
+        Assert.Equal((double)fake.Account.Position("BTCUSDT")!.Amount, (await ex.GetPositionAsync("BTCUSDT", default)).Unwrap().Quantity, 9);
+    }
+
+    [Fact]
+    public async Task A_liquidation_missed_while_the_socket_was_down_is_re_read_once_and_a_fill_seen_both_ways_counts_once()
+    {
+        await using var fake = await AccountConfigurationTests.StartFakeAsync();
+        await using var ex = await StartedAsync(fake);
+        fake.InjectManualTrade("BUY", 0.03m);        // seen on the stream
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var first = await ex.VenueEvents.ReadAsync(cts.Token);
+
+        fake.DropUserStreams();
+        await EventuallyAsync(() => fake.UserConnectionCount == 0);
+        var liquidation = fake.InjectLiquidation();
+        Assert.NotNull(liquidation);
+        var e = await ex.VenueEvents.ReadAsync(cts.Token);
+        await EventuallyAsync(() => ex.CatchUps >= 1);
+        // The catch-up's userTrades lists the manual trade too when it reads from a time: it was seen already.
+        (await ex.CatchUpAsync("BTCUSDT", default)).ToString();
+        await Task.Delay(300);
+
+        Assert.Equal(VenueEventKind.ManualTrade, first.Kind);
+        Assert.Equal(VenueEventKind.Liquidation, e.Kind);
+        Assert.Equal(liquidation.ClientOrderId, e.ClientOrderId);
+        Assert.Equal(0.03, e.Quantity, 9);
+        Assert.False(ex.VenueEvents.TryRead(out _));
+        Assert.Equal(0, (await ex.GetPositionAsync("BTCUSDT", default)).Unwrap().Quantity);
+    }
 }

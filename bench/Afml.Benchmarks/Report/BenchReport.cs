@@ -21,6 +21,9 @@ internal static class BenchReport
         var budget = TimeSpan.FromSeconds(double.Parse(Arg(args, "--budget") ?? "120", CultureInfo.InvariantCulture));
         var sessionSteps = int.Parse(Arg(args, "--session-steps") ?? "3000", CultureInfo.InvariantCulture);
         var latencySteps = int.Parse(Arg(args, "--latency-steps") ?? "200", CultureInfo.InvariantCulture);
+        // --parts decision,split,replay,sessions,latency (default all): to iterate on one part without the rest.
+        var parts = (Arg(args, "--parts") ?? "decision,split,replay,sessions,latency").Split(',');
+        bool Part(string name) => parts.Contains(name, StringComparer.Ordinal);
         Directory.CreateDirectory(outDir);
         var started = Stopwatch.StartNew();
         var md = new StringBuilder();
@@ -40,6 +43,7 @@ internal static class BenchReport
 
         // Decision path.
         Console.Error.WriteLine("… forward and decision");
+        if (Part("decision") || Part("split"))
         using (var micro = new Microbench(roots[0]))
         {
             var v = micro.KernelVerdict;
@@ -76,14 +80,14 @@ internal static class BenchReport
         Line("| decisions | candles/s | µs/candle | CPU µs/candle | load | process start | peak RSS | user CPU | sys CPU | note |");
         Line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         var replays = new List<(int Size, ReplayRun Run)>();
-        foreach (var size in sizes)
+        foreach (var size in Part("replay") ? sizes : [])
         {
             Console.Error.WriteLine(F($"… replay {size:N0}"));
             var csv = ws.Candles(size + 1_000);
             var r = await ReplayChild.RunAsync([(roots[0], csv)], size, budget);
             replays.Add((size, r));
             Line(F($"| {size:N0} | {r.CandlesPerSecond:N0} | {r.MicrosPerCandle:F1} | {(r.UserSeconds + r.SystemSeconds) * 1e6 / r.Steps:F1} | {r.LoadSeconds:F2} s | {r.StartupSeconds:F2} s | {r.PeakRssMiB:F0} MiB | {r.UserSeconds:F1} s | {r.SystemSeconds:F1} s | {(r.Cut ? $"stopped after {r.Steps:N0} decisions ({r.StopReasons}; budget {budget.TotalSeconds:F0} s)" : "")} |"));
-            File.Delete(csv);
+            if (Environment.GetEnvironmentVariable("AFML_BENCH_KEEP") != "1") File.Delete(csv);
         }
         Line();
 
@@ -94,7 +98,7 @@ internal static class BenchReport
         Line("| sessions | total candles/s | per session | vs 1 session | peak RSS |");
         Line("|---:|---:|---:|---:|---:|");
         double? one = null;
-        foreach (var n in new[] { 1, 2, 4 })
+        foreach (var n in Part("sessions") ? [1, 2, 4] : Array.Empty<int>())
         {
             var files = Enumerable.Range(0, n).Select(i => (roots[i], ws.Candles(sessionSteps + 1_000, seed: 100 + i))).ToList();
             var r = await ReplayChild.RunAsync(files, sessionSteps, budget);
@@ -105,7 +109,7 @@ internal static class BenchReport
 
         // Close → order.
         Console.Error.WriteLine("… close → order on the fake");
-        var c = await CloseToOrder.RunAsync(roots[0], latencySteps);
+        var c = Part("latency") ? await CloseToOrder.RunAsync(roots[0], latencySteps) : new CloseToOrderResult(0, 0, double.NaN, double.NaN, double.NaN, double.NaN);
         Line("## Live step on the fake Binance (loopback, in process): candle close published → the step's order POST arrives");
         Line();
         Line("| steps | with an order | p50 | p99 | REST calls before the order | REST calls per step |");

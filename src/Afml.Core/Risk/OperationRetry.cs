@@ -36,13 +36,18 @@ public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan
         CancellationToken ct,
         Action<int, ExchangeError>? onRetry = null)
     {
-        if (Attempts == 1) return await AttemptAsync(operation, ct).ConfigureAwait(false);
+        // The first attempt runs outside Polly: almost every call succeeds at once (a replay step makes two), and the
+        // pipeline's machinery cost more than the call. A failure worth retrying is handed to the pipeline as its
+        // first outcome, so the retries, their delays and onRetry are exactly the pipeline's.
+        var first = await AttemptAsync(operation, ct).ConfigureAwait(false);
+        if (Attempts == 1 || first.Success || !IsRetriable(first.Error!.Kind)) return first;
         var pipeline = (ResiliencePipeline<ExchangeResult<T>>)_pipelines.GetOrAdd(typeof(ExchangeResult<T>), _ => Build<T>());
         var context = ResilienceContextPool.Shared.Get(ct);
         try
         {
             context.Properties.Set(OnRetryKey, onRetry);
-            return await pipeline.ExecuteAsync(static async (ctx, op) => await AttemptAsync(op, ctx.CancellationToken).ConfigureAwait(false), context, operation).ConfigureAwait(false);
+            var attempts = 0;
+            return await pipeline.ExecuteAsync(async (ctx, op) => ++attempts == 1 ? first : await AttemptAsync(op, ctx.CancellationToken).ConfigureAwait(false), context, operation).ConfigureAwait(false);
         }
         finally
         {

@@ -211,8 +211,21 @@ function Invoke-Bench {
     #   dotnet run --project bench/Afml.Benchmarks -c Release -- --filter '*' --artifacts out/bench
     $artifacts = Join-Path $out 'bench'
     $project = Join-Path $root 'bench/Afml.Benchmarks/Afml.Benchmarks.csproj'
+    # The PowerShell side's fixed costs, reported apart: pwsh's own start, then Import-Module Afml on top (median of 5).
+    Invoke-Build
+    $manifest = Join-Path $moduleDir 'Afml.psd1'
+    function Get-MedianMs([scriptblock] $Run) {
+        $ms = foreach ($i in 1..5) { (Measure-Command { & $Run | Out-Null }).TotalMilliseconds }
+        ($ms | Sort-Object)[2]
+    }
+    $pwshStart = Get-MedianMs { Invoke-ChildPwsh 'exit 0' }
+    $withImport = Get-MedianMs { Invoke-ChildPwsh "Import-Module '$manifest'; exit 0" }
+    $importMs = [Math]::Max(0, $withImport - $pwshStart)
     Invoke-Native 'bench build' { dotnet build $project -c Release --nologo -v quiet }
-    Invoke-Native 'bench report' { dotnet run --project $project -c Release --no-build -- report --out $artifacts }
+    $inv = [cultureinfo]::InvariantCulture
+    Invoke-Native 'bench report' {
+        dotnet run --project $project -c Release --no-build -- report --out $artifacts --pwsh-start-ms $pwshStart.ToString('F0', $inv) --import-ms $importMs.ToString('F0', $inv)
+    }
 }
 
 function Invoke-Clean {

@@ -21,6 +21,9 @@ internal static class BenchReport
         var budget = TimeSpan.FromSeconds(double.Parse(Arg(args, "--budget") ?? "120", CultureInfo.InvariantCulture));
         var sessionSteps = int.Parse(Arg(args, "--session-steps") ?? "3000", CultureInfo.InvariantCulture);
         var latencySteps = int.Parse(Arg(args, "--latency-steps") ?? "200", CultureInfo.InvariantCulture);
+        // --parts decision,split,replay,sessions,latency (default all): to iterate on one part without the rest.
+        var parts = (Arg(args, "--parts") ?? "decision,split,replay,sessions,latency").Split(',');
+        bool Part(string name) => parts.Contains(name, StringComparer.Ordinal);
         Directory.CreateDirectory(outDir);
         var started = Stopwatch.StartNew();
         var md = new StringBuilder();
@@ -38,8 +41,31 @@ internal static class BenchReport
         Line(F($"Machine: {CpuModel()}, {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, .NET {Environment.Version}; load average at start {LoadAverage()} (the machine is shared: compare CPU time per candle, less sensitive to other jobs than wall time); demo training copied with the drawdown limit raised to 1.0, leverage 1 and no costs, so that no run halts (see Workspace)."));
         Line();
 
+        // Fixed costs, reported apart from the replay's run.
+        Line("## Fixed costs (paid once per process or per session, not per candle)");
+        Line();
+        Line("| what | time |");
+        Line("|---|---:|");
+        if (Arg(args, "--pwsh-start-ms") is { } pwshStart) Line(F($"| PowerShell start (`pwsh -NoProfile`, median of 5) | {double.Parse(pwshStart, CultureInfo.InvariantCulture):F0} ms |"));
+        if (Arg(args, "--import-ms") is { } import) Line(F($"| `Import-Module Afml` on top of it (median of 5) | {double.Parse(import, CultureInfo.InvariantCulture):F0} ms |"));
+        {
+            var loads = new List<double>();
+            for (var i = 0; i < 3; i++)
+            {
+                var t = Stopwatch.StartNew();
+                using (Afml.Core.Agent.TrainingLoader.Load(roots[0], Paths.DemoTrainId)) { }
+                loads.Add(t.Elapsed.TotalMilliseconds);
+            }
+            Line(F($"| training load: config, scaler, modelo.onnx into an OnnxRuntime session, kernel built and gated against it (2,000+ observations); first / then | {loads[0]:F0} / {loads.Skip(1).Min():F0} ms |"));
+        }
+        Line("| process start to Main (replay child, no PowerShell) | see the replay table |");
+        Line("| the replay's pass over its candle file before the start (every check; nothing kept) | see the replay table |");
+        Line();
+
         // Decision path.
+        Timing? kernelForward = null;
         Console.Error.WriteLine("… forward and decision");
+        if (Part("decision") || Part("split"))
         using (var micro = new Microbench(roots[0]))
         {
             var v = micro.KernelVerdict;
@@ -52,7 +78,9 @@ internal static class BenchReport
             Line();
             Line("| what | median | p99 | calls |");
             Line("|---|---:|---:|---:|");
-            foreach (var t in micro.Forward().Concat(micro.Decision()))
+            var forward = micro.Forward();
+            kernelForward = forward[^1];
+            foreach (var t in forward.Concat(micro.Decision()))
                 Line(F($"| {t.What} | {Ns(t.MedianNs)} | {Ns(t.P99Ns)} | {t.Samples:N0} |"));
             Line();
 
@@ -66,24 +94,29 @@ internal static class BenchReport
             foreach (var s in split) Line(F($"| {s.What} | {Ns(s.MedianNs)} | {Ns(s.P99Ns)} | {100 * s.MedianNs / total:F1} % |"));
             Line(F($"| **sum** | {Ns(total)} | | |"));
             Line();
+            Line(F($"Allocated per step by the stages features → registro row (status write excluded), steady state: **{micro.AllocatedBytesPerStep:F0} B** (GC.GetAllocatedBytesForCurrentThread; the registro is written buffered, as a replay writes it)."));
+            Line();
         }
 
         // Replay end to end.
         Line("## Replay end to end (a child process per run: a SessionHost per session as `Start-AfmlSession -Replay -Quiet` runs it)");
         Line();
-        Line("Synthetic hourly candles (seeded, mean-reverting random walk) written to a temp dir; load = training + candle file; process start = runtime start to Main (no PowerShell import).");
+        Line("Synthetic hourly candles (seeded, mean-reverting random walk) written to a temp dir; the file is streamed as the replay plays (read once before the start with every check, nothing kept, then again as it plays). load = training + that first pass over the file (timed alone in the next column, in the parent process); process start = runtime start to Main (no PowerShell import); allocated/step = every allocation of the child process during the run (all threads) over its decisions.");
         Line();
-        Line("| decisions | candles/s | µs/candle | CPU µs/candle | load | process start | peak RSS | user CPU | sys CPU | note |");
-        Line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        Line("| decisions | candles/s | µs/candle | CPU µs/candle | load | of it: file pass | process start | peak RSS | allocated/step | GCs 0/1/2 | user CPU | sys CPU | note |");
+        Line("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         var replays = new List<(int Size, ReplayRun Run)>();
-        foreach (var size in sizes)
+        foreach (var size in Part("replay") ? sizes : [])
         {
             Console.Error.WriteLine(F($"… replay {size:N0}"));
             var csv = ws.Candles(size + 1_000);
+            var pass = Stopwatch.StartNew();
+            Afml.Core.MarketData.ReplayCandleLoader.Plan(csv, Afml.Core.MarketData.CandleInterval.Parse("1h"), 250, 30, null, null, new List<string>());
+            pass.Stop();
             var r = await ReplayChild.RunAsync([(roots[0], csv)], size, budget);
             replays.Add((size, r));
-            Line(F($"| {size:N0} | {r.CandlesPerSecond:N0} | {r.MicrosPerCandle:F1} | {(r.UserSeconds + r.SystemSeconds) * 1e6 / r.Steps:F1} | {r.LoadSeconds:F2} s | {r.StartupSeconds:F2} s | {r.PeakRssMiB:F0} MiB | {r.UserSeconds:F1} s | {r.SystemSeconds:F1} s | {(r.Cut ? $"stopped after {r.Steps:N0} decisions ({r.StopReasons}; budget {budget.TotalSeconds:F0} s)" : "")} |"));
-            File.Delete(csv);
+            Line(F($"| {size:N0} | {r.CandlesPerSecond:N0} | {r.MicrosPerCandle:F1} | {(r.UserSeconds + r.SystemSeconds) * 1e6 / r.Steps:F1} | {r.LoadSeconds:F2} s | {pass.Elapsed.TotalSeconds:F2} s | {r.StartupSeconds:F2} s | {r.PeakRssMiB:F0} MiB | {r.AllocatedBytesPerStep:F0} B | {r.Gen0}/{r.Gen1}/{r.Gen2} | {r.UserSeconds:F1} s | {r.SystemSeconds:F1} s | {(r.Cut ? $"stopped after {r.Steps:N0} decisions ({r.StopReasons}; budget {budget.TotalSeconds:F0} s)" : "")} |"));
+            if (Environment.GetEnvironmentVariable("AFML_BENCH_KEEP") != "1") File.Delete(csv);
         }
         Line();
 
@@ -94,18 +127,20 @@ internal static class BenchReport
         Line("| sessions | total candles/s | per session | vs 1 session | peak RSS |");
         Line("|---:|---:|---:|---:|---:|");
         double? one = null;
-        foreach (var n in new[] { 1, 2, 4 })
+        var scaling = new List<(int N, double X)>();
+        foreach (var n in Part("sessions") ? [1, 2, 4] : Array.Empty<int>())
         {
             var files = Enumerable.Range(0, n).Select(i => (roots[i], ws.Candles(sessionSteps + 1_000, seed: 100 + i))).ToList();
             var r = await ReplayChild.RunAsync(files, sessionSteps, budget);
             one ??= r.CandlesPerSecond;
+            scaling.Add((n, r.CandlesPerSecond / one.Value));
             Line(F($"| {n} | {r.CandlesPerSecond:N0} | {r.CandlesPerSecond / n:N0} | {r.CandlesPerSecond / one.Value:F2}× | {r.PeakRssMiB:F0} MiB |"));
         }
         Line();
 
         // Close → order.
         Console.Error.WriteLine("… close → order on the fake");
-        var c = await CloseToOrder.RunAsync(roots[0], latencySteps);
+        var c = Part("latency") ? await CloseToOrder.RunAsync(roots[0], latencySteps) : new CloseToOrderResult(0, 0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN);
         Line("## Live step on the fake Binance (loopback, in process, healthy user-data stream)");
         Line();
         Line("Our own time: the final kline frame at our socket → the step's order request starting in HttpClient. End to end: the fake publishing the close → the same point.");
@@ -130,7 +165,11 @@ internal static class BenchReport
         {
             Line(F($"| peak RSS at 1M within 10 % of 10k | {oneM.PeakRssMiB:F0} vs {tenK.PeakRssMiB:F0} MiB ({100 * (oneM.PeakRssMiB / tenK.PeakRssMiB - 1):+0;-0} %){(oneM.Cut ? F($" (the 1M run stopped after {oneM.Steps:N0} decisions; the whole file was loaded)") : "")} | {(oneM.PeakRssMiB <= 1.1 * tenK.PeakRssMiB ? "yes" : "no")} |"));
             Line(F($"| per-candle cost at 1M within 10 % of 10k | {oneM.MicrosPerCandle:F1} vs {tenK.MicrosPerCandle:F1} µs{(oneM.Cut ? F($" (over the first {oneM.Steps:N0})") : "")} | {(oneM.MicrosPerCandle <= 1.1 * tenK.MicrosPerCandle ? "yes" : "no")} |"));
+            double Cpu(ReplayRun r) => (r.UserSeconds + r.SystemSeconds) * 1e6 / r.Steps;
+            Line(F($"| CPU per candle at 1M within 10 % of 10k | {Cpu(oneM):F1} vs {Cpu(tenK):F1} µs | {(Cpu(oneM) <= 1.1 * Cpu(tenK) ? "yes" : "no")} |"));
         }
+        if (kernelForward is not null) Line(F($"| forward < 2 µs (median, {kernelForward.What}) | {Ns(kernelForward.MedianNs)} (p99 {Ns(kernelForward.P99Ns)}) | {(kernelForward.MedianNs < 2_000 ? "yes" : "no")} |"));
+        foreach (var (n, x) in scaling.Where(s => s.N > 1)) Line(F($"| {n} sessions scale with cores ({Environment.ProcessorCount} cores) | {x:F2}× one session | {(x >= 0.8 * Math.Min(n, Environment.ProcessorCount) ? "yes" : "no")} |"));
         Line(F($"| close → order p50 ≤ 0.5 ms of our own time | {c.OwnP50Ms:F3} ms (p99 {c.OwnP99Ms:F2} ms) | {(c.OwnP50Ms <= 0.5 ? "yes" : "no")} |"));
         Line();
         Line(F($"Report took {started.Elapsed.TotalSeconds:F0} s."));

@@ -37,6 +37,9 @@ internal sealed class Microbench : IDisposable
 
     public KernelVerdict? KernelVerdict { get; }
 
+    /// <summary>Bytes the split's stages (features → registro row, the status write excluded) allocated per step in the steady state.</summary>
+    public double AllocatedBytesPerStep { get; private set; } = double.NaN;
+
     public string ModelPath => _training.ModelPath;
 
     /// <summary>Observations of a real run: every (market, portfolio) the demo model sees over the candle file.</summary>
@@ -132,7 +135,7 @@ internal sealed class Microbench : IDisposable
         var exchange = new SimulatedExchange(settings.InitialCapital, settings.Commission, settings.Slippage);
         var interpreter = new ActionInterpreter(config.Environment.HoldThreshold);
         Directory.CreateDirectory(scratchDir);
-        using var registro = RegistroWriter.Create(scratchDir, DateTimeOffset.Now);
+        using var registro = RegistroWriter.Create(scratchDir, DateTimeOffset.Now, CsvFlush.Buffered); // as a replay writes it
         var status = new SessionStatusFile(Path.Combine(scratchDir, "sesion_bench.status.json"));
         var row = new double[features.FeatureCount];
         var market = new float[_kernel.Shape.MarketLength];
@@ -140,9 +143,11 @@ internal sealed class Microbench : IDisposable
         string[] names = ["features", "observation", "forward", "book", "registro", "status"];
         var ns = names.Select(_ => new List<double>(steps)).ToArray();
         var paso = 0;
+        long allocated = 0, allocatedSteps = 0;
         for (var i = 0; i < _candles.Count && paso < steps; i++)
         {
             var c = _candles[i];
+            var a0 = GC.GetAllocatedBytesForCurrentThread();
             var t0 = Stopwatch.GetTimestamp();
             var ok = features.Update(c, row);
             if (ok) obs.Push(row);
@@ -178,6 +183,11 @@ internal sealed class Microbench : IDisposable
                 OpenTime = c.OpenTimeUtc, PnlRealizado = record?.RealizedPnl, ClientOrderId = plan.HasOrder ? $"bench-{paso}" : null, EstadoTrading = "ACTIVE",
             });
             var t5 = Stopwatch.GetTimestamp();
+            if (paso > steps / 10)
+            {
+                allocated += GC.GetAllocatedBytesForCurrentThread() - a0; // features → registro row: what a replay step allocates of its own
+                allocatedSteps++;
+            }
             status.Write(new SessionStatus
             {
                 SessionId = "bench", TrainId = config.TrainId, Venue = "simulated", Symbol = config.Market.Symbol, ProcessId = Environment.ProcessId,
@@ -194,6 +204,7 @@ internal sealed class Microbench : IDisposable
             ns[4].Add(Stats.TicksToNs(t5 - t4));
             ns[5].Add(Stats.TicksToNs(t6 - t5));
         }
+        AllocatedBytesPerStep = allocated / (double)Math.Max(1, allocatedSteps);
         return names.Select((n, k) =>
         {
             var (med, p99) = Stats.MedianP99(ns[k].Skip(ns[k].Count / 10));

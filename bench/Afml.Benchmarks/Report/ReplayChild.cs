@@ -10,7 +10,8 @@ namespace Afml.Benchmarks.Report;
 
 /// <summary>What one child process measured: N replay sessions run concurrently in it.</summary>
 internal sealed record ReplayRun(int Sessions, long Steps, double LoadSeconds, double RunSeconds, double StartupSeconds,
-    double PeakRssMiB, double UserSeconds, double SystemSeconds, bool Cut, string Actor, string StopReasons = "")
+    double PeakRssMiB, double UserSeconds, double SystemSeconds, bool Cut, string Actor, string StopReasons = "",
+    double AllocatedBytesPerStep = double.NaN, int Gen0 = 0, int Gen1 = 0, int Gen2 = 0)
 {
     public double CandlesPerSecond => Steps / RunSeconds;
     public double MicrosPerCandle => RunSeconds * 1e6 / Steps;
@@ -70,6 +71,8 @@ internal static class ReplayChild
         // Events drained and dropped, as a -Quiet pipeline would.
         var drains = hosts.Select(h => Task.Run(async () => { await foreach (var _ in h.Events.ReadAllAsync()) { } })).ToArray();
 
+        var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+        var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var cpu0 = Process.GetCurrentProcess();
         var (user0, sys0) = (cpu0.UserProcessorTime, cpu0.PrivilegedProcessorTime);
         using var cts = new CancellationTokenSource(budget);
@@ -79,13 +82,16 @@ internal static class ReplayChild
         var summaries = await Task.WhenAll(hosts.Select(h => h.Completion));
         run.Stop();
         var cpu = Process.GetCurrentProcess();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
+        var (c0, c1, c2) = (GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2);
         await Task.WhenAll(drains);
         foreach (var h in hosts) await h.DisposeAsync();
 
         var result = new ReplayRun(hosts.Count, summaries.Sum(s => (long)s.Steps), load.Elapsed.TotalSeconds, run.Elapsed.TotalSeconds, startup,
             Stats.PeakRssMiB(), (cpu.UserProcessorTime - user0).TotalSeconds, (cpu.PrivilegedProcessorTime - sys0).TotalSeconds,
             summaries.Sum(s => (long)s.Steps) < (long)steps * hosts.Count, actor,
-            string.Join("; ", summaries.Select(s => $"{s.StopReason}{(s.StopDetail is { } d ? ": " + d : "")}").Distinct()));
+            string.Join("; ", summaries.Select(s => $"{s.StopReason}{(s.StopDetail is { } d ? ": " + d : "")}").Distinct()),
+            allocated / (double)Math.Max(1, summaries.Sum(s => (long)s.Steps)), c0, c1, c2);
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(result));
         return 0;
     }

@@ -88,6 +88,7 @@ internal sealed class Workspace : IDisposable
 
     public void Dispose()
     {
+        if (Environment.GetEnvironmentVariable("AFML_BENCH_KEEP") == "1") { Console.Error.WriteLine($"workspace kept: {Dir}"); return; }
         try { Directory.Delete(Dir, recursive: true); }
         catch (IOException) { }
     }

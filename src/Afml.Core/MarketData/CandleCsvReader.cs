@@ -25,6 +25,23 @@ public static class CandleCsvReader
 
     public static IReadOnlyList<Candle> Read(string path)
     {
+        var candles = new List<Candle>(capacity: 4096);
+        using var reader = Open(path);
+        try
+        {
+            while (reader.Next(out var candle)) candles.Add(candle);
+        }
+        catch (Exception ex) when (ex is OverflowException or OutOfMemoryException)
+        {
+            throw TooLarge(path, $"could not be held in memory ({ex.GetType().Name})");
+        }
+        return candles;
+    }
+
+    /// <summary>The same file and checks as <see cref="Read"/>, one candle at a time: nothing is kept but the
+    /// previous candle, so a replay's memory does not grow with its file.</summary>
+    public static CandleFileReader Open(string path)
+    {
         if (Directory.Exists(path))
             throw new AfmlException("CandleFileIsDirectory", AfmlErrorCategory.InvalidArgument,
                 $"'{path}' is a directory; give the candle CSV file itself (open_time,open,high,low,close,volume).", path);
@@ -33,17 +50,23 @@ public static class CandleCsvReader
         var size = new FileInfo(path).Length;
         if (size > MaxBytes)
             throw TooLarge(path, $"is {size.ToString(CultureInfo.InvariantCulture)} bytes");
+        return Guard(path, () => new CandleFileReader(path));
+    }
+
+    /// <summary>IO failures as <c>CandleFileUnreadable</c>, CsvHelper's own complaints as <c>CandleFileInvalid</c> with the line.</summary>
+    internal static T Guard<T>(string path, Func<T> read)
+    {
         try
         {
-            return ReadFile(path);
-        }
-        catch (Exception ex) when (ex is OverflowException or OutOfMemoryException)
-        {
-            throw TooLarge(path, $"could not be held in memory ({ex.GetType().Name})");
+            return read();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw new AfmlException("CandleFileUnreadable", AfmlErrorCategory.InvalidData, $"Candle file '{path}' cannot be read: {ex.Message}", path, ex);
+        }
+        catch (CsvHelperException ex)
+        {
+            throw Bad(path, ex.Context?.Parser?.RawRow ?? 0, ex.Message.Split('\n')[0]);
         }
     }
 
@@ -51,62 +74,95 @@ public static class CandleCsvReader
         new("CandleFileTooLarge", AfmlErrorCategory.InvalidData,
             $"Candle file '{path}' {what}; at most {MaxBytes.ToString(CultureInfo.InvariantCulture)} bytes are read. Replay a shorter range.", path);
 
-    private static IReadOnlyList<Candle> ReadFile(string path)
+    /// <summary>A candle file read forward, one checked candle at a time (see <see cref="CandleCsvReader"/>).</summary>
+    public sealed class CandleFileReader : IDisposable
     {
-        using var reader = new StreamReader(path);
-        var config = new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            PrepareHeaderForMatch = a => a.Header.Trim().ToLowerInvariant(),
-            DetectColumnCountChanges = true,
-        };
-        using var csv = new CsvReader(reader, config);
-        try
-        {
-            if (!csv.Read() || !csv.ReadHeader())
-                throw Bad(path, 1, "the file is empty; expected a header open_time,open,high,low,close,volume");
-            var header = csv.HeaderRecord!.Select(h => h.Trim().ToLowerInvariant()).ToArray();
-            var timeColumn = Array.IndexOf(header, "open_time");
-            var isoTime = false;
-            if (timeColumn < 0)
-            {
-                timeColumn = Array.IndexOf(header, "timestamp");
-                isoTime = timeColumn >= 0;
-            }
-            if (timeColumn < 0)
-                throw Bad(path, 1, $"no 'open_time' (epoch ms) or 'timestamp' column; header is '{string.Join(",", csv.HeaderRecord!)}'");
-            var columns = new int[Required.Length];
-            for (var i = 0; i < Required.Length; i++)
-            {
-                columns[i] = Array.IndexOf(header, Required[i]);
-                if (columns[i] < 0) throw Bad(path, 1, $"column '{Required[i]}' is missing; header is '{string.Join(",", csv.HeaderRecord!)}'");
-            }
+        private readonly string _path;
+        private readonly StreamReader _reader;
+        private readonly CsvReader _csv;
+        private readonly int _timeColumn;
+        private readonly bool _isoTime;
+        private readonly int[] _columns = new int[Required.Length];
+        private readonly double[] _values = new double[Required.Length];
+        private long _previous = long.MinValue;
 
-            var candles = new List<Candle>(capacity: 4096);
-            var values = new double[Required.Length];
-            while (csv.Read())
+        internal CandleFileReader(string path)
+        {
+            _path = path;
+            _reader = new StreamReader(path, new FileStreamOptions { Access = FileAccess.Read, Share = FileShare.Read, BufferSize = 1 << 16 });
+            var config = new CsvConfiguration(CultureInfo.InvariantCulture)
             {
-                var line = csv.Parser.RawRow;
-                var timeText = csv.GetField(timeColumn) ?? "";
-                var openTime = isoTime ? ParseIso(path, line, timeText) : ParseMillis(path, line, timeText);
+                PrepareHeaderForMatch = a => a.Header.Trim().ToLowerInvariant(),
+                DetectColumnCountChanges = true,
+            };
+            _csv = new CsvReader(_reader, config);
+            try
+            {
+                if (!_csv.Read() || !_csv.ReadHeader())
+                    throw Bad(path, 1, "the file is empty; expected a header open_time,open,high,low,close,volume");
+                var header = _csv.HeaderRecord!.Select(h => h.Trim().ToLowerInvariant()).ToArray();
+                _timeColumn = Array.IndexOf(header, "open_time");
+                if (_timeColumn < 0)
+                {
+                    _timeColumn = Array.IndexOf(header, "timestamp");
+                    _isoTime = _timeColumn >= 0;
+                }
+                if (_timeColumn < 0)
+                    throw Bad(path, 1, $"no 'open_time' (epoch ms) or 'timestamp' column; header is '{string.Join(",", _csv.HeaderRecord!)}'");
                 for (var i = 0; i < Required.Length; i++)
                 {
-                    var text = csv.GetField(columns[i]) ?? "";
-                    if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
-                        throw Bad(path, line, $"column '{Required[i]}' has '{text}', not a finite number");
+                    _columns[i] = Array.IndexOf(header, Required[i]);
+                    if (_columns[i] < 0) throw Bad(path, 1, $"column '{Required[i]}' is missing; header is '{string.Join(",", _csv.HeaderRecord!)}'");
                 }
-                if (candles.Count > 0 && openTime <= candles[^1].OpenTime)
-                    throw Bad(path, line, $"open time {Iso(openTime)} is not after the previous row's {Iso(candles[^1].OpenTime)}; the file must be sorted with no duplicates");
-                var candle = new Candle(openTime, values[0], values[1], values[2], values[3], values[4]);
-                if (CandleSanity.Problem(candle) is { } problem)
-                    throw new AfmlException("CandleInvalid", AfmlErrorCategory.InvalidData, $"{path}, line {line}: the candle of {Iso(openTime)} is impossible: {problem}.", path);
-                candles.Add(candle);
             }
-            if (candles.Count == 0) throw Bad(path, 2, "the file has a header but no candles");
-            return candles;
+            catch
+            {
+                Dispose();
+                throw;
+            }
         }
-        catch (CsvHelperException ex)
+
+        /// <summary>Candles read so far.</summary>
+        public long Count { get; private set; }
+
+        /// <summary>The next candle, checked; false at the end of the file (an error if it held no candle at all).</summary>
+        public bool Next(out Candle candle)
         {
-            throw Bad(path, ex.Context?.Parser?.RawRow ?? 0, ex.Message.Split('\n')[0]);
+            var (more, c) = Guard(_path, ReadOne);
+            candle = c;
+            return more;
+        }
+
+        private (bool, Candle) ReadOne()
+        {
+            if (!_csv.Read())
+            {
+                if (Count == 0) throw Bad(_path, 2, "the file has a header but no candles");
+                return (false, default);
+            }
+            var line = _csv.Parser.RawRow;
+            var timeText = _csv.GetField(_timeColumn) ?? "";
+            var openTime = _isoTime ? ParseIso(_path, line, timeText) : ParseMillis(_path, line, timeText);
+            for (var i = 0; i < Required.Length; i++)
+            {
+                var text = _csv.GetField(_columns[i]) ?? "";
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _values[i]) || !double.IsFinite(_values[i]))
+                    throw Bad(_path, line, $"column '{Required[i]}' has '{text}', not a finite number");
+            }
+            if (Count > 0 && openTime <= _previous)
+                throw Bad(_path, line, $"open time {Iso(openTime)} is not after the previous row's {Iso(_previous)}; the file must be sorted with no duplicates");
+            var candle = new Candle(openTime, _values[0], _values[1], _values[2], _values[3], _values[4]);
+            if (CandleSanity.Problem(candle) is { } problem)
+                throw new AfmlException("CandleInvalid", AfmlErrorCategory.InvalidData, $"{_path}, line {line}: the candle of {Iso(openTime)} is impossible: {problem}.", _path);
+            _previous = openTime;
+            Count++;
+            return (true, candle);
+        }
+
+        public void Dispose()
+        {
+            _csv.Dispose();
+            _reader.Dispose();
         }
     }
 

@@ -19,10 +19,20 @@ public sealed class ContinuityFiller
     /// <summary>Feeds the next real candle; returns the interpolated candles that go before it, then itself.</summary>
     public IEnumerable<Candle> Push(Candle candle)
     {
+        var into = new List<Candle>(1);
+        Push(candle, into);
+        return into;
+    }
+
+    /// <summary>Feeds the next real candle; appends the interpolated candles that go before it, then itself, to
+    /// <paramref name="into"/> (a list the caller reuses: nothing is allocated per candle).</summary>
+    public void Push(in Candle candle, List<Candle> into)
+    {
         if (_last is not { } last)
         {
             _last = candle;
-            return [candle];
+            into.Add(candle);
+            return;
         }
         var delta = candle.OpenTime - last.OpenTime;
         if (delta <= 0)
@@ -33,22 +43,18 @@ public sealed class ContinuityFiller
                 $"Candle {candle.OpenTimeUtc:O} is not on the {TimeSpan.FromMilliseconds(_intervalMs)} grid that starts at the first candle.", candle.OpenTimeUtc.ToString("O"));
         _last = candle;
         var steps = delta / _intervalMs;
-        if (steps == 1) return [candle];
-
-        var result = new Candle[steps];
         for (var i = 1; i < steps; i++)
         {
-            result[i - 1] = new Candle(
+            into.Add(new Candle(
                 last.OpenTime + i * _intervalMs,
                 Interp(last.Open, candle.Open, i, steps),
                 Interp(last.High, candle.High, i, steps),
                 Interp(last.Low, candle.Low, i, steps),
                 Interp(last.Close, candle.Close, i, steps),
-                Interp(last.Volume, candle.Volume, i, steps));
+                Interp(last.Volume, candle.Volume, i, steps)));
         }
-        result[^1] = candle;
+        into.Add(candle);
         FilledCount += (int)(steps - 1);
-        return result;
     }
 
     /// <summary>numpy.interp between positions 0 and <paramref name="span"/>.</summary>
@@ -63,7 +69,7 @@ public sealed class ContinuityFiller
     {
         var filler = new ContinuityFiller(interval);
         var result = new List<Candle>(candles.Count + 16);
-        foreach (var c in candles) result.AddRange(filler.Push(c));
+        foreach (var c in candles) filler.Push(c, result);
         filled = filler.FilledCount;
         return result;
     }

@@ -26,6 +26,109 @@ public static class ReplayCandleLoader
         return candles;
     }
 
+    /// <summary>
+    /// Reads the file once, forward, with every check of <see cref="Load"/> and the same errors in the same order
+    /// (a bad row first, then the interval, then the grid and gaps), keeping nothing but counts: what a replay will
+    /// play (the warm-up history and the decisions between <paramref name="from"/> and <paramref name="to"/>), for a
+    /// <see cref="StreamingReplayFeed"/> that reads it again as it plays.
+    /// </summary>
+    /// <param name="warmup">Candles the features and the observation window need before the first decision.</param>
+    /// <param name="window">The observation window (named when the file is too short).</param>
+    public static ReplayPlan Plan(string path, CandleInterval interval, int warmup, int window, DateTimeOffset? from, DateTimeOffset? to, ICollection<string> warnings)
+    {
+        var step = interval.Milliseconds;
+        var checkGrid = interval.Text != "1M"; // calendar months have no fixed grid
+        var deltas = new Dictionary<long, int>();
+        AfmlException? gridError = null, fillError = null;
+        var filler = new ContinuityFiller(interval);
+        var filled = new List<Candle>(8);
+        long count = 0, raw = 0, beforeFrom = 0, beforeTo = 0;
+        long fromMs = from?.ToUnixTimeMilliseconds() ?? long.MinValue, toMs = to is { } t ? t.ToUnixTimeMilliseconds() + 1 : long.MaxValue;
+        Candle previous = default, last = default, atWarmup = default;
+        using (var reader = CandleCsvReader.Open(path))
+        {
+            while (reader.Next(out var candle))
+            {
+                if (raw > 0)
+                {
+                    var delta = candle.OpenTime - previous.OpenTime;
+                    deltas[delta] = deltas.GetValueOrDefault(delta) + 1;
+                    if (checkGrid && gridError is null && delta != step) gridError = GridError(path, interval, raw, previous, candle);
+                }
+                previous = candle;
+                raw++;
+                if (fillError is not null) continue;
+                filled.Clear();
+                try
+                {
+                    filler.Push(candle, filled);
+                }
+                catch (AfmlException ex)
+                {
+                    fillError = ex;
+                    continue;
+                }
+                foreach (var c in filled)
+                {
+                    if (count == warmup) atWarmup = c;
+                    if (c.OpenTime < fromMs) beforeFrom++;
+                    if (c.OpenTime < toMs) beforeTo++;
+                    last = c;
+                    count++;
+                }
+            }
+        }
+        if (checkGrid && raw >= 2)
+        {
+            var best = deltas.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).First();
+            if (best.Key != step)
+                throw new AfmlException("CandleIntervalMismatch", AfmlErrorCategory.InvalidData,
+                    $"'{path}' holds {CandleInterval.Describe(best.Key)} candles ({best.Value} of {raw - 1} steps between rows are {CandleInterval.Describe(best.Key)}); " +
+                    $"the training uses {interval.Text} (data_downloader.interval). Replay a {interval.Text} file.", path);
+            if (gridError is not null) throw gridError;
+        }
+        if (fillError is not null) throw fillError;
+        if (filler.FilledCount > 0)
+            warnings.Add($"{filler.FilledCount} vela(s) faltante(s) en '{path}' rellenada(s) por interpolación lineal, como en el entrenamiento.");
+
+        if (count <= warmup)
+            throw new AfmlException("ReplayTooShort", AfmlErrorCategory.InvalidData,
+                $"'{path}' has {count} candles; the indicators and the {window}-candle window need more than {warmup}.", path);
+        var first = (long)warmup;
+        if (from is { } f)
+        {
+            if (beforeFrom >= count)
+                throw new AfmlException("ReplayFromOutOfRange", AfmlErrorCategory.InvalidArgument,
+                    $"-From {f:O} is after the last candle ({last.OpenTimeUtc:O}) of '{path}'.", "From");
+            if (beforeFrom < warmup)
+                warnings.Add($"-From {f:O} is before the first candle with every feature defined ({atWarmup.OpenTimeUtc:O}); decisions start there.");
+            first = Math.Max(beforeFrom, warmup);
+        }
+        var end = count;
+        if (to is { } t2)
+        {
+            end = beforeTo;
+            if (end <= first)
+                throw new AfmlException("ReplayRangeEmpty", AfmlErrorCategory.InvalidArgument, $"-To {t2:O} leaves no candle to decide on.", "To");
+        }
+        return new ReplayPlan(path, interval, first, end);
+    }
+
+    private static AfmlException? GridError(string path, CandleInterval interval, long row, in Candle previous, in Candle candle)
+    {
+        var step = interval.Milliseconds;
+        var delta = candle.OpenTime - previous.OpenTime;
+        if (delta % step != 0)
+            return new AfmlException("CandleOffGrid", AfmlErrorCategory.InvalidData,
+                $"'{path}', data row {row + 1}: the candle of {Iso(candle.OpenTime)} is {CandleInterval.Describe(delta)} after the previous one ({Iso(previous.OpenTime)}), not a multiple of {interval.Text}.", path);
+        var missing = delta / step - 1;
+        if (missing > MaxFilledCandles)
+            return new AfmlException("CandleGapTooLong", AfmlErrorCategory.InvalidData,
+                $"'{path}', data row {row + 1}: {missing.ToString(CultureInfo.InvariantCulture)} {interval.Text} candles are missing from {Iso(previous.OpenTime + step)} to {Iso(candle.OpenTime - step)} " +
+                $"({Span(delta - step)}); at most {MaxFilledCandles} in a row are interpolated. Fill the file from Binance or replay the part before or after the gap.", path);
+        return null;
+    }
+
     /// <summary>The interval and grid checks on candles already read (sorted, distinct open times).</summary>
     public static void Check(IReadOnlyList<Candle> candles, string path, CandleInterval interval)
     {

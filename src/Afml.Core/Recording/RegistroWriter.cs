@@ -1,6 +1,6 @@
 namespace Afml.Core.Recording;
 
-/// <summary>Writes <c>produccion/registro_YYYYMMDD_HHMMSS.csv</c>, one flushed row per step.</summary>
+/// <summary>Writes <c>produccion/registro_YYYYMMDD_HHMMSS.csv</c>, one row per step (flushed as <see cref="CsvFlush"/> says).</summary>
 public sealed class RegistroWriter : IDisposable
 {
     /// <summary>The Python system's columns, in its order.</summary>
@@ -29,23 +29,33 @@ public sealed class RegistroWriter : IDisposable
     /// <param name="durable">Force every row to the disk (fsync) before <see cref="Write"/> returns: for venues with
     /// real orders, so a row is on disk before the next order can be sent.</param>
     public static RegistroWriter Create(string productionDir, DateTimeOffset startedLocal, bool durable = false) =>
-        new(CsvRecordFile.Create(productionDir, "registro_" + CsvFormat.FileStamp(startedLocal), Columns, durable));
+        Create(productionDir, startedLocal, durable ? CsvFlush.EachRowToDisk : CsvFlush.EachRow);
 
+    /// <param name="flush">When rows leave the process: each row forced to the disk (real orders), each row handed
+    /// to the operating system (paper), or in large chunks and at <see cref="Dispose"/> (an offline replay).</param>
+    public static RegistroWriter Create(string productionDir, DateTimeOffset startedLocal, CsvFlush flush) =>
+        new(CsvRecordFile.Create(productionDir, "registro_" + CsvFormat.FileStamp(startedLocal), Columns, flush));
+
+    /// <summary>One row, formatted as <see cref="CsvFormat"/> says (the bytes the CsvHelper writer wrote) straight into
+    /// the file's buffer: no string per field.</summary>
     public void Write(RegistroRow r)
     {
-        _file.WriteRow(
-        [
-            CsvFormat.Time(r.Timestamp), CsvFormat.Integer(r.Paso), CsvFormat.Number(r.Action), CsvFormat.Number(r.Precio),
-            CsvFormat.Number(r.Balance), CsvFormat.Number(r.Equity), CsvFormat.Number(r.MaxDrawdown), CsvFormat.Number(r.PnlTotal),
-            CsvFormat.Bool(r.PosicionAbierta),
-            r.TipoPosicionActiva ?? "", CsvFormat.Number(r.PrecioEntradaActiva), CsvFormat.Number(r.CantidadActiva), CsvFormat.Number(r.PnlNoRealizado),
-            r.TipoAccion ?? "", r.Operacion ?? "", CsvFormat.Bool(r.Resultado), r.Error ?? "",
-            CsvFormat.Integer(r.TradeId), CsvFormat.Number(r.Cantidad), CsvFormat.Number(r.PrecioEntrada), CsvFormat.Number(r.Comision),
-            CsvFormat.Time(r.OpenTime), CsvFormat.Number(r.PnlRealizado), r.ClientOrderId ?? "", r.EstadoTrading ?? "",
-            r.ComisionActivo ?? "", r.ComisionMoneda ?? "",
-        ]);
+        var f = _file;
+        f.Time(r.Timestamp); f.Integer(r.Paso); f.Number(r.Action); f.Number(r.Precio);
+        f.Number(r.Balance); f.Number(r.Equity); f.Number(r.MaxDrawdown); f.Number(r.PnlTotal);
+        f.Bool(r.PosicionAbierta);
+        f.Text(r.TipoPosicionActiva); f.Number(r.PrecioEntradaActiva); f.Number(r.CantidadActiva); f.Number(r.PnlNoRealizado);
+        f.Text(r.TipoAccion); f.Text(r.Operacion); f.Bool(r.Resultado); f.Text(r.Error);
+        f.Integer(r.TradeId); f.Number(r.Cantidad); f.Number(r.PrecioEntrada); f.Number(r.Comision);
+        f.Time(r.OpenTime); f.Number(r.PnlRealizado); f.Text(r.ClientOrderId); f.Text(r.EstadoTrading);
+        f.Text(r.ComisionActivo); f.Text(r.ComisionMoneda);
+        f.EndRow();
         RowsWritten++;
     }
+
+    /// <summary>Hands every row written so far to the operating system (a buffered replay's rows, before its final
+    /// status says it stopped).</summary>
+    public void Flush() => _file.Flush();
 
     public void Dispose() => _file.Dispose();
 }

@@ -24,37 +24,53 @@ public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan
     public static OperationRetry StateReads(TimeProvider time, TimeSpan? firstDelay = null) =>
         new(time, attempts: 5, delay: firstDelay ?? TimeSpan.FromMilliseconds(500), exponential: true);
 
+    // One pipeline per result type, built at its first use: building one validates its options by reflection, which
+    // cost more than the rest of a replay step when it was done on every call. The per-call onRetry rides in the
+    // call's ResilienceContext.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, object> _pipelines = new();
+    private static readonly ResiliencePropertyKey<Action<int, ExchangeError>?> OnRetryKey = new("afml.onRetry");
+
     /// <param name="onRetry">Called before each new attempt with the attempt number (2..) and the last error.</param>
     public async Task<ExchangeResult<T>> RunAsync<T>(
         Func<CancellationToken, Task<ExchangeResult<T>>> operation,
         CancellationToken ct,
         Action<int, ExchangeError>? onRetry = null)
     {
-        // The first attempt runs on its own: building the retry pipeline (options validation included) costs tens of
-        // µs, which a live step would otherwise spend between a candle's close and its order. Only a retriable
-        // failure builds it, for the attempts left, with the same waits (d, then 2d, 4d… or d, d…) and numbering.
+        // The first attempt runs outside Polly: almost every call succeeds at once (a replay step makes two), and the
+        // pipeline's machinery cost more than the call. A failure worth retrying is handed to the pipeline as its
+        // first outcome, so the retries, their delays and onRetry are exactly the pipeline's.
         var first = await AttemptAsync(operation, ct).ConfigureAwait(false);
         if (Attempts == 1 || first.Success || !IsRetriable(first.Error!.Kind)) return first;
-        onRetry?.Invoke(2, first.Error!);
-        await Task.Delay(Delay, time, ct).ConfigureAwait(false);
-        if (Attempts == 2) return await AttemptAsync(operation, ct).ConfigureAwait(false);
-        var pipeline = new ResiliencePipelineBuilder<ExchangeResult<T>> { TimeProvider = time }
+        var pipeline = (ResiliencePipeline<ExchangeResult<T>>)_pipelines.GetOrAdd(typeof(ExchangeResult<T>), _ => Build<T>());
+        var context = ResilienceContextPool.Shared.Get(ct);
+        try
+        {
+            context.Properties.Set(OnRetryKey, onRetry);
+            var attempts = 0;
+            return await pipeline.ExecuteAsync(async (ctx, op) => ++attempts == 1 ? first : await AttemptAsync(op, ctx.CancellationToken).ConfigureAwait(false), context, operation).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private ResiliencePipeline<ExchangeResult<T>> Build<T>() =>
+        new ResiliencePipelineBuilder<ExchangeResult<T>> { TimeProvider = time }
             .AddRetry(new RetryStrategyOptions<ExchangeResult<T>>
             {
-                MaxRetryAttempts = Attempts - 2,
-                Delay = Exponential ? Delay * 2 : Delay,
+                MaxRetryAttempts = Attempts - 1,
+                Delay = Delay,
                 BackoffType = Exponential ? DelayBackoffType.Exponential : DelayBackoffType.Constant,
                 UseJitter = false,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Success: false } r && IsRetriable(r.Error!.Kind)),
                 OnRetry = args =>
                 {
-                    onRetry?.Invoke(args.AttemptNumber + 3, args.Outcome.Result.Error!); // Polly counts retries from 0; two attempts made
+                    args.Context.Properties.GetValue(OnRetryKey, null)?.Invoke(args.AttemptNumber + 2, args.Outcome.Result!.Error!); // Polly counts retries from 0
                     return default;
                 },
             })
             .Build();
-        return await pipeline.ExecuteAsync(async token => await AttemptAsync(operation, token).ConfigureAwait(false), ct).ConfigureAwait(false);
-    }
 
     /// <summary>One attempt; a transport exception is a network failure like any other (retriable), not a crash.</summary>
     private static async Task<ExchangeResult<T>> AttemptAsync<T>(Func<CancellationToken, Task<ExchangeResult<T>>> operation, CancellationToken ct)

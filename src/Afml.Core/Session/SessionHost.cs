@@ -183,6 +183,7 @@ public sealed class SessionHost : IAsyncDisposable
             var summary = statistics.Summarize(session.Progress, end.Reason, end.Detail);
             SessionStatistics.Print(summary, Log);
             WarnIfOpen(summary);
+            Parts.Registro.Flush(); // a replay's buffered rows are in the file before the status says it stopped
             if (status.WriteFinal(SessionState.Stopped, end.Detail is null ? end.Reason.ToString() : $"{end.Reason}: {end.Detail}", session.Progress) is { } statusError)
                 Log.Error($"❌ No se pudo escribir el estado final en {Parts.Status.Path}: {statusError.Message}");
             return summary;

@@ -115,48 +115,14 @@ public sealed class VenueBuilder(TimeProvider time)
     {
         if (string.IsNullOrWhiteSpace(options.ReplayPath))
             throw new AfmlException("ReplayPathMissing", AfmlErrorCategory.InvalidArgument, "A replay needs a candle file (-Replay <candles.csv>).", "Replay");
-        var candles = ReplayCandleLoader.Load(options.ReplayPath, training.Config.Market.Interval, warnings);
-
+        // The file is read once here with every check (nothing kept), and again, as it plays, by the feed.
         var warmup = training.NewFeaturePipeline().WarmupCandles + training.Config.Environment.WindowSize - 1;
-        if (candles.Count <= warmup)
-            throw new AfmlException("ReplayTooShort", AfmlErrorCategory.InvalidData,
-                $"'{options.ReplayPath}' has {candles.Count} candles; the indicators and the {training.Config.Environment.WindowSize}-candle window need more than {warmup}.", options.ReplayPath);
-
-        var first = warmup;
-        if (options.From is { } from)
-        {
-            var ms = from.ToUnixTimeMilliseconds();
-            var idx = IndexAtOrAfter(candles, ms);
-            if (idx >= candles.Count)
-                throw new AfmlException("ReplayFromOutOfRange", AfmlErrorCategory.InvalidArgument,
-                    $"-From {from:O} is after the last candle ({candles[^1].OpenTimeUtc:O}) of '{options.ReplayPath}'.", "From");
-            if (idx < warmup)
-                warnings.Add($"-From {from:O} is before the first candle with every feature defined ({candles[warmup].OpenTimeUtc:O}); decisions start there.");
-            first = Math.Max(idx, warmup);
-        }
-        var end = candles.Count;
-        if (options.To is { } to)
-        {
-            end = IndexAtOrAfter(candles, to.ToUnixTimeMilliseconds() + 1);
-            if (end <= first)
-                throw new AfmlException("ReplayRangeEmpty", AfmlErrorCategory.InvalidArgument, $"-To {to:O} leaves no candle to decide on.", "To");
-        }
+        var plan = ReplayCandleLoader.Plan(options.ReplayPath, training.Config.Market.Interval, warmup, training.Config.Environment.WindowSize, options.From, options.To, warnings);
         var config = training.Config;
         var exchange = new SimulatedExchange(capital, config.Portfolio.Commission, config.Portfolio.Slippage);
-        IMarketFeed feed = new ReplayFeed(candles, first, end);
+        IMarketFeed feed = new StreamingReplayFeed(plan);
         // -GuardIntraCandle: the monitor sees each candle's range before its close; without it, no marks at all.
         var marks = options.GuardIntraCandle ? new CandleRangeMarks(feed, config.Market.Symbol, config.Market.Interval.Milliseconds) : null;
-        return new BuiltVenue(marks ?? feed, exchange, new SimulatedVenue(exchange), end - first) { Marks = marks };
-    }
-
-    private static int IndexAtOrAfter(IReadOnlyList<Candle> candles, long openTime)
-    {
-        int lo = 0, hi = candles.Count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) / 2;
-            if (candles[mid].OpenTime < openTime) lo = mid + 1; else hi = mid;
-        }
-        return lo;
+        return new BuiltVenue(marks ?? feed, exchange, new SimulatedVenue(exchange), (int)Math.Min(plan.DecisionCount, int.MaxValue)) { Marks = marks };
     }
 }

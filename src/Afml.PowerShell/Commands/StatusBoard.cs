@@ -60,7 +60,7 @@ internal sealed class StatusBoard(Func<SessionStatus, TimeSpan?> intervalOf)
         var error = Optional(s, "LastError") ?? LastRowError(s.RegistroPath);
         yield return $"  last action {(double.IsFinite(s.LastAction) ? s.LastAction.ToString("0.0000", Inv) : "-")} · operation {s.LastOperation ?? "-"} · error {error ?? "-"}";
 
-        var ended = !SessionStateText.IsActive(s.State) && SessionStateText.ParseState(s.State) != SessionState.Stale;
+        var ended = !SessionStateText.IsActive(s.State) && SessionStateText.ParseState(s.State) != Afml.Core.Session.SessionState.Stale;
         var health = ended ? $"ended {Iso(s.UpdatedAt)}"
             : s.HeartbeatAt is { } hb
             ? $"heartbeat {Span(now - hb)} ago (every {s.HeartbeatSeconds.ToString("0.#", Inv)} s)"

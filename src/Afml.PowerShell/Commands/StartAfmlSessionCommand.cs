@@ -307,11 +307,7 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
     /// the host's error colours (red), on stderr when it is redirected. Written to the host's UI, not as an error
     /// record: a caller with -ErrorAction Stop or $ErrorActionPreference = 'Stop' (a scheduled script) must not abort
     /// the cmdlet in the middle of the emergency protocol; how the session ended is the cmdlet's own result.</summary>
-    private void WriteSessionError(string message)
-    {
-        if (Host?.UI is { } ui) ui.WriteErrorLine(message);
-        else WriteWarning(message);
-    }
+    private void WriteSessionError(string message) => WriteErrorLine(message);
 
     /// <summary>What is left of the session's events once the pipeline cannot be written to: straight to the host's
     /// UI (warnings and, unless -Quiet, information), never throwing.</summary>

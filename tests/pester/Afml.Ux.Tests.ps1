@@ -415,23 +415,39 @@ Describe 'Stop-Job on a running session (fake Binance)' {
             $status.StopReason | Should -Match 'Stop-Job'
         } finally { $job | Remove-Job -Force }
     }
-    It 'Ctrl+C in a pipeline of trainings stops the current session cleanly and starts none of the rest' {
+    It 'Ctrl+C in a pipeline of trainings stops the current session cleanly and starts none of the rest' -Skip:$IsWindows {
         $root = New-TrainingCopy
         $other = 'train_BTCUSDT_20230101_20241231_lr0.0003_bs256_ws30_20261124_221300'
         Copy-Item -Recurse (Join-Path $root $DemoId) (Join-Path $root $other)
-        $ps = [powershell]::Create()
+        # A child pwsh running the pipeline; SIGINT is what Ctrl+C sends it.
+        $script = @"
+Import-Module '$((Get-Module Afml).Path)'
+`$c = [pscredential]::new('$($Fake.Key)', (ConvertTo-SecureString '$($Fake.Secret)' -AsPlainText -Force))
+Get-AfmlTraining -TrainingRoot '$root' -WarningAction SilentlyContinue | Start-AfmlSession -TrainingRoot '$root' -Endpoint '$($Fake.Endpoint)' -Credential `$c -Quiet -WarningAction SilentlyContinue
+"@
+        $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $script)) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardError = $true
+        $psi.UseShellExecute = $false
+        $p = [Diagnostics.Process]::Start($psi)
         try {
-            $null = $ps.AddScript("Import-Module '$((Get-Module Afml).Path)'; Get-AfmlTraining -TrainingRoot '$root' -WarningAction SilentlyContinue | Start-AfmlSession -TrainingRoot '$root' -Endpoint '$($Fake.Endpoint)' -Credential `$args[0] -Quiet -WarningAction SilentlyContinue").AddArgument($Fake.Credential)
-            $run = $ps.BeginInvoke()
+            $out = $p.StandardOutput.ReadToEndAsync()
+            $err = $p.StandardError.ReadToEndAsync()
             $deadline = [DateTime]::UtcNow.AddSeconds(90)
-            do { Start-Sleep -Milliseconds 250; $st = Get-AfmlStatus -TrainingRoot $root -TrainId $DemoId -WarningAction SilentlyContinue } until (($st -and $st.Step -ge 1) -or [DateTime]::UtcNow -gt $deadline -or $run.IsCompleted)
-            $st.Step | Should -BeGreaterOrEqual 1 -Because "$($ps.Streams.Error)"
-            $ps.Stop() # what Ctrl+C does: StopProcessing, then the pipeline refuses writes
-            $run.IsCompleted | Should -BeTrue
-        } finally { $ps.Dispose() }
+            do { Start-Sleep -Milliseconds 250; $st = Get-AfmlStatus -TrainingRoot $root -TrainId $DemoId -WarningAction SilentlyContinue } until (($st -and $st.Step -ge 1) -or [DateTime]::UtcNow -gt $deadline -or $p.HasExited)
+            $st.Step | Should -BeGreaterOrEqual 1 -Because 'the first session must be trading before Ctrl+C'
+            & kill -INT $p.Id
+            $p.WaitForExit(60000) | Should -BeTrue -Because 'Ctrl+C ends the pipeline'
+            $text = $out.Result + $err.Result
+        } finally {
+            if (-not $p.HasExited) { $p.Kill($true) }
+            $p.Dispose()
+        }
         $first = Get-AfmlStatus -TrainingRoot $root -TrainId $DemoId -All
-        $first.State | Should -Be 'Stopped'
-        $first.StopReason | Should -Match 'Cancelled'
+        $first.State | Should -Be 'Stopped' -Because $text
+        $first.StopReason | Should -Match '^Cancelled'
         Join-Path $root "$other/produccion" | Should -Not -Exist -Because 'the rest of the pipeline never starts'
     }
 }

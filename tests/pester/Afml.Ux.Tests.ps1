@@ -493,6 +493,26 @@ Describe 'Exit codes' {
     }
 }
 
+Describe 'Which end is which error' {
+    It 'clean ends are no error; the emergency protocol is SessionHalted; a fault that ended the session is SessionFailed' {
+        $s = Start-AfmlSession -TrainId $DemoId -TrainingRoot (New-TrainingCopy) -Replay $Candles -MaxSteps 3 -Quiet 3>$null
+        [Afml.PowerShell.Commands.SessionOutcome]::ErrorFor($s) | Should -BeNullOrEmpty
+        function script:As([string] $Reason, [string] $Detail) {
+            $c = $s.'<Clone>$'()
+            $c.StopReason = $Reason
+            $c.StopDetail = $Detail
+            [Afml.PowerShell.Commands.SessionOutcome]::ErrorFor($c)
+        }
+        foreach ($clean in 'Completed', 'Cancelled', 'Signal', 'OperatorStop') { As $clean $null | Should -BeNullOrEmpty -Because $clean }
+        (As 'Emergency' 'max_drawdown_excedido: drawdown 26.22% >= límite 25.95%').FullyQualifiedErrorId | Should -Be 'SessionHalted'
+        (As 'Emergency' 'solicitud_operador: test (ops@host)').FullyQualifiedErrorId | Should -Be 'SessionHalted'
+        $failed = As 'Emergency' 'fallo_interno: IOException: No space left on device'
+        $failed.FullyQualifiedErrorId | Should -Be 'SessionFailed'
+        $failed.TargetObject.StopDetail | Should -Match 'No space left'
+        "$failed" | Should -Match 'failed'
+    }
+}
+
 Describe 'ConvertTo-Json of Afml objects' {
     It 'writes states as strings: status fields are strings, the summary''s StopReason with -EnumsAsStrings' {
         $root = New-TrainingCopy

@@ -10,7 +10,7 @@ namespace Afml.PowerShell.Commands;
 /// <c>SessionHalted</c>, and a fault of a part that ended the session (through the protocol) is <c>SessionFailed</c>.
 /// Written after the summary, so <c>pwsh -Command</c> exits 1 and <c>$?</c> is false, while the summary is still
 /// returned (and is the record's TargetObject, for a caller that stops on errors).</summary>
-internal static class SessionOutcome
+public static class SessionOutcome
 {
     public const string HaltedId = "SessionHalted";
     public const string FailedId = "SessionFailed";

@@ -177,6 +177,46 @@ Describe 'Invoke-AfmlEmergency on a running session' {
     }
 }
 
+Describe 'Invoke-AfmlEmergency''s own lines' {
+    It 'failed attempts and EMERGENCY_INCOMPLETE are error lines (stderr), not warnings' {
+        $root = New-TrainingCopy
+        $path = New-DeadSessionStatus $root
+        # The venue the dead session names does not answer (nothing listens on port 9).
+        $json = Get-Content $path -Raw | ConvertFrom-Json
+        $json.endpoint = 'http://127.0.0.1:9/'
+        $json | ConvertTo-Json | Set-Content $path
+        $module = (Get-Module Afml).Path
+        $script = @"
+Import-Module '$module'
+`$c = [pscredential]::new('$FakeKey', (ConvertTo-SecureString '$FakeSecret' -AsPlainText -Force))
+`$r = Invoke-AfmlEmergency -TrainId '$DemoId' -TrainingRoot '$root' -Credential `$c -Force -RetryFor 00:00:02
+'RESULT ' + `$r.State
+"@
+        $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $script)) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardError = $true
+        $psi.UseShellExecute = $false
+        $p = [Diagnostics.Process]::Start($psi)
+        try {
+            $out = $p.StandardOutput.ReadToEndAsync()
+            $err = $p.StandardError.ReadToEndAsync()
+            $p.WaitForExit(120000) | Should -BeTrue
+            $stdout = $out.Result
+            $stderr = $err.Result
+        } finally {
+            if (-not $p.HasExited) { $p.Kill($true) }
+            $p.Dispose()
+        }
+        $stderr | Should -Match 'Emergencia ' -Because "stdout: $stdout"
+        $stderr | Should -Match 'EMERGENCY_INCOMPLETE'
+        $stdout | Should -Not -Match 'WARNING: Emergencia'
+        $stdout | Should -Not -Match 'WARNING: EMERGENCY_INCOMPLETE'
+        $stdout | Should -Match 'RESULT EMERGENCY_INCOMPLETE'
+    }
+}
+
 Describe 'Reset-AfmlEmergency' {
     BeforeAll {
         function script:New-HaltedTraining {

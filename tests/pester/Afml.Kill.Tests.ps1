@@ -3,43 +3,21 @@
 # 127.0.0.1), killed with SIGKILL while it holds a position. Then Get-AfmlStatus must show it Stale with that
 # position and Invoke-AfmlEmergency must flatten it from this shell; or a restart on the same training must adopt it.
 # And the console: a session's Error-level lines are written as errors (red, stderr), never as warnings, and do not
-# abort a caller running with $ErrorActionPreference = 'Stop'. Runs against the *built* module.
+# abort a caller running with $ErrorActionPreference = 'Stop' before the protocol has run to its end. Runs against the *built* module.
 
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSupport.ps1')
     Import-Module Afml -Force -ErrorAction Stop
     $script:Module = (Get-Module Afml).Path
 
-    $script:Dotnet = if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { [Environment]::ProcessPath } else { 'dotnet' }
-    $script:FakeDll = Join-Path $RepoRoot 'tests/FakeBinance/bin/Release/net10.0/Afml.FakeBinance.dll'
-    if (-not (Test-Path $FakeDll)) {
-        & $Dotnet build (Join-Path $RepoRoot 'tests/FakeBinance') -c Release --nologo -v:q | Out-Null
-        if ($LASTEXITCODE -ne 0 -or -not (Test-Path $FakeDll)) { throw "Could not build the fake Binance ($FakeDll)." }
-    }
     $script:Fakes = [Collections.Generic.List[Diagnostics.Process]]::new()
 
     # A standalone fake Binance (2 candles per second) with its own account; returns its endpoint and credential.
     function script:Start-Fake {
-        param([string] $Balance = '1000000')
-        $psi = [Diagnostics.ProcessStartInfo]::new($Dotnet)
-        foreach ($a in @($FakeDll, '--port', '0', '--candles', $Candles, '--speed', '7200', '--history', '1000', '--start', '2025-01-01', '--balance', $Balance)) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true
-        $psi.UseShellExecute = $false
-        $fake = [Diagnostics.Process]::Start($psi)
-        $Fakes.Add($fake)
-        $deadline = [DateTime]::UtcNow.AddSeconds(60)
-        $fields = @{}
-        while (-not $fields.ContainsKey('API secret')) {
-            $read = $fake.StandardOutput.ReadLineAsync()
-            $left = [int][Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
-            if (-not $read.Wait($left)) { throw 'The fake Binance did not print its credentials within 60 s.' }
-            if ($null -eq $read.Result) { throw "The fake Binance exited (code $($fake.ExitCode)) before printing its credentials." }
-            if ($read.Result -match '^\s+(REST|API key|API secret)\s+(\S+)') { $fields[$Matches[1]] = $Matches[2] }
-        }
-        [pscustomobject]@{
-            Endpoint = $fields['REST']; Key = $fields['API key']; Secret = $fields['API secret']
-            Credential = [pscredential]::new($fields['API key'], (ConvertTo-SecureString $fields['API secret'] -AsPlainText -Force))
-        }
+        param([decimal] $Balance = 1000000)
+        $fake = Start-FakeBinance -Speed 7200 -Balance $Balance
+        $Fakes.Add($fake.Process)
+        $fake
     }
 
     # A signed call as Binance documents it, timestamped on the fake's (virtual) clock.
@@ -129,10 +107,7 @@ Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$Root' -Endpoint '$($Fake.En
 }
 
 AfterAll {
-    foreach ($f in $script:Fakes) {
-        if (-not $f.HasExited) { $f.Kill($true); $f.WaitForExit(10000) | Out-Null }
-        $f.Dispose()
-    }
+    foreach ($f in $script:Fakes) { Stop-FakeBinance $f }
 }
 
 Describe 'kill -9 with a position open (real session, standalone fake Binance)' -Skip:$IsWindows {
@@ -166,7 +141,7 @@ Describe 'kill -9 with a position open (real session, standalone fake Binance)' 
         # An account just above the demo's capital (10000 USDT, room for the fees of up to 3 tries): with the position open
         # its margin (and any loss) leaves less than the capital available; the capital check must count the position's
         # equity and adopt it.
-        $fake = Start-Fake -Balance '10400'
+        $fake = Start-Fake -Balance 10400
         $killed = New-KilledSession $fake
         $root = $killed.Root
         $amount = $killed.Amount
@@ -207,7 +182,7 @@ Describe 'A session''s error lines on the console' {
 `$ErrorActionPreference = 'Stop'
 Import-Module '$Module'
 try { `$s = Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Replay '$Candles' -MaxSteps 300 -Quiet; 'RETURNED ' + `$s.StopReason }
-catch { 'CAUGHT ' + `$_.FullyQualifiedErrorId }
+catch { 'CAUGHT ' + `$_.FullyQualifiedErrorId + ' ' + `$_.TargetObject.StopReason }
 'AFTER'
 "@
         $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
@@ -234,8 +209,10 @@ catch { 'CAUGHT ' + `$_.FullyQualifiedErrorId }
         Get-ChildItem (Join-Path $root "$DemoId/produccion") -Filter 'emergencias_*.csv' | Should -Not -BeNullOrEmpty
         Test-Path (Join-Path $root "$DemoId/produccion/afml_halted.json") | Should -BeFalse
         (Get-Content (Get-ChildItem (Join-Path $root "$DemoId/produccion") -Filter '*.status.json')[0].FullName -Raw | ConvertFrom-Json).state | Should -Be 'Stopped'
-        # The session's outcome is the cmdlet's result (a summary whose StopReason says Emergency), not a red line.
-        $stdout | Should -Match 'RETURNED Emergency'
+        # The session's outcome is the cmdlet's result, not a red line: once the protocol has run to its end, the
+        # summary and then the SessionHalted error (exit codes), which this caller's 'Stop' preference turns into an
+        # exception carrying the summary.
+        $stdout | Should -Match 'CAUGHT SessionHalted,Afml.PowerShell.Commands.StartAfmlSessionCommand Emergency'
         $stdout | Should -Match 'AFTER'
     }
 }

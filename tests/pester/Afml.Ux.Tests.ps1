@@ -307,6 +307,225 @@ Describe 'Views' {
     }
 }
 
+Describe 'Start-AfmlSession in pipelines and jobs' {
+    BeforeAll {
+        $script:OtherId = 'train_BTCUSDT_20230101_20241231_lr0.0003_bs256_ws30_20261124_221300'
+        # Two trainings under one root (the second a renamed copy of the demo).
+        function script:New-TwoTrainings {
+            $root = New-TrainingCopy
+            Copy-Item -Recurse (Join-Path $root $DemoId) (Join-Path $root $OtherId)
+            $root
+        }
+    }
+    It 'runs one session per training from the pipeline, in order, each to its own end' {
+        $root = New-TwoTrainings
+        $out = @(Get-AfmlTraining -TrainingRoot $root -WarningAction SilentlyContinue |
+            Start-AfmlSession -TrainingRoot $root -Replay $Candles -MaxSteps 12 -Quiet -WarningAction SilentlyContinue)
+        $out | Should -HaveCount 2
+        $out.TrainId | Should -Be @($DemoId, $OtherId)
+        $out.StopReason | Should -Be @('MaxSteps', 'MaxSteps')
+        $out.Steps | Should -Be @(12, 12)
+        $out[0].RegistroPath | Should -BeLike "*$DemoId*"
+        $out[1].RegistroPath | Should -BeLike "*$OtherId*"
+        foreach ($id in $DemoId, $OtherId) {
+            $status = Get-ChildItem (Join-Path $root "$id/produccion") -Filter 'sesion_*.status.json'
+            $status | Should -HaveCount 1
+            (Get-Content $status.FullName -Raw | ConvertFrom-Json).state | Should -Be 'Stopped'
+        }
+        $out[0].EndedAt | Should -BeLessOrEqual $out[1].StartedAt -Because 'the second starts after the first ended'
+    }
+    It '-PassThru streams each step''s typed registro row, then the summary' {
+        $root = New-TrainingCopy
+        $out = @(Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles -MaxSteps 15 -Quiet -PassThru -WarningAction SilentlyContinue)
+        $out | Should -HaveCount 16
+        $rows = $out[0..14]
+        $summary = $out[-1]
+        $rows | ForEach-Object { $_.GetType().Name | Should -Be 'RegistroRow' }
+        $summary.GetType().Name | Should -Be 'SessionSummary'
+        $rows.Paso | Should -Be (1..15)
+        $rows[0].SessionId | Should -Be ([IO.Path]::GetFileNameWithoutExtension($summary.RegistroPath) -replace '^registro_')
+        $rows[0].SourcePath | Should -Be $summary.RegistroPath
+        # The very rows the file holds.
+        $fromFile = @($summary | Import-AfmlRegistro)
+        $rows.Equity | Should -Be $fromFile.Equity
+        $rows.Timestamp | Should -Be $fromFile.Timestamp
+    }
+    It '-AsJob: two replay jobs in one process both complete, each with its own registro' {
+        $root = New-TwoTrainings
+        $jobs = @(
+            Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles -MaxSteps 150 -AsJob -WarningAction SilentlyContinue
+            Start-AfmlSession -TrainId $OtherId -TrainingRoot $root -Replay $Candles -MaxSteps 120 -AsJob -WarningAction SilentlyContinue
+        )
+        try {
+            $jobs | ForEach-Object { $_.GetType().Name | Should -Be 'AfmlSessionJob' }
+            @(Get-Job -Id $jobs.Id) | Should -HaveCount 2
+            $jobs | Wait-Job -Timeout 120 | Should -HaveCount 2
+            $jobs.State | Should -Be @('Completed', 'Completed')
+            $first = @(Receive-Job $jobs[0] -InformationVariable info1 -WarningAction SilentlyContinue 6>$null)
+            $second = @(Receive-Job $jobs[1] -WarningAction SilentlyContinue 6>$null)
+            $first | Should -HaveCount 1
+            $first[0].TrainId | Should -Be $DemoId
+            $first[0].Steps | Should -Be 150
+            $second[0].TrainId | Should -Be $OtherId
+            $second[0].Steps | Should -Be 120
+            $first[0].RegistroPath | Should -Not -Be $second[0].RegistroPath
+            @(Import-AfmlRegistro $first[0].RegistroPath) | Should -HaveCount 150
+            @(Import-AfmlRegistro $second[0].RegistroPath) | Should -HaveCount 120
+            # The session's log lines come back through Receive-Job, as the console would show them.
+            ($info1.MessageData.Message | Where-Object { $_ -like 'INFO - *PASO*' }) | Should -Not -BeNullOrEmpty
+            $jobs[0].HasMoreData | Should -BeFalse
+        } finally { $jobs | Remove-Job -Force }
+    }
+    It '-AsJob: an emergency ends the job Failed with SessionHalted after the summary' {
+        $root = New-TrainingCopy
+        $cfg = Join-Path $root "$DemoId/config_metadata.yaml"
+        (Get-Content $cfg) -replace '^(\s*max_drawdown_permitido:).*$', '$1 0.01' | Set-Content $cfg
+        $job = Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles -MaxSteps 300 -Quiet -AsJob -WarningAction SilentlyContinue
+        try {
+            $job | Wait-Job -Timeout 120 | Should -Not -BeNullOrEmpty
+            $job.State | Should -Be 'Failed'
+            $out = Receive-Job $job -ErrorVariable e -ErrorAction SilentlyContinue -WarningAction SilentlyContinue 6>$null
+            $out.StopReason | Should -Be 'Emergency'
+            $e[0].FullyQualifiedErrorId | Should -BeLike 'SessionHalted*'
+        } finally { $job | Remove-Job -Force }
+    }
+}
+
+Describe 'Stop-Job on a running session (fake Binance)' {
+    BeforeAll { $script:Fake = Start-FakeBinance }
+    AfterAll { Stop-FakeBinance $Fake.Process }
+    It 'ends it cleanly through the session''s stop path: Stopped, with its summary and a final status' {
+        $root = New-TrainingCopy
+        $job = Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Endpoint $Fake.Endpoint -Credential $Fake.Credential -AsJob -Quiet -WarningAction SilentlyContinue
+        try {
+            $job.State | Should -Be 'Running'
+            # Bounded wait for its first decisions on the fake's candles (1 per second).
+            $deadline = [DateTime]::UtcNow.AddSeconds(90)
+            do { Start-Sleep -Milliseconds 250; $st = Get-AfmlStatus -TrainingRoot $root -WarningAction SilentlyContinue } until (($st -and $st.Step -ge 2) -or [DateTime]::UtcNow -gt $deadline -or $job.State -ne 'Running')
+            $st.Step | Should -BeGreaterOrEqual 2 -Because "job state $($job.State): $($job.StatusMessage)"
+            $job | Stop-Job
+            $job.State | Should -Be 'Stopped'
+            $out = @(Receive-Job $job -WarningAction SilentlyContinue 6>$null)
+            $summary = $out | Where-Object { $_.GetType().Name -eq 'SessionSummary' }
+            $summary.StopReason | Should -Be 'Cancelled'
+            $summary.StopDetail | Should -Be 'Stop-Job'
+            $summary.Steps | Should -BeGreaterOrEqual 2
+            $status = Get-AfmlStatus -TrainingRoot $root -All
+            $status.State | Should -Be 'Stopped'
+            $status.StopReason | Should -Match 'Stop-Job'
+        } finally { $job | Remove-Job -Force }
+    }
+    It 'Ctrl+C in a pipeline of trainings stops the current session cleanly and starts none of the rest' -Skip:$IsWindows {
+        $root = New-TrainingCopy
+        $other = 'train_BTCUSDT_20230101_20241231_lr0.0003_bs256_ws30_20261124_221300'
+        Copy-Item -Recurse (Join-Path $root $DemoId) (Join-Path $root $other)
+        # A child pwsh running the pipeline; SIGINT is what Ctrl+C sends it.
+        $script = @"
+Import-Module '$((Get-Module Afml).Path)'
+`$c = [pscredential]::new('$($Fake.Key)', (ConvertTo-SecureString '$($Fake.Secret)' -AsPlainText -Force))
+Get-AfmlTraining -TrainingRoot '$root' -WarningAction SilentlyContinue | Start-AfmlSession -TrainingRoot '$root' -Endpoint '$($Fake.Endpoint)' -Credential `$c -Quiet -WarningAction SilentlyContinue
+"@
+        $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
+        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
+        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $script)) { $psi.ArgumentList.Add($a) }
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardError = $true
+        $psi.UseShellExecute = $false
+        $p = [Diagnostics.Process]::Start($psi)
+        try {
+            $out = $p.StandardOutput.ReadToEndAsync()
+            $err = $p.StandardError.ReadToEndAsync()
+            $deadline = [DateTime]::UtcNow.AddSeconds(90)
+            do { Start-Sleep -Milliseconds 250; $st = Get-AfmlStatus -TrainingRoot $root -TrainId $DemoId -WarningAction SilentlyContinue } until (($st -and $st.Step -ge 1) -or [DateTime]::UtcNow -gt $deadline -or $p.HasExited)
+            $st.Step | Should -BeGreaterOrEqual 1 -Because 'the first session must be trading before Ctrl+C'
+            & kill -INT $p.Id
+            $p.WaitForExit(60000) | Should -BeTrue -Because 'Ctrl+C ends the pipeline'
+            $text = $out.Result + $err.Result
+        } finally {
+            if (-not $p.HasExited) { $p.Kill($true) }
+            $p.Dispose()
+        }
+        $first = Get-AfmlStatus -TrainingRoot $root -TrainId $DemoId -All
+        $first.State | Should -Be 'Stopped' -Because $text
+        $first.StopReason | Should -Match '^Cancelled'
+        Join-Path $root "$other/produccion" | Should -Not -Exist -Because 'the rest of the pipeline never starts'
+    }
+}
+
+Describe 'Exit codes' {
+    BeforeAll {
+        # pwsh -Command with a script; returns its exit code and output.
+        function script:Invoke-PwshCommand([string] $Script) {
+            $exe = [Environment]::ProcessPath
+            $prefix = [IO.Path]::GetFileNameWithoutExtension($exe) -eq 'dotnet' ? @((Join-Path $PSHOME 'pwsh.dll')) : @()
+            $modules = (Get-Module Afml).ModuleBase | Split-Path
+            $full = "`$env:PSModulePath = '$modules' + [IO.Path]::PathSeparator + `$env:PSModulePath; Import-Module Afml; $Script"
+            $out = & $exe @prefix -NoProfile -NonInteractive -Command $full 2>&1 | ForEach-Object { "$_" }
+            [pscustomobject]@{ ExitCode = $LASTEXITCODE; Output = $out -join "`n" }
+        }
+    }
+    It 'a clean end exits 0' {
+        $root = New-TrainingCopy
+        $r = Invoke-PwshCommand "Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Replay '$Candles' -MaxSteps 5 -Quiet 3>`$null | Out-Null"
+        $r.ExitCode | Should -Be 0 -Because $r.Output
+    }
+    It 'an emergency exits 1 with SessionHalted, after the summary; $? is false' {
+        $root = New-TrainingCopy
+        $cfg = Join-Path $root "$DemoId/config_metadata.yaml"
+        (Get-Content $cfg) -replace '^(\s*max_drawdown_permitido:).*$', '$1 0.01' | Set-Content $cfg
+        $r = Invoke-PwshCommand "`$ErrorView = 'NormalView'; Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Replay '$Candles' -MaxSteps 300 -Quiet 3>`$null | ForEach-Object { 'SUMMARY ' + `$_.StopReason }"
+        $r.ExitCode | Should -Be 1 -Because $r.Output
+        $r.Output | Should -Match 'SUMMARY Emergency'
+        $r.Output | Should -Match 'FullyQualifiedErrorId : SessionHalted,Afml.PowerShell.Commands.StartAfmlSessionCommand'
+        $r.Output.IndexOf('SUMMARY') | Should -BeLessThan $r.Output.IndexOf('Session of') -Because 'the error follows the summary'
+        # In this process: the summary is still returned, $? is false, the error names the id and carries the summary.
+        $root = New-TrainingCopy
+        $cfg = Join-Path $root "$DemoId/config_metadata.yaml"
+        (Get-Content $cfg) -replace '^(\s*max_drawdown_permitido:).*$', '$1 0.01' | Set-Content $cfg
+        $s = Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles -MaxSteps 300 -Quiet -ErrorVariable e -ErrorAction SilentlyContinue 3>$null
+        $ok = $?
+        $ok | Should -BeFalse
+        $s.StopReason | Should -Be 'Emergency'
+        $e | Should -HaveCount 1
+        $e[0].FullyQualifiedErrorId | Should -Be 'SessionHalted,Afml.PowerShell.Commands.StartAfmlSessionCommand'
+        $e[0].TargetObject.RegistroPath | Should -Be $s.RegistroPath
+        "$e" | Should -Match 'max_drawdown_excedido'
+    }
+}
+
+Describe 'Which end is which error' {
+    It 'clean ends are no error; the emergency protocol is SessionHalted; a fault that ended the session is SessionFailed' {
+        $s = Start-AfmlSession -TrainId $DemoId -TrainingRoot (New-TrainingCopy) -Replay $Candles -MaxSteps 3 -Quiet 3>$null
+        [Afml.PowerShell.Commands.SessionOutcome]::ErrorFor($s) | Should -BeNullOrEmpty
+        function script:As([string] $Reason, [string] $Detail) {
+            $c = $s.'<Clone>$'()
+            $c.StopReason = $Reason
+            $c.StopDetail = $Detail
+            [Afml.PowerShell.Commands.SessionOutcome]::ErrorFor($c)
+        }
+        foreach ($clean in 'Completed', 'Cancelled', 'Signal', 'OperatorStop') { As $clean $null | Should -BeNullOrEmpty -Because $clean }
+        (As 'Emergency' 'max_drawdown_excedido: drawdown 26.22% >= límite 25.95%').FullyQualifiedErrorId | Should -Be 'SessionHalted'
+        (As 'Emergency' 'solicitud_operador: test (ops@host)').FullyQualifiedErrorId | Should -Be 'SessionHalted'
+        $failed = As 'Emergency' 'fallo_interno: IOException: No space left on device'
+        $failed.FullyQualifiedErrorId | Should -Be 'SessionFailed'
+        $failed.TargetObject.StopDetail | Should -Match 'No space left'
+        "$failed" | Should -Match 'failed'
+    }
+}
+
+Describe 'ConvertTo-Json of Afml objects' {
+    It 'writes states as strings: status fields are strings, the summary''s StopReason with -EnumsAsStrings' {
+        $root = New-TrainingCopy
+        $s = Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Replay $Candles -MaxSteps 3 -Quiet 3>$null
+        ($s | ConvertTo-Json -EnumsAsStrings | ConvertFrom-Json).StopReason | Should -Be 'MaxSteps'
+        $status = Get-AfmlStatus -TrainingRoot $root -All | ConvertTo-Json | ConvertFrom-Json
+        $status.State | Should -Be 'Stopped'
+        $status.TradingState | Should -Be 'ACTIVE'
+        $check = (Test-AfmlTraining -TrainId $DemoId -TrainingRoot $root).Checks | ConvertTo-Json -EnumsAsStrings | ConvertFrom-Json
+        $check[0].Status | Should -BeIn @('Passed', 'Warning', 'Failed')
+    }
+}
+
 Describe 'Culture and time zone' {
     It 'key cmdlets give the same figures and text under <Culture> in Europe/Madrid, -From/-To read as UTC' -ForEach @(@{ Culture = 'de-DE' }, @{ Culture = 'es-ES' }) {
         $root = New-TrainingCopy
@@ -324,6 +543,11 @@ Describe 'Culture and time zone' {
 'png=' + (Test-Path `$png.FullName)
 'csvline=' + (Get-Content `$s.RegistroPath -TotalCount 2)[1]
 (`$rows | Select-Object -First 2 | Out-String -Width 120).Trim()
+Update-TypeData -TypeName Afml.Core.Session.SessionStatus -MemberType NoteProperty -MemberName ProtectiveStopPrice -Value 95000.5 -Force
+Get-AfmlStatus -TrainingRoot '$root' -All -Watch -Count 2 -Interval 0.05
+`$r = [Activator]::CreateInstance((Get-Command Invoke-AfmlEmergency).OutputType[0].Type)
+`$r.TrainId = 'x'; `$r.SessionId = 'y'; `$r.Mode = 'Direct'; `$r.State = 'FLAT'; `$r.ClosedQuantity = 0.218; `$r.At = [DateTimeOffset]'2026-12-02T16:32:27Z'
+`$r | Format-List | Out-String -Width 120
 "@
         $out | Should -Contain 'offset=1' -Because 'the child really runs in Madrid time'
         $out | Should -Contain 'candles=2025-01-01T00:00:00.0000000Z/2025-01-01T23:00:00.0000000Z' -Because '-From/-To without an offset are UTC'
@@ -333,6 +557,17 @@ Describe 'Culture and time zone' {
         $csv = ($out | Where-Object { $_ -like 'csvline=*' }) -replace '^csvline=', ''
         $csv | Should -Match '^2025-01-01T01:00:00\.000Z,1,-?\d+\.\d+,\d+\.\d+,'
         ($out -join "`n") | Should -Match '2025-01-01T01:00Z\s+-?\d\.\d{4}\s+\d+\.\d\d'
+
+        # Get-AfmlStatus -Watch (redirected: one frame after another), invariant numbers and ISO-8601 UTC times.
+        $text = $out -join "`n"
+        ([regex]::Matches($text, 'Afml · 1 session\(s\) · all sessions · \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ')).Count | Should -Be 2
+        $text | Should -Match 'step 24 · last candle 2025-01-01T23:00:00Z · price \d+\.\d\d'
+        $text | Should -Match 'equity \d+\.\d\d · drawdown \d+\.\d\d% \[[█░]{20}\] limit 25\.95%'
+        $text | Should -Match 'position (flat|long \d|short \d)'
+        $text | Should -Match 'guard protective stop price 95000\.50' -Because 'guard fields are shown when a status carries them'
+        # The EmergencyResult list: At in ISO-8601 UTC, quantities invariant.
+        $text | Should -Match 'At\s+: 2026-12-02 16:32:27Z'
+        $text | Should -Match 'ClosedQuantity\s+: 0\.218'
 
         $here = Start-AfmlSession -TrainId $DemoId -TrainingRoot (New-TrainingCopy) -Replay $Candles -From 2025-01-01 -MaxSteps 24 -Quiet 3>$null | Measure-AfmlRegistro
         $out | Should -Contain ('equity=' + $here.FinalEquity.ToString('R', [cultureinfo]::InvariantCulture)) -Because 'the same decisions in any culture'

@@ -80,6 +80,7 @@ public sealed class TradingSession
     private VenueContext? _venue;
     private OrderSizer? _sizer;
     private Candle? _lastSeen;
+    private DateTimeOffset _lastSeenAt;
     private readonly EmergencyProtocolOptions? _emergencyOptions;
     private OrderFill? _rowFill; // binance: the venue fill whose commission detail the next registro row carries
     private OperationRecord? _reconciliation; // the last reconciliation the venue recorded in the book
@@ -256,6 +257,7 @@ public sealed class TradingSession
     private bool Warm(in Candle candle)
     {
         _lastSeen = candle;
+        _lastSeenAt = _time.GetUtcNow();
         var complete = _p.Features.Update(candle, _featureRow);
         if (complete) _p.Observation.Push(_featureRow);
         return complete && _p.Observation.IsReady;
@@ -479,13 +481,22 @@ public sealed class TradingSession
     {
         var price = _p.Venue.PriceOf(candle);
         Progress.LastPrice = price;
-        var time = atLastClose ? _time.GetUtcNow() : candle.OpenTimeUtc.AddMilliseconds(IntervalMs);
+        var time = atLastClose ? VenueNow(candle) : candle.OpenTimeUtc.AddMilliseconds(IntervalMs);
         if (!atLastClose) Progress.LastCandle = candle.OpenTimeUtc;
         var reason = await EmergencyAsync($"solicitud_operador: {request.Reason} ({request.RequestedBy})", candle, price, time).ConfigureAwait(false);
         // The acknowledgement Invoke-AfmlEmergency waits for (a failed write must not end the session's stop).
         if (Progress.Emergency is { } outcome)
             Guarded("acuse de la emergencia", () => SessionControl.Acknowledge(_p.Status.Path, ControlAck.For(request, _p.SessionId, outcome, _time.GetUtcNow())));
         return new(SessionStopReason.Emergency, reason);
+    }
+
+    /// <summary>The venue's clock between candles: the last close plus the time since that candle arrived, before the
+    /// next close. Rows carry the venue's time (a fake or replay clock may be years from the wall clock).</summary>
+    private DateTimeOffset VenueNow(in Candle last)
+    {
+        var close = last.OpenTimeUtc.AddMilliseconds(IntervalMs);
+        var since = _time.GetUtcNow() - _lastSeenAt;
+        return close + TimeSpan.FromTicks(Math.Clamp(since.Ticks, 0, TimeSpan.FromMilliseconds(IntervalMs - 1).Ticks));
     }
 
     /// <summary>The emergency protocol on a fault that ended the loop (an exception from any part): at the last

@@ -48,6 +48,15 @@ public abstract class AfmlCmdlet : PSCmdlet
         }
     }
 
+    /// <summary>An error-level line (an emergency protocol's failed attempt, EMERGENCY_INCOMPLETE) in the host's error
+    /// colours (red; stderr when redirected). A line on the host's UI, not an error record: a caller with
+    /// $ErrorActionPreference = 'Stop' must not abort a cmdlet in the middle of an emergency protocol.</summary>
+    protected void WriteErrorLine(string message)
+    {
+        if (Host?.UI is { } ui) ui.WriteErrorLine(message);
+        else WriteWarning(message);
+    }
+
     internal static ErrorRecord ToErrorRecord(AfmlException ex) =>
         new(ex, ex.ErrorId, Map(ex.Category), ex.Target);
 
@@ -77,4 +86,32 @@ public abstract class AfmlTrainingCmdlet : AfmlCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string TrainingRoot { get; set; } = "entrenamientos";
+}
+
+/// <summary>A cmdlet that acts on one training named from the pipeline (Invoke-/Reset-AfmlEmergency): its TrainId and
+/// TrainingRoot both bind by property name, so <c>Get-AfmlStatus -TrainingRoot $r | …</c> keeps the root.</summary>
+public abstract class AfmlTrainingTargetCmdlet : AfmlCmdlet
+{
+    /// <summary>The training to act on (validated as in Start-AfmlSession: no path outside -TrainingRoot).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(TrainIdCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string TrainId { get; set; } = "";
+
+    /// <summary>The folder that holds the trainings, relative to the current location; default ./entrenamientos. Bound
+    /// from Get-AfmlStatus's output, so a pipeline keeps the root it was listed from.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string TrainingRoot { get; set; } = "entrenamientos";
+
+    /// <summary>Skip the confirmation (scripts). -WhatIf still only says what would happen.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>The training's folder under the root; null after a non-terminating error (bad id, no such training).</summary>
+    protected Afml.Core.Configuration.TrainingFolder? OpenTraining()
+    {
+        try { return Afml.Core.Configuration.TrainingFolder.Open(FullPath(TrainingRoot), TrainId); }
+        catch (AfmlException ex) { WriteAfmlError(ex); return null; }
+    }
 }

@@ -35,21 +35,8 @@ namespace Afml.PowerShell.Commands;
 /// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "AfmlEmergency", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(EmergencyResult))]
-public sealed class InvokeAfmlEmergencyCommand : AfmlCmdlet
+public sealed class InvokeAfmlEmergencyCommand : AfmlTrainingTargetCmdlet
 {
-    /// <summary>The training whose session must run the emergency protocol (validated as in Start-AfmlSession: no path
-    /// outside -TrainingRoot).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(TrainIdCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string TrainId { get; set; } = "";
-
-    /// <summary>The folder that holds the trainings, relative to the current location; default ./entrenamientos. Bound
-    /// from Get-AfmlStatus's output, so a pipeline keeps the root it was listed from.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string TrainingRoot { get; set; } = "entrenamientos";
-
     /// <summary>Only this session (its id, e.g. 20261125_101500); default: the running session(s) of the training, or,
     /// when none runs, its most recent session on a Binance venue.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -59,10 +46,6 @@ public sealed class InvokeAfmlEmergencyCommand : AfmlCmdlet
     /// <summary>Why: written into the emergencias CSV row, the HALTED latch and the session's stop reason.</summary>
     [Parameter]
     public string Reason { get; set; } = "solicitud manual";
-
-    /// <summary>Skip the confirmation (scripts). -WhatIf still only says what would happen.</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
 
     /// <summary>On a running session: return as soon as the request is sent, without waiting for its acknowledgement.</summary>
     [Parameter]
@@ -85,9 +68,7 @@ public sealed class InvokeAfmlEmergencyCommand : AfmlCmdlet
 
     protected override void ProcessRecord()
     {
-        TrainingFolder folder;
-        try { folder = TrainingFolder.Open(FullPath(TrainingRoot), TrainId); }
-        catch (AfmlException ex) { WriteAfmlError(ex); return; }
+        if (OpenTraining() is not { } folder) return;
 
         var statuses = ReadStatuses(folder.ProductionDir)
             .Where(s => SessionId is null || s.SessionId == SessionId)
@@ -167,7 +148,7 @@ public sealed class InvokeAfmlEmergencyCommand : AfmlCmdlet
             Mode = "Acknowledged", State = ack.State, PositionsClosed = ack.PositionsClosed, OrdersCancelled = ack.OrdersCancelled,
             StillOpen = string.IsNullOrEmpty(ack.StillOpen) ? null : ack.StillOpen, Problems = ack.Problems, At = ack.AcknowledgedAt,
         });
-        if (ack.State != EmergencyStates.Flat) WriteWarning($"{EmergencyStates.Incomplete}: {ack.StillOpen}");
+        if (ack.State != EmergencyStates.Flat) WriteErrorLine($"{EmergencyStates.Incomplete}: {ack.StillOpen}");
     }
 
     private static bool StillRunning(string statusPath)
@@ -205,13 +186,13 @@ public sealed class InvokeAfmlEmergencyCommand : AfmlCmdlet
         foreach (var a in attempts.GetConsumingEnumerable())
         {
             if (a.Success) WriteVerbose($"Emergencia {a}");
-            else WriteWarning($"Emergencia {a}");
+            else WriteErrorLine($"Emergencia {a}"); // red, as the session's own protocol lines
         }
         EmergencyResult result;
         try { result = run.GetAwaiter().GetResult(); }
         catch (AfmlException ex) { WriteAfmlError(ex); return; }
         catch (OperationCanceledException) { return; }
         WriteObject(result);
-        if (result.State != EmergencyStates.Flat) WriteWarning($"{EmergencyStates.Incomplete}: {result.StillOpen}");
+        if (result.State != EmergencyStates.Flat) WriteErrorLine($"{EmergencyStates.Incomplete}: {result.StillOpen}");
     }
 }

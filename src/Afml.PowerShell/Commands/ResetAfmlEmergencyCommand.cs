@@ -23,28 +23,11 @@ namespace Afml.PowerShell.Commands;
 /// </example>
 [Cmdlet(VerbsCommon.Reset, "AfmlEmergency", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(HaltRecord))]
-public sealed class ResetAfmlEmergencyCommand : AfmlCmdlet
+public sealed class ResetAfmlEmergencyCommand : AfmlTrainingTargetCmdlet
 {
-    /// <summary>The halted training (validated as in Start-AfmlSession: no path outside -TrainingRoot).</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [ArgumentCompleter(typeof(TrainIdCompleter))]
-    [ValidateNotNullOrEmpty]
-    public string TrainId { get; set; } = "";
-
-    /// <summary>The folder that holds the trainings, relative to the current location; default ./entrenamientos.</summary>
-    [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidateNotNullOrEmpty]
-    public string TrainingRoot { get; set; } = "entrenamientos";
-
-    /// <summary>Skip the confirmation (scripts). -WhatIf still only says what would happen.</summary>
-    [Parameter]
-    public SwitchParameter Force { get; set; }
-
     protected override void ProcessRecord()
     {
-        TrainingFolder folder;
-        try { folder = TrainingFolder.Open(FullPath(TrainingRoot), TrainId); }
-        catch (AfmlException ex) { WriteAfmlError(ex); return; }
+        if (OpenTraining() is not { } folder) return;
         var latch = new TrainingHaltLatch(folder.ProductionDir);
         if (latch.Read() is not { } halt)
         {

@@ -11,7 +11,11 @@ namespace Afml.PowerShell.Commands;
 /// history and makes one decision per closed candle, writing produccion/registro_*.csv. Without -Replay it trades on
 /// Binance USDT-M Futures: the testnet by default (BINANCE_TESTNET_API_KEY/SECRET or -Credential), -Paper for
 /// simulated fills on live market data (no credentials), -Live for real money (BINANCE_API_KEY/SECRET; asks for
-/// confirmation unless -Force). -Replay runs offline on a candle file with simulated fills. Ctrl+C stops cleanly.</para>
+/// confirmation unless -Force). -Replay runs offline on a candle file with simulated fills. Ctrl+C stops cleanly.
+/// Trainings from the pipeline run one after the other, one session each. -AsJob runs the session as a job of this
+/// process (Get-Job, Receive-Job, Wait-Job, Stop-Job); -PassThru also returns every step's registro row as it is
+/// written. A session that ends in the emergency protocol writes the error SessionHalted (SessionFailed when a fault
+/// ended it) after its summary, so $? is false and pwsh -Command exits 1; a clean end is no error.</para>
 /// <para type="link">Get-AfmlStatus</para>
 /// <para type="link">Invoke-AfmlEmergency</para>
 /// <para type="link">Measure-AfmlRegistro</para>
@@ -30,11 +34,19 @@ namespace Afml.PowerShell.Commands;
 /// <para>Two days of hourly decisions on live Binance market data with simulated fills: no credentials, no orders.</para>
 /// </example>
 /// <example>
+/// <code>$jobs = Get-AfmlTraining train_BTCUSDT_* | Start-AfmlSession -Replay ./BTCUSDT-1h.csv -MaxSteps 500 -Quiet -AsJob; $jobs | Wait-Job | Receive-Job</code>
+/// <para>One replay job per BTCUSDT training, side by side in this process; Receive-Job gives each one's summary.</para>
+/// </example>
+/// <example>
+/// <code>Start-AfmlSession -TrainId $id -Replay ./BTCUSDT-1h.csv -PassThru | Where-Object TipoAccion -ne mantener</code>
+/// <para>Streams the step rows as they are written (then the summary); here only the steps that traded.</para>
+/// </example>
+/// <example>
 /// <code>Start-AfmlSession -TrainId $id -Live -Capital 2000</code>
 /// <para>Real money: asks for confirmation, then trades 2000 USDT of the account (BINANCE_API_KEY/SECRET).</para>
 /// </example>
 [Cmdlet(VerbsLifecycle.Start, "AfmlSession", DefaultParameterSetName = BinanceSet, SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(SessionSummary))]
+[OutputType(typeof(SessionSummary), typeof(Afml.Core.Recording.RegistroRow), typeof(AfmlSessionJob))]
 public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
 {
     private const string ReplaySet = "Replay";
@@ -122,24 +134,59 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
     [Parameter]
     public SwitchParameter FlattenOnStop { get; set; }
 
-    protected override void EndProcessing()
+    /// <summary>Run the session as a PowerShell job of this process and return the job at once (Get-Job, Receive-Job,
+    /// Wait-Job; Stop-Job stops it cleanly). Several sessions can run side by side in one host.</summary>
+    [Parameter]
+    public SwitchParameter AsJob { get; set; }
+
+    /// <summary>Also return each step's registro row (the rows Import-AfmlRegistro reads) as it is written, before the
+    /// summary.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <summary>One session per pipeline input (Get-AfmlTraining | Start-AfmlSession …), in order, each to its end
+    /// before the next starts; Ctrl+C stops the current one cleanly and runs none of the rest. With -AsJob, one job
+    /// per input.</summary>
+    protected override void ProcessRecord()
     {
         try
         {
             var options = BuildOptions();
             if (options is null) return;
+            if (AsJob)
+            {
+                StartJob(options);
+                return;
+            }
             var summary = Run(options);
-            if (summary is not null) WriteObject(summary);
+            if (summary is null) return;
+            WriteObject(summary);
+            // Exit codes: an emergency or a failure is an error record after the summary ($? false, pwsh exits 1).
+            if (SessionOutcome.ErrorFor(summary) is { } error) WriteError(error);
         }
         catch (AfmlException ex)
         {
             ThrowAfml(ex);
         }
-        finally
-        {
-            DisposeCancellation();
-        }
     }
+
+    protected override void EndProcessing() => DisposeCancellation();
+
+    private void StartJob(SessionOptions options)
+    {
+        var session = SessionHost.Start(options, HostOptions(signals: true));
+        var job = new AfmlSessionJob(MyInvocation.Line.Trim(), $"Afml-{session.Parts.SessionId}", session, PassThru, MyInvocation.BoundParameters.ContainsKey("Debug"));
+        JobRepository.Add(job);
+        job.Start();
+        WriteObject(job);
+    }
+
+    private SessionHostOptions HostOptions(bool signals) => new()
+    {
+        LogLevel = Quiet ? SessionLogLevel.Warning : MyInvocation.BoundParameters.ContainsKey("Debug") ? SessionLogLevel.Debug : SessionLogLevel.Info,
+        FlattenOnStop = FlattenOnStop,
+        HandleSignals = signals,
+    };
 
     /// <summary>The session asked for, or null when the operator declined (-WhatIf, a "no" to a confirmation).</summary>
     private SessionOptions? BuildOptions()
@@ -205,13 +252,7 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
     /// session is faulted (emergency protocol) and waited for: the loop never outlives this cmdlet.</summary>
     private SessionSummary? Run(SessionOptions options)
     {
-        var hostOptions = new SessionHostOptions
-        {
-            LogLevel = Quiet ? SessionLogLevel.Warning : MyInvocation.BoundParameters.ContainsKey("Debug") ? SessionLogLevel.Debug : SessionLogLevel.Info,
-            FlattenOnStop = FlattenOnStop,
-            HandleSignals = true,
-        };
-        var session = SessionHost.Start(options, hostOptions);
+        var session = SessionHost.Start(options, HostOptions(signals: true));
         using var ctrlC = StopToken.Register(() => session.Stop(SessionStopReason.Cancelled));
         try
         {
@@ -252,6 +293,7 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
         {
             while (reader.TryRead(out var e))
             {
+                if (PassThru && e is SessionStep passed) WriteObject(SessionOutcome.Row(passed, session.Parts.SessionId, session.Parts.Registro.Path));
                 switch (e)
                 {
                     case SessionLog { Level: SessionLogLevel.Error } log: WriteSessionError(log.Message); break;
@@ -279,11 +321,7 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
     /// the host's error colours (red), on stderr when it is redirected. Written to the host's UI, not as an error
     /// record: a caller with -ErrorAction Stop or $ErrorActionPreference = 'Stop' (a scheduled script) must not abort
     /// the cmdlet in the middle of the emergency protocol; how the session ended is the cmdlet's own result.</summary>
-    private void WriteSessionError(string message)
-    {
-        if (Host?.UI is { } ui) ui.WriteErrorLine(message);
-        else WriteWarning(message);
-    }
+    private void WriteSessionError(string message) => WriteErrorLine(message);
 
     /// <summary>What is left of the session's events once the pipeline cannot be written to: straight to the host's
     /// UI (warnings and, unless -Quiet, information), never throwing.</summary>

@@ -165,7 +165,11 @@ public class OperatorRequestWhileWaitingTests
         Assert.False(summary.PositionOpen);
         var rows = Afml.Core.Recording.RegistroReader.Read(summary.RegistroPath).ToList();
         Assert.Equal("emergencia", rows[^1].TipoAccion);
-        Assert.Equal(time.GetUtcNow(), rows[^1].Timestamp);
+        // Stamped with the venue's clock (the last close plus the second waited), not the wall clock: the candles are
+        // from 2025 while this clock says 2026.
+        Assert.Equal(rows[^2].Timestamp + TimeSpan.FromSeconds(1), rows[^1].Timestamp);
+        var emergencia = File.ReadAllLines(summary.EmergencyPath!)[1];
+        Assert.StartsWith(rows[^1].Timestamp.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), emergencia);
     }
 
     /// <summary>Yields n candles, then waits (as a live feed between candles) until cancelled.</summary>

@@ -10,8 +10,11 @@ BeforeAll {
 Describe 'Start-AfmlSession -GuardIntraCandle' {
     It 'stops the demo inside a candle, no later than the close-only check does, at the stop price' {
         # The demo replay ends in the emergency protocol by design (its drawdown reaches the training's limit).
-        $plain = Start-AfmlSession -TrainId $DemoId -TrainingRoot (New-TrainingCopy) -Replay $Candles -From '2025-01-01' -Quiet
-        $guarded = Start-AfmlSession -TrainId $DemoId -TrainingRoot (New-TrainingCopy) -Replay $Candles -From '2025-01-01' -GuardIntraCandle -Quiet
+        # An emergency end writes SessionHalted after the summary (the exit-code contract): collected, not thrown.
+        $plain = Start-AfmlSession -TrainId $DemoId -TrainingRoot (New-TrainingCopy) -Replay $Candles -From '2025-01-01' -Quiet -ErrorAction SilentlyContinue -ErrorVariable plainErr
+        $guarded = Start-AfmlSession -TrainId $DemoId -TrainingRoot (New-TrainingCopy) -Replay $Candles -From '2025-01-01' -GuardIntraCandle -Quiet -ErrorAction SilentlyContinue -ErrorVariable guardedErr
+        $plainErr[-1].FullyQualifiedErrorId | Should -Match '^SessionHalted'
+        $guardedErr[-1].FullyQualifiedErrorId | Should -Match '^SessionHalted'
         $plain.StopReason | Should -Be 'Emergency'
         $guarded.StopReason | Should -Be 'Emergency'
         $guarded.Steps | Should -BeLessOrEqual $plain.Steps

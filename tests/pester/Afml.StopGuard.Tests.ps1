@@ -118,8 +118,8 @@ Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Endpoint '$($fake.En
         $amount | Should -Not -Be 0
         $trigger = [decimal]::Parse([string]$guard.trigger_price, [Globalization.CultureInfo]::InvariantCulture)
 
-        # Nobody runs Afml now. The market falls (or, against a short, rises) 15 % over 40 candles, 20 updates each.
-        $bend = if ($amount -gt 0) { '-0.15' } else { '0.15' }
+        # Nobody runs Afml now. The market falls (or, against a short, rises) 30 % over 40 candles (past any stop the demo's leverage gives, whatever the path ahead does), 20 updates each.
+        $bend = if ($amount -gt 0) { '-0.30' } else { '0.30' }
         $fake.Process.StandardInput.WriteLine("bend $bend 40")
         $fake.Process.StandardInput.Flush()
         $deadline = [DateTime]::UtcNow.AddSeconds(90)

@@ -33,6 +33,10 @@ public sealed record BinanceConnection
     /// back-off); default <see cref="MarkPriceOptions"/>.</summary>
     public MarkPriceOptions? MarkPrices { get; init; }
 
+    /// <summary>Testnet and live keep an exchange-resident protective stop while a position is open (issue 10, layer 2).
+    /// On by default; off only where a test looks at the monitor between candles alone.</summary>
+    public bool ProtectiveStop { get; init; } = true;
+
     /// <summary>The environment this connection names for <paramref name="venueName"/>: <see cref="Endpoint"/> when
     /// given, else <paramref name="fallback"/> (Binance's own address).</summary>
     public BinanceEnvironment Environment(string venueName, BinanceEnvironment fallback, bool isLive = false) =>

@@ -70,8 +70,10 @@ public sealed class VenueBuilder(TimeProvider time)
         {
             var exchange = new BinanceExchange(environment, credentials, time, connection.ClientOptions, rateGate: connection.Gates?.For(environment, connection.ClientOptions), log: log);
             var config = training.Config;
-            var guard = new ProtectiveStopKeeper(exchange, new ProtectiveStopSettings(config.Environment.MaxDrawdown, config.Portfolio.Commission,
-                config.Portfolio.Slippage, training.Folder.ProductionDir, config.TrainId), time);
+            var guard = connection.ProtectiveStop
+                ? new ProtectiveStopKeeper(exchange, new ProtectiveStopSettings(config.Environment.MaxDrawdown, config.Portfolio.Commission,
+                    config.Portfolio.Slippage, training.Folder.ProductionDir, config.TrainId), time)
+                : null;
             return new BuiltVenue(NewFeed(environment, connection, training, log, exchange.Rest.RateGate), exchange,
                 new BinanceVenue(live, config.Portfolio.Commission, exchange, exchange.VenueEvents, guard), options.MaxSteps) // the exchange marks the stream-kept equity
             {

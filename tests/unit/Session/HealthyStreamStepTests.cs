@@ -44,9 +44,16 @@ public class HealthyStreamStepTests(ITestOutputHelper output)
         string[] feed = ["GET /fapi/v1/klines", "GET /fapi/v1/time"];
         var feedCalls = windows.Sum(w => w.Count(feed.Contains));
         windows = windows.Select(w => w.Where(e => !feed.Contains(e)).ToList()).ToList();
+        // The protective stop (issue 10) is kept after the fill, never between the close and the order: every algo call
+        // in a step comes after its order; they are counted apart and left out of the step's REST calls.
+        const string Algo = "/fapi/v1/algoOrder";
+        foreach (var w in windows.Where(w => w.Any(e => e.EndsWith(Algo, StringComparison.Ordinal))))
+            Assert.True(w.IndexOf("POST /fapi/v1/order") is var at && at >= 0 && w.Take(at).All(e => !e.EndsWith(Algo, StringComparison.Ordinal)), "a protective-stop call came before the step's order: " + string.Join(", ", w));
+        var guardCalls = windows.Sum(w => w.Count(e => e.EndsWith(Algo, StringComparison.Ordinal)));
+        windows = windows.Select(w => w.Where(e => !e.EndsWith(Algo, StringComparison.Ordinal)).ToList()).ToList();
         var orderSteps = windows.Count(w => w.Contains("POST /fapi/v1/order"));
         var extra = windows.SelectMany(w => w.Where(e => e != "POST /fapi/v1/order")).ToList();
-        TestReport.Write(output, I($"fault-suite: healthy-stream steps={summary.Steps} steps-with-order={orderSteps} rest-calls-per-order-step={(orderSteps == 0 ? 0 : windows.Where(w => w.Contains("POST /fapi/v1/order")).Average(w => w.Count)):F2} other-rest-calls={extra.Count} ({string.Join(",", extra.Distinct())}) feed-backfill-calls={feedCalls} commission-from-stream={exchange!.StreamCommissions} from-userTrades={exchange.RestCommissions}"));
+        TestReport.Write(output, I($"fault-suite: healthy-stream steps={summary.Steps} steps-with-order={orderSteps} rest-calls-per-order-step={(orderSteps == 0 ? 0 : windows.Where(w => w.Contains("POST /fapi/v1/order")).Average(w => w.Count)):F2} other-rest-calls={extra.Count} ({string.Join(",", extra.Distinct())}) feed-backfill-calls={feedCalls} protective-stop-upkeep-calls={guardCalls} (after the order) commission-from-stream={exchange!.StreamCommissions} from-userTrades={exchange.RestCommissions}"));
         Assert.Equal(steps, summary.Steps);
         Assert.True(orderSteps >= 5, $"only {orderSteps} steps sent an order");
         Assert.Empty(extra);

@@ -376,7 +376,8 @@ public sealed class TradingSession
         if (!(price > 0)) return;
         _log.Warning($"👤 Evento del venue: {detail}; el libro sigue al venue");
         _reconciliation = null;
-        var error = await _p.Venue.AfterStepAsync(_venue, price, CancellationToken.None).ConfigureAwait(false);
+        // The row first (an event is recorded as it happens), then the protective stop follows the new position.
+        var error = await _p.Venue.ReconcileAsync(_venue, price, CancellationToken.None).ConfigureAwait(false);
         var record = (_reconciliation ?? new OperationRecord()) with
         {
             ActionType = VenueEventActionType,
@@ -386,7 +387,12 @@ public sealed class TradingSession
         };
         _reconciliation = null;
         WriteRow(Progress.Steps, e.Time, candle, float.NaN, price, record, e.ClientOrderId, countsAsStep: false);
-        if (e.Kind != VenueEventKind.ProtectiveStop || _haltedBy is not null) return;
+        if (e.Kind != VenueEventKind.ProtectiveStop)
+        {
+            await _p.Venue.AfterDecisionAsync(_venue, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        if (_haltedBy is not null) return;
         // The exchange-resident stop closed the position: the limit was reached between candles. Recorded, latched, stopped.
         _haltedBy = await EmergencyAsync(detail, candle, price, e.Time).ConfigureAwait(false);
         _venueHalt?.Cancel();

@@ -72,10 +72,16 @@ public class BinanceVenue(bool live, double commissionRate, IPriceDriven? marks 
 
     public override async Task<ExchangeError?> AfterStepAsync(VenueContext context, double price, CancellationToken ct)
     {
+        if (await ReconcileAsync(context, price, ct).ConfigureAwait(false) is { } error) return error;
+        if (guard is not null) await guard.SyncAsync(context, ct).ConfigureAwait(false); // after every fill: place, replace or cancel
+        return null;
+    }
+
+    public override async Task<ExchangeError?> ReconcileAsync(VenueContext context, double price, CancellationToken ct)
+    {
         var position = await context.StateRetry.RunAsync(c => context.Exchange.GetPositionAsync(context.Symbol, c), ct).ConfigureAwait(false);
         if (!position.Success) return position.Error;
         Reconcile(context, position.Data!, price);
-        if (guard is not null) await guard.SyncAsync(context, ct).ConfigureAwait(false); // after every fill: place, replace or cancel
         return null;
     }
 

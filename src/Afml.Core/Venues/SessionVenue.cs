@@ -59,6 +59,10 @@ public abstract class SessionVenue
     /// <summary>Step G: bring the book to the venue's state; the venue error when that state could not be read.</summary>
     public virtual Task<ExchangeError?> AfterStepAsync(VenueContext context, double price, CancellationToken ct) => Task.FromResult<ExchangeError?>(null);
 
+    /// <summary>The book brought to the venue's position only (no upkeep of orders that guard it): what a venue event's
+    /// row needs before it is written; the guard follows with <see cref="AfterDecisionAsync"/> after the row.</summary>
+    public virtual Task<ExchangeError?> ReconcileAsync(VenueContext context, double price, CancellationToken ct) => AfterStepAsync(context, price, ct);
+
     /// <summary>After each step (a decision or not): the exchange-resident guard follows the position and the running peak.</summary>
     public virtual Task AfterDecisionAsync(VenueContext context, CancellationToken ct) => Task.CompletedTask;
 

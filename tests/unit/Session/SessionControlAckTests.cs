@@ -30,7 +30,13 @@ public class SessionControlAckTests : IDisposable
         SessionControl.Acknowledge(StatusPath, ControlAck.For(taken, "20261202_101500", Outcome, time.GetUtcNow()));
         // The waiter's next poll may be registered only after an advance (its continuation runs on the pool): keep
         // the fake clock moving until it has looked; the ack is read before the deadline is checked.
-        for (var i = 0; i < 10_000 && !wait.IsCompleted; i++) { time.Advance(TimeSpan.FromMilliseconds(250)); await Task.Yield(); }
+        // Never past the waiter's one-minute bound (under load the pool may not run it between advances, and 10,000
+        // blind advances once ran the fake clock 40 minutes past it: a null ack); a real millisecond lets it run.
+        for (var i = 0; i < 10_000 && !wait.IsCompleted; i++)
+        {
+            if (time.GetUtcNow() - time.Start < TimeSpan.FromSeconds(50)) time.Advance(TimeSpan.FromMilliseconds(250));
+            await Task.Delay(1);
+        }
         var ack = await wait.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.NotNull(ack);
         Assert.Equal(EmergencyStates.Flat, ack.State);

@@ -86,8 +86,7 @@ public sealed class TradingSession
     private OperationRecord? _reconciliation; // the last reconciliation the venue recorded in the book
     private readonly DrawdownMonitor? _monitor;
     private VenueEvent? _breach; // the monitor's breach that ended the wait between candles
-    private CancellationTokenSource? _venueHalt; // a venue event that ends the session (the protective stop triggered)
-    private string? _haltedBy;
+    private string? _haltedBy; // the emergency a triggered protective stop ran (it ended the wait between candles)
 
     /// <param name="retry">Orders: the seed's 3 attempts 1 s apart.</param>
     /// <param name="stateRetry">Reads of account and position state: backed off within the candle.</param>
@@ -132,19 +131,17 @@ public sealed class TradingSession
         Announce(SessionState.Running, null);
         using var control = new ControlWatcher(_p.Status.Path, _time,
             ignored: r => _log.Warning($"Orden de control desconocida '{r.Command}' ({r.RequestedBy}): ignorada"));
-        using var venueHalt = _venueHalt = new CancellationTokenSource();
-        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop, control.Token, venueHalt.Token);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stop, control.Token);
         // The drawdown monitor listens to the marks from now on (the book it watches is the one the start left).
         using var monitoring = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var monitor = WatchMarksAsync(monitoring.Token);
         try
         {
-            // The wait for the next candle also wakes on a fill the session did not send (recorded as it happens) and
-            // on the monitor's breach (the emergency protocol at once).
+            // The wait for the next candle also wakes on a fill the session did not send (recorded as it happens; a
+            // triggered protective stop ends the wait) and on the monitor's breach (the emergency protocol at once).
             await using var wait = new CandleOrVenueEvent(_p.Feed.StreamClosedCandlesAsync(waiting.Token).GetAsyncEnumerator(waiting.Token), _p.Venue.Events, _monitor?.Breaches);
             while (await wait.NextAsync(OnVenueEventAsync, waiting.Token).ConfigureAwait(false))
             {
-                if (_haltedBy is { } halted) return new(SessionStopReason.Emergency, halted);
                 var candle = wait.Current;
                 if (!Warm(candle))
                 {
@@ -158,17 +155,9 @@ public sealed class TradingSession
                 await _p.Venue.AfterDecisionAsync(_venue!, CancellationToken.None).ConfigureAwait(false); // the exchange-resident stop follows the peak
                 if (_p.MaxSteps is { } max && Progress.Steps >= max) return new(SessionStopReason.MaxSteps);
             }
-            if (_haltedBy is { } haltedAtEnd) return new(SessionStopReason.Emergency, haltedAtEnd);
-            if (_breach is { } breach)
-            {
-                await waiting.CancelAsync().ConfigureAwait(false); // the feed's pending read ends
-                return new(SessionStopReason.Emergency, await GuardBreachAsync(breach).ConfigureAwait(false));
-            }
-            return new(SessionStopReason.Completed);
-        }
-        catch (OperationCanceledException) when (_haltedBy is { } halted)
-        {
-            return new(SessionStopReason.Emergency, halted);
+            if (_haltedBy is null && _breach is null) return new(SessionStopReason.Completed);
+            await waiting.CancelAsync().ConfigureAwait(false); // an event ended the wait: the feed's pending read ends
+            return new(SessionStopReason.Emergency, _haltedBy ?? await GuardBreachAsync(_breach!).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (!stop.IsCancellationRequested && control.Pending is { } request && _lastSeen is { } last)
         {
@@ -197,13 +186,13 @@ public sealed class TradingSession
     }
 
     /// <summary>An event between candles: the monitor's breach ends the wait (true); a fill the session did not send
-    /// is recorded and the wait goes on.</summary>
+    /// is recorded and the wait goes on, unless it was the protective stop's (its emergency has run: true).</summary>
     private async Task<bool> OnVenueEventAsync(VenueEvent e)
     {
         if (e.Kind != VenueEventKind.DrawdownBreach)
         {
             await RecordVenueEventAsync(e).ConfigureAwait(false);
-            return false;
+            return _haltedBy is not null;
         }
         if (_p.Book.Position is null)
         {
@@ -387,15 +376,11 @@ public sealed class TradingSession
         };
         _reconciliation = null;
         WriteRow(Progress.Steps, e.Time, candle, float.NaN, price, record, e.ClientOrderId, countsAsStep: false);
-        if (e.Kind != VenueEventKind.ProtectiveStop)
-        {
-            await _p.Venue.AfterDecisionAsync(_venue, CancellationToken.None).ConfigureAwait(false);
-            return;
-        }
-        if (_haltedBy is not null) return;
-        // The exchange-resident stop closed the position: the limit was reached between candles. Recorded, latched, stopped.
-        _haltedBy = await EmergencyAsync(detail, candle, price, e.Time).ConfigureAwait(false);
-        _venueHalt?.Cancel();
+        if (e.Kind == VenueEventKind.ProtectiveStop)
+            // The exchange-resident stop closed the position: the limit was reached between candles. Recorded, latched, stopped.
+            _haltedBy = await EmergencyAsync(detail, candle, price, e.Time).ConfigureAwait(false);
+        else
+            await _p.Venue.AfterDecisionAsync(_venue, CancellationToken.None).ConfigureAwait(false); // the stop follows the new position
     }
 
     /// <summary>Step E for the policy's output: finite, within [-1, 1] up to float rounding (then clamped), or refused.</summary>

@@ -160,23 +160,30 @@ internal sealed class TradingBook
     {
         lock (_gate)
         {
-            var sign = side == "BUY" ? 1m : -1m;
             var order = new FakeOrder(_nextOrderId++, clientOrderId, _rules.Symbol, side, type, "GTC", qty, 0m, 0m, 0m, 0m, "NEW", type != "MARKET", 0m, 0m, now, now);
-            var realized = Apply(sign * qty, price, now);
-            var fee = type == "MARKET" ? qty * price * _takerRate : 0m;
-            _wallet += realized - fee;
-            _commission += fee;
-            _realized += realized;
-            var trade = new FakeTrade(_nextTradeId++, order.OrderId, order.Symbol, side, price, qty, qty * price, fee, realized, now);
-            _trades.Add(trade);
-            order = order with { ExecutedQty = qty, AvgPrice = price, CumQuote = qty * price, Commission = fee, RealizedPnl = realized, Status = "FILLED", UpdateTime = now };
-            _orders.Add(order);
+            (order, var trade) = FillWholeLocked(order, price, type == "MARKET" ? qty * price * _takerRate : 0m, now);
             publish([
                 _orderJson.TradeUpdate(order, execution, "FILLED", trade, qty, price, 0, now),
                 _accountJson.AccountUpdate(SnapshotLocked(price), PositionLocked(price), now, marginType: _modes.MarginType),
             ]);
             return order;
         }
+    }
+
+    /// <summary>Books <paramref name="order"/> filled whole at <paramref name="price"/>, the fee paid in USDT: position, wallet,
+    /// commission and realised PnL, the trade, and the order FILLED in the order list.</summary>
+    private (FakeOrder Order, FakeTrade Trade) FillWholeLocked(FakeOrder order, decimal price, decimal fee, long now)
+    {
+        var qty = order.OrigQty;
+        var realized = Apply((order.Side == "BUY" ? 1m : -1m) * qty, price, now);
+        _wallet += realized - fee;
+        _commission += fee;
+        _realized += realized;
+        var trade = new FakeTrade(_nextTradeId++, order.OrderId, order.Symbol, order.Side, price, qty, qty * price, fee, realized, now);
+        _trades.Add(trade);
+        order = order with { ExecutedQty = qty, AvgPrice = price, CumQuote = qty * price, Commission = fee, RealizedPnl = realized, Status = "FILLED", UpdateTime = now };
+        _orders.Add(order);
+        return (order, trade);
     }
 
     /// <summary>A triggered close-all STOP_MARKET: the whole position closed reduce-only at <paramref name="price"/> (a MARKET
@@ -192,15 +199,7 @@ internal sealed class TradingBook
             var qty = Math.Abs(_amount);
             var order = new FakeOrder(_nextOrderId++, clientOrderId, _rules.Symbol, side, "MARKET", "GTC", qty, 0m, 0m, 0m, 0m, "NEW", true, 0m, 0m, now, now);
             var newEvent = _orderJson.TradeUpdate(order, "NEW", "NEW", null, 0m, 0m, 0, now, "STOP_MARKET", true, triggerPrice);
-            var realized = Apply(sign * qty, price, now);
-            var fee = qty * price * _takerRate;
-            _wallet += realized - fee;
-            _commission += fee;
-            _realized += realized;
-            var trade = new FakeTrade(_nextTradeId++, order.OrderId, order.Symbol, side, price, qty, qty * price, fee, realized, now);
-            _trades.Add(trade);
-            order = order with { ExecutedQty = qty, AvgPrice = price, CumQuote = qty * price, Commission = fee, RealizedPnl = realized, Status = "FILLED", UpdateTime = now };
-            _orders.Add(order);
+            (order, var trade) = FillWholeLocked(order, price, qty * price * _takerRate, now);
             publish([
                 newEvent,
                 _orderJson.TradeUpdate(order, "TRADE", "FILLED", trade, qty, price, 0, now, "STOP_MARKET", true, triggerPrice),

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Afml.Core.Recording;
 
 namespace Afml.Core.Risk;
@@ -31,25 +30,16 @@ public sealed class ProtectiveStopGuardFile(string productionDir)
 {
     public const string FileName = "afml_stop.json";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    private readonly DurableJsonFile<ProtectiveStopGuard> _file = new(System.IO.Path.Combine(productionDir, FileName));
 
-    public string Path { get; } = System.IO.Path.Combine(productionDir, FileName);
+    public string Path => _file.Path;
 
     /// <summary>The guard, or null when none is recorded. An unreadable file is an error: a stop may be out there.</summary>
     public ProtectiveStopGuard? Read()
     {
-        string text;
-        try { text = File.ReadAllText(Path); }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
         try
         {
-            return JsonSerializer.Deserialize<ProtectiveStopGuard>(text, Json) ?? throw new JsonException("empty document");
+            return _file.Read();
         }
         catch (JsonException ex)
         {
@@ -58,15 +48,7 @@ public sealed class ProtectiveStopGuardFile(string productionDir)
         }
     }
 
-    public void Write(ProtectiveStopGuard guard)
-    {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        DurableFile.WriteAllTextAtomic(Path, JsonSerializer.Serialize(guard, Json));
-    }
+    public void Write(ProtectiveStopGuard guard) => _file.Write(guard);
 
-    public void Delete()
-    {
-        try { File.Delete(Path); }
-        catch (DirectoryNotFoundException) { }
-    }
+    public void Delete() => _file.Delete();
 }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Afml.Core.Recording;
 
 namespace Afml.Core.Risk;
@@ -32,28 +31,19 @@ public sealed class TrainingHaltLatch(string productionDir)
 {
     public const string FileName = "afml_halted.json";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+    private readonly DurableJsonFile<HaltRecord> _file = new(System.IO.Path.Combine(productionDir, FileName));
 
-    public string Path { get; } = System.IO.Path.Combine(productionDir, FileName);
+    public string Path => _file.Path;
 
-    public bool IsHalted => File.Exists(Path);
+    public bool IsHalted => _file.Exists;
 
     /// <summary>The latch, or null when the training is not halted. A latch file that cannot be read still halts:
     /// its reason says so.</summary>
     public HaltRecord? Read()
     {
-        string text;
-        try { text = File.ReadAllText(Path); }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
         try
         {
-            return JsonSerializer.Deserialize<HaltRecord>(text, Json) ?? throw new JsonException("empty document");
+            return _file.Read();
         }
         catch (JsonException ex)
         {
@@ -72,11 +62,7 @@ public sealed class TrainingHaltLatch(string productionDir)
     }
 
     /// <summary>Writes (or updates) the latch atomically.</summary>
-    public void Write(HaltRecord record)
-    {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        DurableFile.WriteAllTextAtomic(Path, JsonSerializer.Serialize(record, Json));
-    }
+    public void Write(HaltRecord record) => _file.Write(record);
 
     /// <summary>Clears the latch; returns what it said, or null when the training was not halted.</summary>
     public HaltRecord? Clear()

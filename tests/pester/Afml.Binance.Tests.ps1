@@ -97,20 +97,7 @@ Import-Module '$module'
 try { Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Endpoint '$Endpoint' -Credential `$c -Live -MaxSteps 1 -Quiet; 'STARTED' }
 catch { 'ERROR: ' + `$_.FullyQualifiedErrorId + ' | ' + `$_.Exception.Message }
 "@
-        $child = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $child.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $script)) { $child.ArgumentList.Add($a) }
-        $child.RedirectStandardOutput = $true
-        $child.UseShellExecute = $false
-        $p = [Diagnostics.Process]::Start($child)
-        try {
-            $out = $p.StandardOutput.ReadToEndAsync()
-            $p.WaitForExit(60000) | Should -BeTrue -Because 'the child pwsh must not wait for an answer'
-            $text = $out.Result
-        } finally {
-            if (-not $p.HasExited) { $p.Kill($true) }
-            $p.Dispose()
-        }
+        $text = (Invoke-ChildPwsh $script -Seconds 60 -Because 'the child pwsh must not wait for an answer').StdOut
         $text | Should -Match 'ERROR: '
         $text | Should -Match 'NonInteractive'
         $text | Should -Not -Match 'STARTED'

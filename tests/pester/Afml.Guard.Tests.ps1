@@ -192,23 +192,9 @@ Import-Module '$module'
 `$r = Invoke-AfmlEmergency -TrainId '$DemoId' -TrainingRoot '$root' -Credential `$c -Force -RetryFor 00:00:02
 'RESULT ' + `$r.State
 "@
-        $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $script)) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true
-        $psi.RedirectStandardError = $true
-        $psi.UseShellExecute = $false
-        $p = [Diagnostics.Process]::Start($psi)
-        try {
-            $out = $p.StandardOutput.ReadToEndAsync()
-            $err = $p.StandardError.ReadToEndAsync()
-            $p.WaitForExit(120000) | Should -BeTrue
-            $stdout = $out.Result
-            $stderr = $err.Result
-        } finally {
-            if (-not $p.HasExited) { $p.Kill($true) }
-            $p.Dispose()
-        }
+        $r = Invoke-ChildPwsh $script
+        $stdout = $r.StdOut
+        $stderr = $r.StdErr
         $stderr | Should -Match 'Emergencia ' -Because "stdout: $stdout"
         $stderr | Should -Match 'EMERGENCY_INCOMPLETE'
         $stdout | Should -Not -Match 'WARNING: Emergencia'

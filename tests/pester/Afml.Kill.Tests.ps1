@@ -20,49 +20,10 @@ BeforeAll {
         $fake
     }
 
-    # A signed call as Binance documents it, timestamped on the fake's (virtual) clock.
-    function script:Invoke-FakeSigned {
-        param($Fake, [string] $Method, [string] $Path, [string] $Query)
-        $time = (Invoke-RestMethod "$($Fake.Endpoint)/fapi/v1/time" -TimeoutSec 10).serverTime
-        $q = if ($Query) { "$Query&timestamp=$time" } else { "timestamp=$time" }
-        $hmac = [Security.Cryptography.HMACSHA256]::new([Text.Encoding]::UTF8.GetBytes($Fake.Secret))
-        try { $sig = [Convert]::ToHexStringLower($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($q))) } finally { $hmac.Dispose() }
-        Invoke-RestMethod -Method $Method "$($Fake.Endpoint)$Path`?$q&signature=$sig" -Headers @{ 'X-MBX-APIKEY' = $Fake.Key } -TimeoutSec 10
-    }
     function script:Get-FakePositionRisk {
         param($Fake)
         $p = Invoke-FakeSigned $Fake GET '/fapi/v2/positionRisk' 'symbol=BTCUSDT'
         @($p | Where-Object symbol -eq 'BTCUSDT')[0]
-    }
-
-    # What a scenario measured: to the test output and, under build.ps1 Test (AFML_TEST_REPORT_DIR), one line in
-    # pester-kill.report.txt there, printed before the run's last line.
-    function script:Write-KillReport {
-        param([string] $Line)
-        Write-Host $Line
-        if ($env:AFML_TEST_REPORT_DIR) {
-            New-Item -ItemType Directory -Force $env:AFML_TEST_REPORT_DIR | Out-Null
-            Add-Content (Join-Path $env:AFML_TEST_REPORT_DIR 'pester-kill.report.txt') $Line
-        }
-    }
-
-    # A child pwsh running a testnet session on $Fake under $Root (stdout and stderr being read).
-    function script:Start-SessionChild {
-        param($Fake, [string] $Root)
-        $script = @"
-Import-Module '$Module'
-`$c = [pscredential]::new('$($Fake.Key)', (ConvertTo-SecureString '$($Fake.Secret)' -AsPlainText -Force))
-Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$Root' -Endpoint '$($Fake.Endpoint)' -Credential `$c -MaxSteps 2000 -InformationAction SilentlyContinue | Out-Null
-'RETURNED'
-"@
-        $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $script)) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true
-        $psi.RedirectStandardError = $true
-        $psi.UseShellExecute = $false
-        $p = [Diagnostics.Process]::Start($psi)
-        [pscustomobject]@{ Process = $p; Out = $p.StandardOutput.ReadToEndAsync(); Err = $p.StandardError.ReadToEndAsync() }
     }
 
     # Starts a testnet session in a child pwsh on a fresh copy of the training, waits (bounded) until its status
@@ -185,23 +146,9 @@ try { `$s = Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Replay '
 catch { 'CAUGHT ' + `$_.FullyQualifiedErrorId + ' ' + `$_.TargetObject.StopReason }
 'AFTER'
 "@
-        $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $script)) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true
-        $psi.RedirectStandardError = $true
-        $psi.UseShellExecute = $false
-        $p = [Diagnostics.Process]::Start($psi)
-        try {
-            $out = $p.StandardOutput.ReadToEndAsync()
-            $err = $p.StandardError.ReadToEndAsync()
-            $p.WaitForExit(120000) | Should -BeTrue
-            $stdout = $out.Result
-            $stderr = $err.Result
-        } finally {
-            if (-not $p.HasExited) { $p.Kill($true) }
-            $p.Dispose()
-        }
+        $r = Invoke-ChildPwsh $script
+        $stdout = $r.StdOut
+        $stderr = $r.StdErr
         $stderr | Should -Match 'PROTOCOLO DE EMERGENCIA' -Because "stdout: $stdout"
         $stdout | Should -Not -Match 'WARNING: .*PROTOCOLO DE EMERGENCIA'
         # The protocol ran to its end, whatever the caller's error preference: recorded (a replay halts itself but

@@ -12,19 +12,6 @@ BeforeAll {
         if (Test-Path $dir) { Get-ChildItem $dir -Filter '*.status.json' | Select-Object -First 1 }
     }
 
-    # A child pwsh running $Script; returns the process with its stdout being read.
-    function script:Start-ChildPwsh {
-        param([string] $Script)
-        $child = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $child.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $Script)) { $child.ArgumentList.Add($a) }
-        $child.RedirectStandardOutput = $true
-        $child.RedirectStandardError = $true
-        $child.UseShellExecute = $false
-        $p = [Diagnostics.Process]::Start($child)
-        [pscustomobject]@{ Process = $p; Out = $p.StandardOutput.ReadToEndAsync(); Err = $p.StandardError.ReadToEndAsync() }
-    }
-
     # Waits until the session under $Root has made a decision (its status says Running at step >= 1).
     function script:Wait-SessionStepping {
         param([string] $Root, $Child, [int] $Seconds = 90)
@@ -71,22 +58,7 @@ Import-Module '$module'
 try { Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Replay '$Candles' -From '2023-06-01' -MaxSteps 15000 -InformationAction Inquire | Out-Null; 'RETURNED' }
 catch { 'ERROR: ' + `$_.Exception.GetType().Name + ' | ' + `$_.Exception.Message }
 "@
-        $child = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $child.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $script)) { $child.ArgumentList.Add($a) }
-        $child.RedirectStandardOutput = $true
-        $child.RedirectStandardError = $true
-        $child.UseShellExecute = $false
-        $p = [Diagnostics.Process]::Start($child)
-        try {
-            $out = $p.StandardOutput.ReadToEndAsync()
-            $null = $p.StandardError.ReadToEndAsync()
-            $p.WaitForExit(120000) | Should -BeTrue -Because 'the session must not outlive its cmdlet'
-            $text = $out.Result
-        } finally {
-            if (-not $p.HasExited) { $p.Kill($true) }
-            $p.Dispose()
-        }
+        $text = (Invoke-ChildPwsh $script -Because 'the session must not outlive its cmdlet').StdOut
         $text | Should -Match 'ERROR: '
         $text | Should -Not -Match 'RETURNED'
         $status = Get-Content (Get-StatusFile $root).FullName -Raw | ConvertFrom-Json

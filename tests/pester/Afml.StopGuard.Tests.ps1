@@ -8,62 +8,21 @@
 BeforeAll {
     . (Join-Path $PSScriptRoot 'TestSupport.ps1')
     Import-Module Afml -Force -ErrorAction Stop
-    $script:Module = (Get-Module Afml).Path
-    $script:FakeDll = Join-Path $RepoRoot 'tests/FakeBinance/bin/Release/net10.0/Afml.FakeBinance.dll'
-    if (-not (Test-Path $FakeDll)) {
-        & $Dotnet build (Join-Path $RepoRoot 'tests/FakeBinance') -c Release --nologo -v:q | Out-Null
-        if ($LASTEXITCODE -ne 0 -or -not (Test-Path $FakeDll)) { throw "Could not build the fake Binance ($FakeDll)." }
-    }
     $script:Children = [Collections.Generic.List[Diagnostics.Process]]::new()
 
     # The standalone fake with its stdin open (for 'bend'), 20 in-progress updates per candle, fees and stop slippage as
     # the demo training's config (0.1 % each), 1 candle per second.
     function script:Start-BendableFake {
-        $psi = [Diagnostics.ProcessStartInfo]::new($Dotnet)
-        foreach ($a in @($FakeDll, '--port', '0', '--candles', $Candles, '--speed', '3600', '--history', '1000', '--start', '2025-01-01', '--balance', '1000000',
-                '--updates', '20', '--taker', '0.001', '--stop-slippage', '0.001', '--commands', 'stdin')) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true
-        $psi.RedirectStandardInput = $true
-        $psi.UseShellExecute = $false
-        $p = [Diagnostics.Process]::Start($psi)
-        $Children.Add($p)
-        $deadline = [DateTime]::UtcNow.AddSeconds(60)
-        $fields = @{}
-        while (-not $fields.ContainsKey('API secret')) {
-            $read = $p.StandardOutput.ReadLineAsync()
-            $left = [int][Math]::Max(0, ($deadline - [DateTime]::UtcNow).TotalMilliseconds)
-            if (-not $read.Wait($left)) { throw 'The fake Binance did not print its credentials within 60 s.' }
-            if ($null -eq $read.Result) { throw "The fake Binance exited (code $($p.ExitCode)) before printing its credentials." }
-            if ($read.Result -match '^\s+(REST|API key|API secret)\s+(\S+)') { $fields[$Matches[1]] = $Matches[2] }
-        }
-        [pscustomobject]@{
-            Process = $p; Endpoint = $fields['REST']; Key = $fields['API key']; Secret = $fields['API secret']
-            Credential = [pscredential]::new($fields['API key'], (ConvertTo-SecureString $fields['API secret'] -AsPlainText -Force))
-        }
+        $fake = Start-FakeBinance -Stdin -Extra '--updates', '20', '--taker', '0.001', '--stop-slippage', '0.001', '--commands', 'stdin'
+        $Children.Add($fake.Process)
+        $fake
     }
 
-    function script:Invoke-FakeSigned {
-        param($Fake, [string] $Method, [string] $Path, [string] $Query)
-        $time = (Invoke-RestMethod "$($Fake.Endpoint)/fapi/v1/time" -TimeoutSec 10).serverTime
-        $q = if ($Query) { "$Query&timestamp=$time" } else { "timestamp=$time" }
-        $hmac = [Security.Cryptography.HMACSHA256]::new([Text.Encoding]::UTF8.GetBytes($Fake.Secret))
-        try { $sig = [Convert]::ToHexStringLower($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($q))) } finally { $hmac.Dispose() }
-        Invoke-RestMethod -Method $Method "$($Fake.Endpoint)$Path`?$q&signature=$sig" -Headers @{ 'X-MBX-APIKEY' = $Fake.Key } -TimeoutSec 10
-    }
     function script:Get-FakeAmount {
         param($Fake)
         $p = Invoke-FakeSigned $Fake GET '/fapi/v2/positionRisk' 'symbol=BTCUSDT'
         $row = @($p | Where-Object symbol -eq 'BTCUSDT')[0]
         [decimal]::Parse([string]$row.positionAmt, [Globalization.CultureInfo]::InvariantCulture)
-    }
-
-    function script:Write-StopReport {
-        param([string] $Line)
-        Write-Host $Line
-        if ($env:AFML_TEST_REPORT_DIR) {
-            New-Item -ItemType Directory -Force $env:AFML_TEST_REPORT_DIR | Out-Null
-            Add-Content (Join-Path $env:AFML_TEST_REPORT_DIR 'pester-kill.report.txt') $Line
-        }
     }
 }
 
@@ -79,21 +38,10 @@ Describe 'kill -9 right after a fill, then a crash (real process, standalone fak
         $fake = Start-BendableFake
         $root = New-TrainingCopy
         $dir = Join-Path $root "$DemoId/produccion"
-        $script = @"
-Import-Module '$Module'
-`$c = [pscredential]::new('$($fake.Key)', (ConvertTo-SecureString '$($fake.Secret)' -AsPlainText -Force))
-Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Endpoint '$($fake.Endpoint)' -Credential `$c -MaxSteps 2000 -InformationAction SilentlyContinue | Out-Null
-'RETURNED'
-"@
-        $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $script)) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true
-        $psi.RedirectStandardError = $true
-        $psi.UseShellExecute = $false
-        $child = [Diagnostics.Process]::Start($psi)
+        $session = Start-SessionChild $fake $root
+        $child = $session.Process
         $Children.Add($child)
-        $out = $child.StandardOutput.ReadToEndAsync(); $err = $child.StandardError.ReadToEndAsync()
+        $out = $session.Out; $err = $session.Err
 
         # Right after a fill: the status shows a position the fake holds too, and the stop the session placed for it.
         $deadline = [DateTime]::UtcNow.AddSeconds(120)
@@ -139,7 +87,7 @@ Start-AfmlSession -TrainId '$DemoId' -TrainingRoot '$root' -Endpoint '$($fake.En
         $notional = [Math]::Abs($amount) * $trigger
         $equity = $wallet - $wallet0
         $margin = 0.001 * $notional
-        Write-StopReport ("fault-suite: kill-9-then-crash (Pester, real process) injected=1 (SIGKILL after a fill) position-at-kill={0} stop={1} {2} closed by the exchange stop ({3}) venue-position={4} equity={5:F2} limit={6:F2} slippage-margin={7:F2} open-unguarded={8} session-trades-before-kill={9}" -f
+        Write-KillReport ("fault-suite: kill-9-then-crash (Pester, real process) injected=1 (SIGKILL after a fill) position-at-kill={0} stop={1} {2} closed by the exchange stop ({3}) venue-position={4} equity={5:F2} limit={6:F2} slippage-margin={7:F2} open-unguarded={8} session-trades-before-kill={9}" -f
             $amount, $guard.side, $trigger, [int]($algo.algoStatus -eq 'FINISHED'), $after, $equity, $limit, $margin, [int]($after -ne 0), $trades)
         $after | Should -Be 0
         $algo.algoStatus | Should -Be 'FINISHED'

@@ -425,22 +425,15 @@ Import-Module '$((Get-Module Afml).Path)'
 `$c = [pscredential]::new('$($Fake.Key)', (ConvertTo-SecureString '$($Fake.Secret)' -AsPlainText -Force))
 Get-AfmlTraining -TrainingRoot '$root' -WarningAction SilentlyContinue | Start-AfmlSession -TrainingRoot '$root' -Endpoint '$($Fake.Endpoint)' -Credential `$c -Quiet -WarningAction SilentlyContinue
 "@
-        $psi = [Diagnostics.ProcessStartInfo]::new([Environment]::ProcessPath)
-        if ([IO.Path]::GetFileNameWithoutExtension([Environment]::ProcessPath) -eq 'dotnet') { $psi.ArgumentList.Add((Join-Path $PSHOME 'pwsh.dll')) }
-        foreach ($a in @('-NoProfile', '-NonInteractive', '-Command', $script)) { $psi.ArgumentList.Add($a) }
-        $psi.RedirectStandardOutput = $true
-        $psi.RedirectStandardError = $true
-        $psi.UseShellExecute = $false
-        $p = [Diagnostics.Process]::Start($psi)
+        $child = Start-ChildPwsh $script
+        $p = $child.Process
         try {
-            $out = $p.StandardOutput.ReadToEndAsync()
-            $err = $p.StandardError.ReadToEndAsync()
             $deadline = [DateTime]::UtcNow.AddSeconds(90)
             do { Start-Sleep -Milliseconds 250; $st = Get-AfmlStatus -TrainingRoot $root -TrainId $DemoId -WarningAction SilentlyContinue } until (($st -and $st.Step -ge 1) -or [DateTime]::UtcNow -gt $deadline -or $p.HasExited)
             $st.Step | Should -BeGreaterOrEqual 1 -Because 'the first session must be trading before Ctrl+C'
             & kill -INT $p.Id
             $p.WaitForExit(60000) | Should -BeTrue -Because 'Ctrl+C ends the pipeline'
-            $text = $out.Result + $err.Result
+            $text = $child.Out.Result + $child.Err.Result
         } finally {
             if (-not $p.HasExited) { $p.Kill($true) }
             $p.Dispose()

@@ -81,10 +81,7 @@ public static class ReplayCandleLoader
         if (checkGrid && raw >= 2)
         {
             var best = deltas.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).First();
-            if (best.Key != step)
-                throw new AfmlException("CandleIntervalMismatch", AfmlErrorCategory.InvalidData,
-                    $"'{path}' holds {CandleInterval.Describe(best.Key)} candles ({best.Value} of {raw - 1} steps between rows are {CandleInterval.Describe(best.Key)}); " +
-                    $"the training uses {interval.Text} (data_downloader.interval). Replay a {interval.Text} file.", path);
+            if (best.Key != step) throw IntervalMismatch(path, interval, best.Key, best.Value, raw - 1);
             if (gridError is not null) throw gridError;
         }
         if (fillError is not null) throw fillError;
@@ -114,6 +111,13 @@ public static class ReplayCandleLoader
         return new ReplayPlan(path, interval, first, end);
     }
 
+    private static AfmlException IntervalMismatch(string path, CandleInterval interval, long inferredMs, long votes, long steps) =>
+        new("CandleIntervalMismatch", AfmlErrorCategory.InvalidData,
+            $"'{path}' holds {CandleInterval.Describe(inferredMs)} candles ({votes} of {steps} steps between rows are {CandleInterval.Describe(inferredMs)}); " +
+            $"the training uses {interval.Text} (data_downloader.interval). Replay a {interval.Text} file.", path);
+
+    /// <summary>The error for a candle off the interval's grid or after a gap too long to fill; null when it is on
+    /// the grid (<paramref name="row"/>: the candle's index among the file's data rows).</summary>
     private static AfmlException? GridError(string path, CandleInterval interval, long row, in Candle previous, in Candle candle)
     {
         var step = interval.Milliseconds;
@@ -135,23 +139,10 @@ public static class ReplayCandleLoader
         if (candles.Count < 2 || interval.Text == "1M") return; // calendar months have no fixed grid
         var step = interval.Milliseconds;
         var inferred = InferIntervalMs(candles, out var votes);
-        if (inferred != step)
-            throw new AfmlException("CandleIntervalMismatch", AfmlErrorCategory.InvalidData,
-                $"'{path}' holds {CandleInterval.Describe(inferred)} candles ({votes} of {candles.Count - 1} steps between rows are {CandleInterval.Describe(inferred)}); " +
-                $"the training uses {interval.Text} (data_downloader.interval). Replay a {interval.Text} file.", path);
+        if (inferred != step) throw IntervalMismatch(path, interval, inferred, votes, candles.Count - 1);
         for (var i = 1; i < candles.Count; i++)
-        {
-            var delta = candles[i].OpenTime - candles[i - 1].OpenTime;
-            if (delta == step) continue;
-            if (delta % step != 0)
-                throw new AfmlException("CandleOffGrid", AfmlErrorCategory.InvalidData,
-                    $"'{path}', data row {i + 1}: the candle of {Iso(candles[i].OpenTime)} is {CandleInterval.Describe(delta)} after the previous one ({Iso(candles[i - 1].OpenTime)}), not a multiple of {interval.Text}.", path);
-            var missing = delta / step - 1;
-            if (missing > MaxFilledCandles)
-                throw new AfmlException("CandleGapTooLong", AfmlErrorCategory.InvalidData,
-                    $"'{path}', data row {i + 1}: {missing.ToString(CultureInfo.InvariantCulture)} {interval.Text} candles are missing from {Iso(candles[i - 1].OpenTime + step)} to {Iso(candles[i].OpenTime - step)} " +
-                    $"({Span(delta - step)}); at most {MaxFilledCandles} in a row are interpolated. Fill the file from Binance or replay the part before or after the gap.", path);
-        }
+            if (candles[i].OpenTime - candles[i - 1].OpenTime != step && GridError(path, interval, i, candles[i - 1], candles[i]) is { } error)
+                throw error;
     }
 
     /// <summary>The most common spacing between consecutive open times (the smallest on a tie).</summary>

@@ -5,8 +5,10 @@ namespace Afml.Core.Exchange;
 /// <param name="Side">SELL closes a long, BUY a short.</param>
 /// <param name="Status">The venue's algo status: NEW (resting), CANCELED, TRIGGERING, TRIGGERED, FINISHED, REJECTED, EXPIRED.</param>
 /// <param name="TriggeredAt">When it triggered (null while resting or when it never did).</param>
+/// <param name="OrderType">STOP_MARKET, TAKE_PROFIT_MARKET…; <param name="ClosePosition">a close-all order (Binance allows
+/// one per direction: a second one is refused with -4130).</param></param>
 public sealed record ProtectiveStopOrder(string ClientAlgoId, long? AlgoId, OrderSide Side, decimal TriggerPrice, string Status,
-    DateTimeOffset? TriggeredAt = null, decimal ExecutedQuantity = 0m, decimal AveragePrice = 0m)
+    DateTimeOffset? TriggeredAt = null, decimal ExecutedQuantity = 0m, decimal AveragePrice = 0m, string OrderType = "STOP_MARKET", bool ClosePosition = true)
 {
     /// <summary>Still resting, waiting for its trigger.</summary>
     public bool IsResting => Status == "NEW";
@@ -32,4 +34,15 @@ public interface IProtectiveStops
     /// <summary>Cancels the stop. The data is the stop as it ended: CANCELED, or (when it was no longer resting) what it
     /// had become, e.g. FINISHED when it had triggered; null when the venue does not know it.</summary>
     Task<ExchangeResult<ProtectiveStopOrder?>> CancelStopAsync(string symbol, string clientAlgoId, CancellationToken ct);
+
+    /// <summary>Every conditional order resting on the symbol, ours or not (Binance: <c>GET /fapi/v1/openAlgoOrders</c>).</summary>
+    Task<ExchangeResult<IReadOnlyList<ProtectiveStopOrder>>> OpenStopsAsync(string symbol, CancellationToken ct);
+
+    /// <summary>Cancels every conditional order resting on the symbol (Binance: <c>DELETE /fapi/v1/algoOpenOrders</c>;
+    /// <c>allOpenOrders</c> does not reach them). The data is how many were resting just before.</summary>
+    Task<ExchangeResult<int>> CancelAllStopsAsync(string symbol, CancellationToken ct);
+
+    /// <summary>True while the venue reports a stop's trigger as it happens (Binance: the user-data stream is
+    /// connected); false means a trigger is only learnt by asking (<see cref="QueryStopAsync"/>).</summary>
+    bool TriggersReported { get; }
 }

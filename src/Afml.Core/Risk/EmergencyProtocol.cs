@@ -51,6 +51,9 @@ public sealed record EmergencyOutcome(
     public double RemainingQuantity { get; init; }
     public bool RemainingKnown { get; init; } = true;
     public bool OrdersCancelledConfirmed { get; init; } = true;
+    /// <summary>False while conditional (algo) orders may still rest on the symbol: they are cancelled only once the
+    /// position reads flat (until then a protective stop still guards it).</summary>
+    public bool ConditionalOrdersCancelled { get; init; } = true;
     public int Rounds { get; init; } = 1;
     public int Attempts { get; init; }
     public IReadOnlyList<string> CloseOrderIds { get; init; } = [];
@@ -71,6 +74,7 @@ public sealed record EmergencyOutcome(
             if (!RemainingKnown) parts.Add($"posición {Symbol} desconocida (no se pudo leer)");
             else if (RemainingQuantity != 0) parts.Add(string.Create(CultureInfo.InvariantCulture, $"posición {Symbol} {RemainingQuantity:+0.########;-0.########} abierta"));
             if (!OrdersCancelledConfirmed) parts.Add($"órdenes de {Symbol} sin cancelar");
+            if (!ConditionalOrdersCancelled) parts.Add($"órdenes condicionales (stops) de {Symbol} siguen en el venue");
             return string.Join("; ", parts);
         }
     }
@@ -82,8 +86,11 @@ public sealed record EmergencyOutcome(
 }
 
 /// <summary>
-/// The emergency protocol: cancel the symbol's orders, close its position with reduce-only MARKET orders, then read
-/// the position back until it is zero. While the venue is unreachable (or answers with errors) it keeps going, round
+/// The emergency protocol: cancel the symbol's orders, close its position with reduce-only MARKET orders, read the
+/// position back until it is zero, then cancel the symbol's conditional orders (a venue with an algo-order API,
+/// <see cref="IProtectiveStops"/>: the protective stop and any stop placed by hand). Conditional orders go last on
+/// purpose: while the position is open a close-all stop still guards it; once flat, a stop left behind could close or
+/// open a later position. While the venue is unreachable (or answers with errors) it keeps going, round
 /// after round, waiting with a doubling back-off (on the <see cref="TimeProvider"/>) for at most
 /// <see cref="EmergencyProtocolOptions.Bound"/>. It ends in one of two honest states: <see cref="EmergencyStates.Flat"/>
 /// (cancelled and read back flat) or <see cref="EmergencyStates.Incomplete"/> naming what is still open.
@@ -129,6 +136,8 @@ public sealed class EmergencyProtocol
         var fills = new List<OrderFill>();
         var cancelled = 0;
         var cancelDone = false;
+        var conditional = _exchange as IProtectiveStops;
+        var conditionalDone = conditional is null;
         var knownQuantity = (double?)null;
         var attempts = 0;
         var closeNumber = 1;
@@ -176,7 +185,14 @@ public sealed class EmergencyProtocol
                             pendingCloseId = null;
                         }
                     }
-                    if (cancelDone && pendingCloseId is null) return Outcome(true);
+                    if (!conditionalDone && pendingCloseId is null)
+                    {
+                        var algo = await TryAsync(c => conditional!.CancelAllStopsAsync(symbol, c), ct).ConfigureAwait(false);
+                        Report(round, "cancel-conditional", algo.Success, algo.Success ? $"{algo.Data} orden(es) condicional(es) cancelada(s)" : algo.Error!.ToString());
+                        if (algo.Success) (conditionalDone, cancelled) = (true, cancelled + algo.Data);
+                        else Problem($"cancelar órdenes condicionales: {algo.Error}");
+                    }
+                    if (cancelDone && conditionalDone && pendingCloseId is null) return Outcome(true);
                 }
                 else
                 {
@@ -213,7 +229,7 @@ public sealed class EmergencyProtocol
             }
 
             var now = _time.GetUtcNow();
-            if (now >= deadline) return Outcome(knownQuantity == 0 && cancelDone); // flat and cancelled, only a lost fill unknown: still FLAT
+            if (now >= deadline) return Outcome(knownQuantity == 0 && cancelDone && conditionalDone); // flat and cancelled, only a lost fill unknown: still FLAT
             if (readBack) continue;
             var wait = delay < deadline - now ? delay : deadline - now;
             await Task.Delay(wait, _time, ct).ConfigureAwait(false);
@@ -239,6 +255,7 @@ public sealed class EmergencyProtocol
             RemainingQuantity = complete ? 0 : knownQuantity ?? 0,
             RemainingKnown = complete || knownQuantity is not null,
             OrdersCancelledConfirmed = cancelDone,
+            ConditionalOrdersCancelled = conditionalDone,
             Rounds = round,
             Attempts = attempts,
             CloseOrderIds = closeIds,

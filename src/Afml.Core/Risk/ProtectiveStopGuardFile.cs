@@ -18,6 +18,9 @@ public sealed record ProtectiveStopGuard
     public required DateTimeOffset UpdatedAt { get; init; }
     public string? SessionId { get; init; }
     public string? TrainId { get; init; }
+    /// <summary>The account's fingerprint (<see cref="ProtectiveStopGuardFile.AccountFingerprint"/>): a one-way hash of
+    /// the API key, never the key; null in a file written before it was recorded.</summary>
+    public string? Account { get; init; }
 }
 
 /// <summary>
@@ -49,6 +52,21 @@ public sealed class ProtectiveStopGuardFile(string productionDir)
     }
 
     public void Write(ProtectiveStopGuard guard) => _file.Write(guard);
+
+    /// <summary>Which account a stop belongs to, without the key: the first 16 hex digits of SHA-256 over a domain tag
+    /// and the API key (not reversible; the secret is never used).</summary>
+    public static string AccountFingerprint(string apiKey) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("afml-protective-stop|" + apiKey.Trim())))[..16];
+
+    /// <summary>A guard recorded by another account is not ours to adopt, cancel or clear: an error naming the file.
+    /// A guard without a fingerprint (older file) is taken as the venue and symbol's.</summary>
+    /// <exception cref="AfmlException">ProtectiveStopAccountMismatch.</exception>
+    public void ThrowIfOtherAccount(ProtectiveStopGuard guard, string? account)
+    {
+        if (guard.Account is null || account is null || string.Equals(guard.Account, account, StringComparison.OrdinalIgnoreCase)) return;
+        throw new AfmlException("ProtectiveStopAccountMismatch", AfmlErrorCategory.InvalidOperation,
+            $"{Path}: the protective stop {guard.ClientAlgoId} it records was placed on {guard.Venue} {guard.Symbol} by another account (fingerprint {guard.Account}), not the one these credentials open ({account}); nothing was sent. Use that account's credentials, or check that account's open algo orders and then delete the file.", Path);
+    }
 
     public void Delete() => _file.Delete();
 }

@@ -46,6 +46,27 @@ public static class ProtectiveStopPrice
         return rounded > 0 ? rounded : null;
     }
 
+    /// <summary>
+    /// Whether a live stop at <paramref name="live"/> may stay where the book now wants <paramref name="wanted"/> (same
+    /// side), so that a running peak rising a little does not cost a cancel and a place (2 REST calls) every step. The rule:
+    /// <list type="bullet">
+    /// <item>the same tick: kept (nothing to move);</item>
+    /// <item>the live stop is tighter than wanted (a long's above, a short's below): moved, it would close the position
+    /// before the limit;</item>
+    /// <item>the live stop is looser than wanted: kept while it is within half the slippage margin of the wanted price
+    /// (<c>live ≥ wanted·(1 − s/2)</c> for a long, <c>live ≤ wanted·(1 + s/2)</c> for a short), moved beyond that.</item>
+    /// </list>
+    /// The wanted price already budgets a fill <c>s</c> worse than the trigger; a stop kept looser by at most half of
+    /// that can leave equity below the limit by at most half the slippage margin (q·wanted·s/2), never more than the
+    /// margin already budgeted. With no slippage margin the stop follows every tick, as before.
+    /// </summary>
+    public static bool Keeps(PositionSide side, decimal live, decimal wanted, double slippage)
+    {
+        if (live == wanted) return true;
+        var band = wanted * (decimal)(double.IsFinite(slippage) && slippage > 0 && slippage < 1 ? slippage / 2 : 0);
+        return side == PositionSide.Long ? live < wanted && live >= wanted - band : live > wanted && live <= wanted + band;
+    }
+
     /// <summary>The equity left after closing at a stop triggered at <paramref name="trigger"/>, by the same arithmetic
     /// (for tests, the status and the README's figures).</summary>
     public static double EquityAfterStop(PositionSide side, double quantity, double entryPrice, double lockedEquity, double commissionRate, double slippage, double trigger)

@@ -22,4 +22,7 @@ public sealed record EmergencyResult
     public string? RequestId { get; init; }
     public DateTimeOffset At { get; init; }
     public string? EmergencyPath { get; init; }
+    /// <summary>Direct: what became of the protective stop the dead session left (produccion/afml_stop.json): cancelled,
+    /// gone, triggered while the session was dead, or left guarding a position still open; null when none was recorded.</summary>
+    public string? ProtectiveStop { get; init; }
 }

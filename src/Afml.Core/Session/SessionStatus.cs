@@ -61,6 +61,9 @@ public sealed record SessionStatus
     public string? ProtectiveStopId { get; init; }
     /// <summary>How far the last price is from the stop, in % of the price (how much room is left).</summary>
     public double? ProtectiveStopDistancePct { get; init; }
+    /// <summary>Why no protective stop guards the position although one should (e.g. a close-all stop placed by hand
+    /// makes Binance refuse ours, -4130); null when nothing is wrong.</summary>
+    public string? ProtectiveStopProblem { get; init; }
 
     /// <summary>Where this status was read from (set by readers, not stored).</summary>
     [JsonIgnore] public string? StatusPath { get; init; }

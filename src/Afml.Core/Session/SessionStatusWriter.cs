@@ -143,8 +143,9 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
             ProtectiveStopPrice = stop.TriggerPrice,
             ProtectiveStopId = stop.AlgoId is { } algoId ? $"{stop.ClientAlgoId}/{algoId.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : stop.ClientAlgoId,
             ProtectiveStopDistancePct = s.Price > 0 ? Math.Abs(s.Price - (double)stop.TriggerPrice) / s.Price * 100 : null,
+            ProtectiveStopProblem = _parts.Venue.ProtectiveStopProblem,
         }
-        : s with { ProtectiveStopPrice = null, ProtectiveStopId = null, ProtectiveStopDistancePct = null };
+        : s with { ProtectiveStopPrice = null, ProtectiveStopId = null, ProtectiveStopDistancePct = null, ProtectiveStopProblem = _parts.Venue.ProtectiveStopProblem };
 
     private void WriteLocked()
     {

@@ -209,6 +209,10 @@ public sealed class TradingSession
     /// the monitor gives (the mark; a replayed candle's stop price with slippage), stamped with the mark's time.</summary>
     private async Task<string> GuardBreachAsync(VenueEvent breach)
     {
+        // The exchange stop sits just inside the limit: it may have closed the position already, its trigger not yet heard of.
+        if (await _p.Venue.ProtectiveStopTriggeredAsync(_venue!, CancellationToken.None).ConfigureAwait(false) is { } stopped
+            && await StopEndedAsync(stopped).ConfigureAwait(false) is { } ended)
+            return ended;
         Progress.LastPrice = breach.Price;
         _p.Venue.OnCandle(Symbol, breach.Price); // a simulated account closes at this price
         return await EmergencyAsync(breach.Detail ?? breach.Reason, _lastSeen, breach.Price, breach.Time).ConfigureAwait(false);
@@ -277,8 +281,11 @@ public sealed class TradingSession
             return null;
         }
 
-        // B. drawdown
-        if (_drawdown.Check(_p.Book.MaxDrawdown(price)) is { } breach) return await EmergencyAsync(breach, candle, price, decisionTime).ConfigureAwait(false);
+        // B. drawdown (the exchange stop may have closed the position already, its trigger not yet heard of: its end, no second close)
+        if (_drawdown.Check(_p.Book.MaxDrawdown(price)) is { } breach)
+            return await _p.Venue.ProtectiveStopTriggeredAsync(_venue!, CancellationToken.None).ConfigureAwait(false) is { } stopped
+                ? await StopEndedAsync(stopped).ConfigureAwait(false)
+                : await EmergencyAsync(breach, candle, price, decisionTime).ConfigureAwait(false);
 
         // C. observation
         _p.Observation.CopyMarket(_market);
@@ -381,6 +388,13 @@ public sealed class TradingSession
             _haltedBy = await EmergencyAsync(detail, candle, price, e.Time).ConfigureAwait(false);
         else
             await _p.Venue.AfterDecisionAsync(_venue, CancellationToken.None).ConfigureAwait(false); // the stop follows the new position
+    }
+
+    /// <summary>The exchange stop's trigger, found by step B: recorded as the venue event it is (row, emergencias, latch).</summary>
+    private async Task<string?> StopEndedAsync(VenueEvent stopped)
+    {
+        await RecordVenueEventAsync(stopped).ConfigureAwait(false);
+        return _haltedBy;
     }
 
     /// <summary>Step E for the policy's output: finite, within [-1, 1] up to float rounding (then clamped), or refused.</summary>

@@ -22,7 +22,10 @@ public class BinanceVenue(bool live, double commissionRate, IPriceDriven? marks 
     ProtectiveStopKeeper? guard = null) : SessionVenue
 {
     public override ProtectiveStopView? ProtectiveStop => guard?.View;
-    public override Task AfterDecisionAsync(VenueContext context, CancellationToken ct) => guard?.SyncAsync(context, ct) ?? Task.CompletedTask;
+    public override string? ProtectiveStopProblem => guard?.Problem;
+    public override Task AfterDecisionAsync(VenueContext context, CancellationToken ct) => guard?.FollowAsync(context, ct) ?? Task.CompletedTask;
+    public override Task<VenueEvent?> ProtectiveStopTriggeredAsync(VenueContext context, CancellationToken ct) =>
+        guard?.TriggeredAsync(context, ct) ?? Task.FromResult<VenueEvent?>(null);
     public override async Task AfterEmergencyAsync(VenueContext context, bool flat, CancellationToken ct)
     {
         if (flat && guard is not null) await guard.CancelAsync(context, ct).ConfigureAwait(false);

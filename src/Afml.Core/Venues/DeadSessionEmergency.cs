@@ -12,6 +12,12 @@ namespace Afml.Core.Venues;
 /// the same variables or given). Holds the account+symbol lock meanwhile (a session that still holds it is alive:
 /// <c>SessionConflict</c>), latches the training HALTED, appends an emergencias row and records the outcome in the
 /// dead session's status file.
+/// The protective stop the session left (<see cref="ProtectiveStopGuardFile"/>) is dealt with too: the protocol cancels
+/// the symbol's conditional orders once flat, and the recorded stop is then looked up by its id (idempotent: already
+/// cancelled or gone is fine). One that triggered while the session was dead is reported and latched as
+/// <c>stop_proteccion</c>, as the next start would; the guard file is cleared only once the stop is known not to rest.
+/// A guard file of another account (its fingerprint) refuses the whole emergency before anything is sent: these
+/// credentials are not the session's.
 /// </summary>
 public sealed class DeadSessionEmergency(TimeProvider time, EmergencyProtocolOptions? protocol = null, string? lockDirectory = null)
 {
@@ -37,6 +43,9 @@ public sealed class DeadSessionEmergency(TimeProvider time, EmergencyProtocolOpt
     {
         var environment = EnvironmentOf(status);
         var fullReason = $"solicitud_operador: {reason} ({requestedBy}) · sesión {status.SessionId} sin proceso";
+        var guardFile = new ProtectiveStopGuardFile(productionDir);
+        var left = guardFile.Read() is { } g && string.Equals(g.Venue, status.Venue, StringComparison.Ordinal) && string.Equals(g.Symbol, status.Symbol, StringComparison.OrdinalIgnoreCase) ? g : null;
+        if (left is not null) guardFile.ThrowIfOtherAccount(left, ProtectiveStopGuardFile.AccountFingerprint(credentials.ApiKey));
         using var accountLock = SessionLock.Acquire($"{environment.Name}|{environment.Rest}", SessionLock.AccountHash(credentials.ApiKey), status.Symbol,
             new SessionLockHolder($"emergency-{status.SessionId}", status.TrainId, Environment.ProcessId, time.GetUtcNow(), status.StatusPath), lockDirectory);
         var latch = new TrainingHaltLatch(productionDir);
@@ -51,6 +60,13 @@ public sealed class DeadSessionEmergency(TimeProvider time, EmergencyProtocolOpt
         var tag = $"{status.SessionId}-x{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2))}";
         var outcome = await new EmergencyProtocol(exchange, time, protocol)
             .RunAsync(status.Symbol, fullReason, ClientOrderIds.For(tag, 0), status.Price, ct, onAttempt).ConfigureAwait(false);
+        var (stopNote, stopTriggered, stopProblem) = left is null ? (null, null, null) : await SettleStopAsync(exchange, status.Symbol, left, outcome.Complete, guardFile, ct).ConfigureAwait(false);
+        if (stopTriggered is not null)
+        {
+            // Latched as the next start would have: the stop's trigger is why the training halted.
+            fullReason = $"{stopTriggered} · {fullReason}";
+            halt = halt with { Reason = fullReason };
+        }
         latch.Write(halt with { EmergencyState = outcome.State, StillOpen = outcome.StillOpen });
 
         var account = await exchange.GetAccountAsync(ct).ConfigureAwait(false);
@@ -59,7 +75,7 @@ public sealed class DeadSessionEmergency(TimeProvider time, EmergencyProtocolOpt
         {
             writer.Write(new EmergencyRecord(time.GetUtcNow(), fullReason,
                 account.Success ? account.Data!.WalletBalance : double.NaN, account.Success ? account.Data!.MarginBalance : double.NaN,
-                outcome.PositionsClosed, outcome.Describe()));
+                outcome.PositionsClosed, stopNote is null ? outcome.Describe() : $"{outcome.Describe()} · {stopNote}"));
             emergencyPath = writer.Path;
         }
 
@@ -91,9 +107,38 @@ public sealed class DeadSessionEmergency(TimeProvider time, EmergencyProtocolOpt
             ClosedQuantity = outcome.CloseFill?.ExecutedQuantity ?? 0,
             OrdersCancelled = outcome.OrdersCancelled,
             StillOpen = outcome.Complete ? null : outcome.StillOpen,
-            Problems = outcome.Problems,
+            Problems = stopProblem is null ? outcome.Problems : [.. outcome.Problems, stopProblem],
             At = time.GetUtcNow(),
             EmergencyPath = emergencyPath,
+            ProtectiveStop = stopNote,
         };
+    }
+
+    /// <summary>The recorded stop after the protocol. Flat: cancelled by its id (the protocol's cancel of every conditional
+    /// order may have done it: -2011 is then read back as CANCELED); not flat: only looked up, a resting stop still guards
+    /// what is open. Returns what became of it, the stop_proteccion reason when it had triggered, and a problem when its
+    /// state stayed unknown (the guard file is then kept).</summary>
+    private static async Task<(string Note, string? Triggered, string? Problem)> SettleStopAsync(BinanceExchange exchange, string symbol, ProtectiveStopGuard left,
+        bool flat, ProtectiveStopGuardFile guardFile, CancellationToken ct)
+    {
+        var id = left.ClientAlgoId;
+        var ended = flat
+            ? await exchange.CancelStopAsync(symbol, id, ct).ConfigureAwait(false)
+            : await exchange.QueryStopAsync(symbol, id, ct).ConfigureAwait(false);
+        if (!ended.Success)
+        {
+            var problem = $"stop de protección {id}: estado desconocido ({ended.Error}); {guardFile.Path} se conserva";
+            return (problem, null, problem);
+        }
+        if (ended.Data is { HasTriggered: true } triggered)
+        {
+            guardFile.Delete();
+            var why = ProtectiveStopKeeper.TriggeredWhileAway(left, triggered);
+            return (why, why, null);
+        }
+        if (ended.Data is { IsResting: true } resting)
+            return ($"stop de protección {id} ({left.Side} @ {resting.TriggerPrice}) sigue en el venue: guarda la posición aún abierta", null, null);
+        guardFile.Delete();
+        return (ended.Data is null ? $"stop de protección {id}: el venue no lo tiene" : $"stop de protección {id} cancelado ({ended.Data.Status})", null, null);
     }
 }

@@ -7,7 +7,18 @@ namespace Afml.Core.Venues;
 
 /// <summary>What the exchange-resident guard is built from: the training's limit and costs, and where its durable files live.</summary>
 /// <param name="SlippageMargin">How much worse than the trigger the stop's fill is allowed for (default: the training's slippage).</param>
-public sealed record ProtectiveStopSettings(double MaxDrawdown, double CommissionRate, double SlippageMargin, string ProductionDir, string TrainId);
+public sealed record ProtectiveStopSettings(double MaxDrawdown, double CommissionRate, double SlippageMargin, string ProductionDir, string TrainId)
+{
+    /// <summary>The account's fingerprint (<see cref="ProtectiveStopGuardFile.AccountFingerprint"/>), recorded in the
+    /// guard file; a guard of another account is refused. Null: not checked.</summary>
+    public string? Account { get; init; }
+
+    /// <summary>How long the keeper waits before trying again after Binance refused the stop because a close-all stop
+    /// nobody here placed rests in the same direction (-4130); doubled after each refusal up to
+    /// <see cref="ForeignStopMaxBackoff"/>.</summary>
+    public TimeSpan ForeignStopBackoff { get; init; } = TimeSpan.FromMinutes(1);
+    public TimeSpan ForeignStopMaxBackoff { get; init; } = TimeSpan.FromMinutes(30);
+}
 
 /// <summary>The stop as the status shows it.</summary>
 public sealed record ProtectiveStopView(decimal TriggerPrice, string ClientAlgoId, long? AlgoId, OrderSide Side);
@@ -18,7 +29,15 @@ public sealed record ProtectiveStopView(decimal TriggerPrice, string ClientAlgoI
 /// between candles and with Afml gone.
 /// <list type="bullet">
 /// <item><see cref="SyncAsync"/> after every fill and every step: flat → the stop is cancelled; a position → a stop at the
-/// price the book and the running peak give now; replaced only when that price (on the tick) or the side changes.</item>
+/// price the book and the running peak give now; replaced when the side changes or by <see cref="ProtectiveStopPrice.Keeps"/>'
+/// rule: the price moved by a tick or more and the live stop is either tighter than wanted or looser by more than half
+/// the slippage margin.</item>
+/// <item>A trigger is the session's to record (a venue event). The user-data stream reports it; while the stream is down
+/// (<see cref="IProtectiveStops.TriggersReported"/> false) <see cref="FollowAsync"/> asks for the stop once a step, and a
+/// step B breach asks whatever the stream (<see cref="TriggeredAsync"/>): a close can beat the trigger's event.</item>
+/// <item>A close-all stop the session did not place (-4130): refused at start (<c>ForeignProtectiveStop</c>); met
+/// mid-session, warned once, shown in the status (<see cref="Problem"/>), and tried again only after a doubling back-off
+/// (the monitor between candles and step B still guard).</item>
 /// <item>Replacement is cancel-then-place: Binance refuses a second close-all stop in the same direction (-4130), and
 /// two live stops is what must never happen. The gap is one REST round trip while the session is alive (layer 1 and
 /// step B still watch). A cancel that finds the old stop already triggered places nothing: the trigger is the
@@ -31,9 +50,12 @@ public sealed record ProtectiveStopView(decimal TriggerPrice, string ClientAlgoI
 /// generation for each replacement; a lost answer is looked up by the client (<see cref="IProtectiveStops"/>), and a stop
 /// whose outcome stayed unknown is looked up again before any new one is sent.
 /// </summary>
-public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopSettings settings, TimeProvider time)
+/// <param name="report">Where a trigger learnt by asking goes (the session's venue events); null: only logged.</param>
+public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopSettings settings, TimeProvider time, Action<VenueEvent>? report = null)
 {
     private readonly ProtectiveStopGuardFile _guard = new(settings.ProductionDir);
+    private DateTimeOffset? _foreignRetryAt; // -4130: no stop is sent before then
+    private TimeSpan _foreignBackoff;
     private int _generation;
     private string? _uncertainId; // a stop sent whose outcome is unknown: looked up before anything else is sent
     private ProtectiveStopOrder? _live;
@@ -48,13 +70,27 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
     public int Cancelled { get; private set; }
     public int Triggered { get; private set; }
 
+    /// <summary>Placements Binance refused because a close-all stop not ours rests (-4130).</summary>
+    public int ForeignRefusals { get; private set; }
+
+    /// <summary>Why no stop guards the position although one should (the status shows it); null when nothing is wrong.</summary>
+    public string? Problem { get; private set; }
+
     public string GuardPath => _guard.Path;
 
     /// <summary>Start of a session: the stop a previous session left, looked up. Triggered while no session was running →
     /// the training is latched HALTED and the start refused; resting → adopted (the first <see cref="SyncAsync"/> keeps,
     /// replaces or cancels it); gone → forgotten.</summary>
     /// <exception cref="AfmlException">TrainingHalted; ProtectiveStopUnknown when the recorded stop cannot be looked up.</exception>
+    /// <exception cref="AfmlException">also ProtectiveStopAccountMismatch (the guard file is another account's) and
+    /// ForeignProtectiveStop (a close-all stop not ours rests on the symbol: Binance would refuse ours, -4130).</exception>
     public async Task StartAsync(VenueContext context, CancellationToken ct)
+    {
+        await AdoptLeftAsync(context, ct).ConfigureAwait(false);
+        await RefuseForeignAsync(context, ct).ConfigureAwait(false);
+    }
+
+    private async Task AdoptLeftAsync(VenueContext context, CancellationToken ct)
     {
         if (_guard.Read() is not { } left) return;
         if (!string.Equals(left.Venue, context.Exchange.Name, StringComparison.Ordinal) || !string.Equals(left.Symbol, context.Symbol, StringComparison.OrdinalIgnoreCase))
@@ -62,6 +98,7 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
             context.Log.Warning($"🛡️ {_guard.Path} registra un stop de {left.Venue} {left.Symbol}, no de esta sesión ({context.Exchange.Name} {context.Symbol}): se deja como está.");
             return;
         }
+        _guard.ThrowIfOtherAccount(left, settings.Account);
         var found = await context.StateRetry.RunAsync(c => stops.QueryStopAsync(context.Symbol, left.ClientAlgoId, c), ct).ConfigureAwait(false);
         if (!found.Success)
             throw new AfmlException("ProtectiveStopUnknown", AfmlErrorCategory.ConnectionError,
@@ -70,8 +107,7 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
         if (stop is { HasTriggered: true })
         {
             var when = stop.TriggeredAt ?? left.UpdatedAt;
-            var reason = string.Create(CultureInfo.InvariantCulture,
-                $"{VenueEvent.ProtectiveStopReason}: el stop {left.ClientAlgoId} ({left.Side} @ {left.TriggerPrice}) se disparó el {when:yyyy-MM-dd HH:mm:ss'Z'} mientras Afml no corría ({stop.Status}, {stop.ExecutedQuantity} @ {stop.AveragePrice})");
+            var reason = TriggeredWhileAway(left, stop);
             var latch = new TrainingHaltLatch(settings.ProductionDir);
             latch.Write(new HaltRecord
             {
@@ -96,6 +132,78 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
         _guard.Delete(); // cancelled, expired, rejected or unknown to the venue: nothing rests
     }
 
+    /// <summary>The reason a stop that triggered while no session ran is recorded with (latch, emergencias).</summary>
+    public static string TriggeredWhileAway(ProtectiveStopGuard left, ProtectiveStopOrder stop) => string.Create(CultureInfo.InvariantCulture,
+        $"{VenueEvent.ProtectiveStopReason}: el stop {left.ClientAlgoId} ({left.Side} @ {left.TriggerPrice}) se disparó el {stop.TriggeredAt ?? left.UpdatedAt:yyyy-MM-dd HH:mm:ss'Z'} mientras Afml no corría ({stop.Status}, {stop.ExecutedQuantity} @ {stop.AveragePrice})");
+
+    /// <summary>A close-all conditional order on the symbol that is not the stop adopted: Binance takes one per direction, so
+    /// ours would be refused (-4130) for as long as it rests. The operator's to cancel; the start is refused naming it.</summary>
+    private async Task RefuseForeignAsync(VenueContext context, CancellationToken ct)
+    {
+        var open = await context.StateRetry.RunAsync(c => stops.OpenStopsAsync(context.Symbol, c), ct).ConfigureAwait(false);
+        if (!open.Success)
+        {
+            context.Log.Warning($"⚠️ No se pudieron leer las órdenes condicionales de {context.Symbol} ({open.Error}); un stop ajeno se verá al poner el nuestro");
+            return;
+        }
+        var adopted = Live?.ClientAlgoId;
+        if (open.Data!.FirstOrDefault(o => o.ClosePosition && o.IsResting && o.ClientAlgoId != adopted) is not { } foreign) return;
+        throw new AfmlException("ForeignProtectiveStop", AfmlErrorCategory.InvalidOperation, string.Create(CultureInfo.InvariantCulture,
+            $"{context.Symbol} on {context.Exchange.Name} already has a close-all {foreign.OrderType} {SideText(foreign.Side)} @ {foreign.TriggerPrice} this training did not place (algoId {foreign.AlgoId}, clientAlgoId '{foreign.ClientAlgoId}'). Binance allows one close-all stop per direction (-4130), so the protective stop could not be placed. Cancel that order (Binance UI, or DELETE /fapi/v1/algoOrder with its algoId), then start again; or start without the exchange stop."),
+            foreign.ClientAlgoId);
+    }
+
+    /// <summary>After each step: a trigger the venue could not report (its stream down) is asked for once and handed to the
+    /// session (<c>report</c>); otherwise the stop follows the book (<see cref="SyncAsync"/>).</summary>
+    public async Task FollowAsync(VenueContext context, CancellationToken ct)
+    {
+        if (!stops.TriggersReported && await TriggeredAsync(context, ct).ConfigureAwait(false) is { } e)
+        {
+            Report(context, e);
+            return;
+        }
+        await SyncAsync(context, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The live stop looked up (one call): triggered → forgotten, and returned as the venue event the session
+    /// records (reason stop_proteccion, the fill's quantity and price); resting, unknown or none live → null.</summary>
+    public async Task<VenueEvent?> TriggeredAsync(VenueContext context, CancellationToken ct)
+    {
+        if (Live is not { } live) return null;
+        ExchangeResult<ProtectiveStopOrder?> found;
+        try { found = await stops.QueryStopAsync(context.Symbol, live.ClientAlgoId, ct).ConfigureAwait(false); }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException)
+        {
+            context.Log.Warning($"⚠️ Stop de protección {live.ClientAlgoId} no consultado: {ex.GetType().Name}: {ex.Message}");
+            return null;
+        }
+        if (!found.Success)
+        {
+            context.Log.Warning($"⚠️ Stop de protección {live.ClientAlgoId} no consultado: {found.Error}");
+            return null;
+        }
+        if (found.Data is not { HasTriggered: true } stop || !ReferenceEquals(Interlocked.CompareExchange(ref _live, null, live), live)) return null;
+        return Ended(stop, context);
+    }
+
+    /// <summary>A stop found triggered: forgotten (nothing rests) and described as the venue event its fill is.</summary>
+    private VenueEvent Ended(ProtectiveStopOrder stop, VenueContext context)
+    {
+        Volatile.Write(ref _live, null);
+        Triggered++;
+        _guard.Delete();
+        var price = stop.AveragePrice > 0 ? stop.AveragePrice : stop.TriggerPrice;
+        return new VenueEvent(stop.TriggeredAt ?? time.GetUtcNow(), VenueEventKind.ProtectiveStop, context.Symbol, stop.Side,
+            (double)stop.ExecutedQuantity, (double)price, stop.ClientAlgoId, stop.AlgoId ?? 0, 0, null, null, 0);
+    }
+
+    private void Report(VenueContext context, VenueEvent e)
+    {
+        context.Log.Warning(string.Create(CultureInfo.InvariantCulture,
+            $"🛡️ El stop de protección {e.ClientOrderId} se disparó ({e.Quantity} @ {e.Price}) y el venue no lo ha notificado: se registra ahora"));
+        report?.Invoke(e);
+    }
+
     /// <summary>The stop follows the book: cancelled when flat, placed or replaced when the position or the peak moved it.</summary>
     public async Task SyncAsync(VenueContext context, CancellationToken ct)
     {
@@ -116,6 +224,7 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
             context.Log.Debug($"🛡️ Sin stop de protección: ningún precio lleva la equity al límite con esta posición");
             return;
         }
+        if (_foreignRetryAt is { } retryAt && time.GetUtcNow() < retryAt) return; // -4130: not before the back-off
         await PlaceAsync(context, side, price, ct).ConfigureAwait(false);
     }
 
@@ -137,6 +246,11 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
             _uncertainId = null;
             Adopt(context, placed.Data!);
             Placed++;
+            if (_foreignRetryAt is not null)
+            {
+                context.Log.Info($"🛡️ El stop ajeno ya no está: el stop de protección vuelve a guardar la posición");
+                (_foreignRetryAt, _foreignBackoff, Problem) = (null, TimeSpan.Zero, null);
+            }
             context.Log.Info($"🛡️ Stop de protección {id}: {SideText(side)} STOP_MARKET closePosition @ {text} (mark) en {context.Exchange.Name}");
             return;
         }
@@ -148,9 +262,35 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
         }
         _uncertainId = null;
         _guard.Delete();
+        if (error.Code == -4130)
+        {
+            await ForeignRefusedAsync(context, error, ct).ConfigureAwait(false);
+            return;
+        }
         context.Log.Error(error.Code == -2021
             ? $"❌ Stop de protección {id} @ {text} rechazado: el mark ya lo ha cruzado (-2021); el drawdown se comprueba en la vela"
             : $"❌ Stop de protección {id} @ {text} rechazado por el venue: {error}; se reintenta en el siguiente paso");
+    }
+
+    /// <summary>-4130: a close-all stop nobody here placed rests in this direction. Warned once (naming it when it can be
+    /// read), shown in the status, tried again after a doubling back-off; the monitor and step B still guard.</summary>
+    private async Task ForeignRefusedAsync(VenueContext context, ExchangeError error, CancellationToken ct)
+    {
+        ForeignRefusals++;
+        _foreignBackoff = _foreignBackoff <= TimeSpan.Zero ? settings.ForeignStopBackoff
+            : TimeSpan.FromTicks(Math.Min(_foreignBackoff.Ticks * 2, settings.ForeignStopMaxBackoff.Ticks));
+        _foreignRetryAt = time.GetUtcNow() + _foreignBackoff;
+        if (Problem is not null) return;
+        var name = "(no leída)";
+        try
+        {
+            var open = await stops.OpenStopsAsync(context.Symbol, ct).ConfigureAwait(false);
+            if (open.Success && open.Data!.FirstOrDefault(o => o.ClosePosition && o.IsResting) is { } foreign)
+                name = string.Create(CultureInfo.InvariantCulture, $"algoId {foreign.AlgoId}, clientAlgoId '{foreign.ClientAlgoId}', {SideText(foreign.Side)} @ {foreign.TriggerPrice}");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not OutOfMemoryException) { }
+        Problem = $"stop ajeno en {context.Symbol} ({name}): Binance rechaza el nuestro (-4130); sin stop en el exchange, el monitor sigue";
+        context.Log.Warning($"⚠️ {Problem}. Cancélelo para que el stop de protección vuelva; se reintenta con espera creciente ({error}).");
     }
 
     /// <summary>A stop whose outcome was unknown: resting → it is the live one; gone → forgotten; still unknown → false (nothing else is sent).</summary>
@@ -164,7 +304,7 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
         }
         _uncertainId = null;
         if (found.Data is { IsResting: true } stop) Adopt(context, stop);
-        else if (found.Data is { HasTriggered: true }) { Triggered++; _guard.Delete(); }
+        else if (found.Data is { HasTriggered: true } triggered) Unreported(context, Ended(triggered, context));
         else _guard.Delete();
         return true;
     }
@@ -179,10 +319,10 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
         }
         Volatile.Write(ref _live, null);
         _guard.Delete();
-        if (cancelled.Data is { HasTriggered: true })
+        if (cancelled.Data is { HasTriggered: true } triggered)
         {
-            Triggered++;
-            context.Log.Warning($"🛡️ El stop de protección {live.ClientAlgoId} ya se había disparado ({cancelled.Data.Status})");
+            context.Log.Warning($"🛡️ El stop de protección {live.ClientAlgoId} ya se había disparado ({triggered.Status})");
+            Unreported(context, Ended(triggered, context));
         }
         else
         {
@@ -190,6 +330,12 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
             context.Log.Debug($"🛡️ Stop de protección {live.ClientAlgoId} cancelado");
         }
         return true;
+    }
+
+    /// <summary>A trigger found while following the book: the stream reports it when up; down, the session hears it from here.</summary>
+    private void Unreported(VenueContext context, VenueEvent e)
+    {
+        if (!stops.TriggersReported) Report(context, e);
     }
 
     private void Adopt(VenueContext context, ProtectiveStopOrder stop)
@@ -210,6 +356,7 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
         UpdatedAt = time.GetUtcNow(),
         SessionId = context.SessionId,
         TrainId = settings.TrainId,
+        Account = settings.Account,
     };
 
     private static string SideText(OrderSide side) => side == OrderSide.Buy ? "BUY" : "SELL";

@@ -72,6 +72,13 @@ public abstract class SessionVenue
     /// <summary>The protective stop resting on the exchange now (status), null where there is none.</summary>
     public virtual ProtectiveStopView? ProtectiveStop => null;
 
+    /// <summary>Why the exchange-resident guard is not in place although it should be (status), null when nothing is wrong.</summary>
+    public virtual string? ProtectiveStopProblem => null;
+
+    /// <summary>Step B saw the limit crossed at the close: had the exchange-resident stop already closed the position (its
+    /// trigger not yet heard of), that is its venue event; null otherwise (the emergency protocol runs).</summary>
+    public virtual Task<VenueEvent?> ProtectiveStopTriggeredAsync(VenueContext context, CancellationToken ct) => Task.FromResult<VenueEvent?>(null);
+
     /// <summary>The error a failed venue call at start becomes.</summary>
     public virtual AfmlException StartFailure(ExchangeError error, string venueName, string errorId, AfmlErrorCategory category, string message, string target) =>
         new(errorId, category, message, target);

@@ -5,6 +5,7 @@ using Afml.Core.Features;
 using Afml.Core.MarketData;
 using Afml.Core.MarketData.Binance;
 using Afml.Core.Recording;
+using Afml.Core.Risk;
 using Afml.Core.Session;
 
 namespace Afml.Core.Venues;
@@ -72,7 +73,8 @@ public sealed class VenueBuilder(TimeProvider time)
             var config = training.Config;
             var guard = connection.ProtectiveStop
                 ? new ProtectiveStopKeeper(exchange, new ProtectiveStopSettings(config.Environment.MaxDrawdown, config.Portfolio.Commission,
-                    config.Portfolio.Slippage, training.Folder.ProductionDir, config.TrainId), time)
+                    config.Portfolio.Slippage, training.Folder.ProductionDir, config.TrainId) { Account = ProtectiveStopGuardFile.AccountFingerprint(credentials.ApiKey) },
+                    time, e => exchange.RaiseVenueEvent(e))
                 : null;
             return new BuiltVenue(NewFeed(environment, connection, training, log, exchange.Rest.RateGate), exchange,
                 new BinanceVenue(live, config.Portfolio.Commission, exchange, exchange.VenueEvents, guard), options.MaxSteps) // the exchange marks the stream-kept equity

@@ -82,6 +82,33 @@ public sealed class BinanceAlgoOrders(BinanceRestClient rest, TimeProvider time)
         return after;
     }
 
+    /// <summary>Every conditional order resting on <paramref name="symbol"/> (GET /fapi/v1/openAlgoOrders, weight 1 with a symbol).</summary>
+    public async Task<ExchangeResult<IReadOnlyList<ProtectiveStopOrder>>> OpenStopsAsync(string symbol, CancellationToken ct)
+    {
+        var q = await rest.SendAsync(HttpMethod.Get, "/fapi/v1/openAlgoOrders", new BinanceQuery().Add("symbol", symbol), BinanceSecurity.Signed, 1, ct).ConfigureAwait(false);
+        if (!q.Success) return ExchangeResult<IReadOnlyList<ProtectiveStopOrder>>.Fail(q.Error!);
+        var found = new List<ProtectiveStopOrder>();
+        try
+        {
+            using var doc = JsonDocument.Parse(q.Data!.Body);
+            if (doc.RootElement.ValueKind != JsonValueKind.Array) return ExchangeResult<IReadOnlyList<ProtectiveStopOrder>>.Fail(ExchangeErrorKind.Unknown, "openAlgoOrders: unreadable answer");
+            foreach (var o in doc.RootElement.EnumerateArray())
+                if (TryParse(o.GetRawText(), out var stop) && string.Equals(BinanceJson.TryString(o, "symbol") ?? symbol, symbol, StringComparison.OrdinalIgnoreCase)) found.Add(stop!);
+        }
+        catch (JsonException) { return ExchangeResult<IReadOnlyList<ProtectiveStopOrder>>.Fail(ExchangeErrorKind.Unknown, "openAlgoOrders: unreadable answer"); }
+        return ExchangeResult<IReadOnlyList<ProtectiveStopOrder>>.Ok(found);
+    }
+
+    /// <summary>DELETE /fapi/v1/algoOpenOrders (weight 1): every conditional order on the symbol, as Binance documents it
+    /// (answer <c>{"code":200,"msg":"The operation of cancel all open order is done."}</c>). The answer carries no
+    /// count; the open algo orders read just before give one.</summary>
+    public async Task<ExchangeResult<int>> CancelAllStopsAsync(string symbol, CancellationToken ct)
+    {
+        var open = await OpenStopsAsync(symbol, ct).ConfigureAwait(false);
+        var d = await rest.SendAsync(HttpMethod.Delete, "/fapi/v1/algoOpenOrders", new BinanceQuery().Add("symbol", symbol), BinanceSecurity.Signed, 1, ct).ConfigureAwait(false);
+        return d.Success ? ExchangeResult<int>.Ok(open.Success ? open.Data!.Count : 0) : ExchangeResult<int>.Fail(d.Error!);
+    }
+
     /// <summary>Looks the stop up until found (true), known absent (false), or the reconcile times out (null).</summary>
     private async Task<(bool?, ProtectiveStopOrder?, ExchangeError?)> FollowAsync(string symbol, string clientAlgoId, DateTimeOffset sentAt, CancellationToken ct)
     {
@@ -123,7 +150,9 @@ public sealed class BinanceAlgoOrders(BinanceRestClient rest, TimeProvider time)
             var triggered = BinanceJson.TryLong(o, "triggerTime") is > 0 and var t ? DateTimeOffset.FromUnixTimeMilliseconds(t) : (DateTimeOffset?)null;
             stop = new ProtectiveStopOrder(id, BinanceJson.TryLong(o, "algoId"), BinanceJson.TryString(o, "side") == "BUY" ? OrderSide.Buy : OrderSide.Sell,
                 BinanceJson.TryDecimal(o, "triggerPrice") ?? 0m, BinanceJson.TryString(o, "algoStatus") ?? "NEW", triggered,
-                BinanceJson.TryDecimal(o, "executedQty") ?? 0m, BinanceJson.TryDecimal(o, "avgPrice") ?? 0m);
+                BinanceJson.TryDecimal(o, "executedQty") ?? 0m, BinanceJson.TryDecimal(o, "avgPrice") ?? 0m,
+                BinanceJson.TryString(o, "orderType") ?? BinanceJson.TryString(o, "type") ?? "STOP_MARKET",
+                o.TryGetProperty("closePosition", out var cp) && (cp.ValueKind == JsonValueKind.True || (cp.ValueKind == JsonValueKind.String && cp.GetString() == "true")));
             return true;
         }
         catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException)

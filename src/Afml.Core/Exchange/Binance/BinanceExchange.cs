@@ -206,14 +206,29 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
         return _algo.PlaceStopAsync(symbol, side, triggerPrice, clientAlgoId, ct);
     }
 
-    public Task<ExchangeResult<ProtectiveStopOrder?>> QueryStopAsync(string symbol, string clientAlgoId, CancellationToken ct)
+    public async Task<ExchangeResult<ProtectiveStopOrder?>> QueryStopAsync(string symbol, string clientAlgoId, CancellationToken ct)
     {
         _ownStopIds.TryAdd(clientAlgoId, 0); // a stop adopted at start is ours too
-        return _algo.QueryStopAsync(symbol, clientAlgoId, ct);
+        var found = await _algo.QueryStopAsync(symbol, clientAlgoId, ct).ConfigureAwait(false);
+        // Triggered, learnt by asking: the kept position may not show its close yet; reads wait for the stream's next
+        // ACCOUNT_UPDATE or go to REST (guard3).
+        if (found.Success && found.Data is { HasTriggered: true, AlgoId: { } algoId }) _state.ExpectForeignFill(-algoId, 0);
+        return found;
     }
 
     public Task<ExchangeResult<ProtectiveStopOrder?>> CancelStopAsync(string symbol, string clientAlgoId, CancellationToken ct) =>
         _algo.CancelStopAsync(symbol, clientAlgoId, ct);
+
+    public Task<ExchangeResult<IReadOnlyList<ProtectiveStopOrder>>> OpenStopsAsync(string symbol, CancellationToken ct) => _algo.OpenStopsAsync(symbol, ct);
+
+    public Task<ExchangeResult<int>> CancelAllStopsAsync(string symbol, CancellationToken ct) => _algo.CancelAllStopsAsync(symbol, ct);
+
+    /// <summary>An event learnt otherwise than from the stream (a protective stop found triggered by asking), for the
+    /// session's wait like the stream's own.</summary>
+    public bool RaiseVenueEvent(VenueEvent e) => _venueEvents.Writer.TryWrite(e);
+
+    /// <summary>The user-data stream is connected: a stop's trigger arrives as ORDER_TRADE_UPDATE (guard3).</summary>
+    public bool TriggersReported => _stream is not null && _state.IsConnected;
 
     /// <summary>The fill an ORDER_TRADE_UPDATE carries (execution TRADE or CALCULATED, <c>l</c> &gt; 0), null otherwise.</summary>
     private static BinanceTrade? TradeOf(JsonElement o, JsonElement e)

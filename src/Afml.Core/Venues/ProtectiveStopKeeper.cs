@@ -216,7 +216,7 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
             : null;
         var side = position?.Side == PositionSide.Short ? OrderSide.Buy : OrderSide.Sell;
         var live = Live;
-        if (live is not null && wanted is { } same && live.Side == side && live.TriggerPrice == same) return;
+        if (live is not null && wanted is { } same && live.Side == side && ProtectiveStopPrice.Keeps(side == OrderSide.Sell ? PositionSide.Long : PositionSide.Short, live.TriggerPrice, same, settings.SlippageMargin)) return;
         if (live is not null && !await CancelLiveAsync(context, live, ct).ConfigureAwait(false)) return;
         if (position is null) return;
         if (wanted is not { } price)

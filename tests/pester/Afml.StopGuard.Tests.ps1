@@ -105,3 +105,27 @@ Describe 'kill -9 right after a fill, then a crash (real process, standalone fak
         Get-FakeAmount $fake | Should -Be 0
     }
 }
+
+Describe 'a close-all stop placed by hand (guard3)' {
+    It 'refuses the start with ErrorId ForeignProtectiveStop naming the order, and sends nothing' {
+        $fake = Start-FakeBinance
+        $Children.Add($fake.Process)
+        $root = New-TrainingCopy
+        $price = [decimal]::Parse([string](Invoke-RestMethod "$($fake.Endpoint)/fapi/v1/premiumIndex?symbol=BTCUSDT" -TimeoutSec 10).markPrice, [Globalization.CultureInfo]::InvariantCulture)
+        $trigger = [Math]::Round($price / 2, 1).ToString([Globalization.CultureInfo]::InvariantCulture)
+        $placed = Invoke-FakeSigned $fake POST '/fapi/v1/algoOrder' "algoType=CONDITIONAL&symbol=BTCUSDT&side=SELL&type=STOP_MARKET&triggerPrice=$trigger&closePosition=true&workingType=MARK_PRICE&clientAlgoId=by-hand-sl-1"
+        $placed.algoStatus | Should -Be 'NEW'
+
+        $err = $null
+        try { Start-AfmlSession -TrainId $DemoId -TrainingRoot $root -Endpoint $fake.Endpoint -Credential $fake.Credential -MaxSteps 1 -Quiet -ErrorAction Stop | Out-Null }
+        catch { $err = $_ }
+        $err | Should -Not -BeNullOrEmpty
+        $err.FullyQualifiedErrorId | Should -Be 'ForeignProtectiveStop,Afml.PowerShell.Commands.StartAfmlSessionCommand'
+        $err.Exception.Message | Should -Match 'by-hand-sl-1'
+        $err.Exception.Message | Should -Match "$($placed.algoId)"
+        $err.Exception.Message | Should -Not -Match ([regex]::Escape($fake.Secret))
+        $open = @(Invoke-FakeSigned $fake GET '/fapi/v1/openAlgoOrders' 'symbol=BTCUSDT' | ForEach-Object { $_ })
+        $open.Count | Should -Be 1 # still the operator's, untouched
+        @(Invoke-FakeSigned $fake GET '/fapi/v1/openOrders' 'symbol=BTCUSDT' | ForEach-Object { $_ }).Count | Should -Be 0
+    }
+}

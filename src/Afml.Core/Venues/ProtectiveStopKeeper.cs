@@ -149,7 +149,7 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
         var adopted = Live?.ClientAlgoId;
         if (open.Data!.FirstOrDefault(o => o.ClosePosition && o.IsResting && o.ClientAlgoId != adopted) is not { } foreign) return;
         throw new AfmlException("ForeignProtectiveStop", AfmlErrorCategory.InvalidOperation, string.Create(CultureInfo.InvariantCulture,
-            $"{context.Symbol} on {context.Exchange.Name} already has a close-all {foreign.OrderType} {SideText(foreign.Side)} @ {foreign.TriggerPrice} this training did not place (algoId {foreign.AlgoId}, clientAlgoId '{foreign.ClientAlgoId}'). Binance allows one close-all stop per direction (-4130), so the protective stop could not be placed. Cancel that order (Binance UI, or DELETE /fapi/v1/algoOrder with its algoId), then start again; or start without the exchange stop."),
+            $"{context.Symbol} on {context.Exchange.Name} already has a close-all {foreign.OrderType} {SideText(foreign.Side)} @ {foreign.TriggerPrice} this training did not place (algoId {foreign.AlgoId}, clientAlgoId '{foreign.ClientAlgoId}'). Binance allows one close-all stop per direction (-4130), so the protective stop could not be placed. Cancel that order (Binance UI, or DELETE /fapi/v1/algoOrder with its algoId), then start again."),
             foreign.ClientAlgoId);
     }
 

@@ -61,6 +61,8 @@ public class HealthyStreamStepTests(ITestOutputHelper output)
         Assert.Equal(0, exchange.RestCommissions);
         Assert.True(exchange.StreamCommissions >= orderSteps);
         Assert.Empty(s.Fake.RequestLog.For("GET /fapi/v1/userTrades"));
+        // The stream reports a stop's trigger: the stop is never asked for (only a stream that is down costs that GET).
+        Assert.Empty(s.Fake.RequestLog.For("GET /fapi/v1/algoOrder"));
 
         // The same candles with the stream off (every read over REST, commission from userTrades): the same rows.
         await using var r = await FakeVenueSession.StartAsync(First, History, steps);

@@ -147,11 +147,24 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
             return;
         }
         var adopted = Live?.ClientAlgoId;
-        if (open.Data!.FirstOrDefault(o => o.ClosePosition && o.IsResting && o.ClientAlgoId != adopted) is not { } foreign) return;
+        var others = open.Data!.Where(o => o.ClosePosition && o.IsResting && o.ClientAlgoId != adopted).ToList();
+        // A protective stop another Afml session left on this account (its own guard file is another training's): it
+        // guards the position this session adopts, so it is adopted too, and the first sync keeps, replaces or cancels it.
+        if (Live is null && others.FirstOrDefault(IsAfmlStop) is { } afml)
+        {
+            Volatile.Write(ref _live, afml);
+            others.Remove(afml);
+            context.Log.Info($"🛡️ Stop de protección {afml.ClientAlgoId} ({SideText(afml.Side)} @ {afml.TriggerPrice}) de otra sesión de Afml en {context.Exchange.Name}: adoptado");
+        }
+        if (others.FirstOrDefault() is not { } foreign) return;
         throw new AfmlException("ForeignProtectiveStop", AfmlErrorCategory.InvalidOperation, string.Create(CultureInfo.InvariantCulture,
             $"{context.Symbol} on {context.Exchange.Name} already has a close-all {foreign.OrderType} {SideText(foreign.Side)} @ {foreign.TriggerPrice} this training did not place (algoId {foreign.AlgoId}, clientAlgoId '{foreign.ClientAlgoId}'). Binance allows one close-all stop per direction (-4130), so the protective stop could not be placed. Cancel that order (Binance UI, or DELETE /fapi/v1/algoOrder with its algoId), then start again."),
             foreign.ClientAlgoId);
     }
+
+    /// <summary>A protective stop placed by Afml (<c>afml-&lt;tag&gt;-&lt;generation&gt;-ps</c>), not by hand.</summary>
+    private static bool IsAfmlStop(ProtectiveStopOrder o) =>
+        o.ClientAlgoId.StartsWith("afml-", StringComparison.Ordinal) && o.ClientAlgoId.EndsWith("-ps", StringComparison.Ordinal) && o.OrderType == "STOP_MARKET";
 
     /// <summary>After each step: a trigger the venue could not report (its stream down) is asked for once and handed to the
     /// session (<c>report</c>); otherwise the stop follows the book (<see cref="SyncAsync"/>).</summary>

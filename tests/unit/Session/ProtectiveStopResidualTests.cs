@@ -181,10 +181,13 @@ public class ProtectiveStopResidualTests(ITestOutputHelper output)
         var rows = RegistroReader.Read(summary.RegistroPath).ToList();
         var stopRow = rows.SingleOrDefault(r => r.Operacion == "stop_proteccion");
         var latch = new TrainingHaltLatch(Prod(s)).Read();
-        TestReport.Write(output, I($"fault-suite: stream-down-trigger steps={summary.Steps} stop={summary.StopReason} stop-row={(stopRow is null ? 0 : 1)} steps-after-trigger={summary.Steps - dip} algo-queries={s.Fake.RequestLog.For("GET /fapi/v1/algoOrder").Count}"));
+        TestReport.Write(output, I($"fault-suite: stream-down-trigger steps={summary.Steps} stop={summary.StopReason} stop-row={(stopRow is null ? 0 : 1)} dip-before-step={dip + 1} seen-at-step={stopRow?.Paso} decisions-after={rows.Count(r => r.TipoAccion is not (TradingSession.VenueEventActionType or TradingSession.EmergencyActionType)) - (stopRow?.Paso ?? 0)} algo-queries={s.Fake.RequestLog.For("GET /fapi/v1/algoOrder").Count}"));
         Assert.NotNull(stopRow);
         Assert.Equal(SessionStopReason.Emergency, summary.StopReason);
-        Assert.Equal(dip + 1, summary.Steps); // the step on the candle that dipped saw it; none after
+        // Seen by the step on the candle that dipped (or, the dip racing the end of the step before it, by that step's
+        // after-step hook), and nothing was decided after it.
+        Assert.InRange(stopRow.Paso, dip, dip + 1);
+        Assert.Equal(stopRow.Paso, rows.Count(r => r.TipoAccion is not (TradingSession.VenueEventActionType or TradingSession.EmergencyActionType)));
         Assert.False(stopRow.PosicionAbierta);
         Assert.NotNull(latch);
         Assert.StartsWith("stop_proteccion", latch.Reason);
@@ -251,6 +254,22 @@ public class ProtectiveStopResidualTests(ITestOutputHelper output)
         Assert.Contains("hand-placed-sl", refused.Message);
         Assert.Contains(foreign.AlgoId!.Value.ToString(CultureInfo.InvariantCulture), refused.Message);
         Assert.Empty(s.Fake.Orders); // nothing was sent
+    }
+
+    [Fact]
+    public async Task A_stop_another_Afml_session_left_is_adopted_not_refused_and_never_doubled()
+    {
+        const int steps = 2;
+        await using var s = await FakeVenueSession.StartAsync(First, History, 2 * steps + 1, o => o with { ListenKeyTtl = TimeSpan.FromDays(1) });
+        await s.RunAsync(s.Options(VenueKind.Testnet, steps), steps, host: Long);
+        var left = Assert.Single(s.Fake.LiveAlgoOrders);
+        File.Delete(GuardPath(s)); // as if another training had left it: its guard file is not this training's
+
+        var second = await s.RunAsync(s.Options(VenueKind.Testnet, steps) with { InitialBalance = 9_000 }, steps, host: Long);
+        Assert.Equal(SessionStopReason.MaxSteps, second.StopReason);
+        Assert.Single(s.Fake.LiveAlgoOrders);
+        Assert.Equal(1, s.Fake.PeakLiveAlgoOrders);
+        Assert.Contains(s.Events.OfType<SessionLog>(), l => l.Message.Contains((string)left["clientAlgoId"]!, StringComparison.Ordinal) && l.Message.Contains("adoptado", StringComparison.Ordinal));
     }
 
     private sealed class Constant(IPolicy inner, float action) : IPolicy

@@ -257,6 +257,29 @@ public class ProtectiveStopResidualTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_close_all_stop_placed_by_hand_mid_session_is_warned_once_shown_in_the_status_and_not_retried_every_step()
+    {
+        const int steps = 5;
+        await using var s = await FakeVenueSession.StartAsync(First, History, steps, o => o with { ListenKeyTtl = TimeSpan.FromDays(1) });
+        // Before the first decision (after the start's check): the operator puts a close-all SELL stop of their own.
+        var summary = await s.RunAsync(s.Options(VenueKind.Testnet, steps), steps, i =>
+        {
+            if (i == 0) PlaceByHandAsync(s, OrderSide.Sell, 0.5, "hand-sl-mid").GetAwaiter().GetResult();
+        }, host: Long);
+
+        var posts = s.Fake.RequestLog.For("POST /fapi/v1/algoOrder").Count - 1; // less the hand-placed one
+        var warnings = s.Events.OfType<SessionLog>().Count(l => l.Message.Contains("-4130", StringComparison.Ordinal) && l.Message.Contains("hand-sl-mid", StringComparison.Ordinal));
+        var status = SessionStatusFile.Read(Directory.GetFiles(Prod(s), "*.status.json").Single());
+        TestReport.Write(output, I($"fault-suite: foreign-stop-mid-session steps={summary.Steps} stop-placements-tried={posts} warnings={warnings} status-problem={status.ProtectiveStopProblem is not null}"));
+        Assert.Equal(SessionStopReason.MaxSteps, summary.StopReason);
+        Assert.True(VenuePosition(s) > 0);
+        Assert.Equal(1, posts); // the back-off (1 minute on the session's clock) holds the rest of the run's steps
+        Assert.Equal(1, warnings);
+        Assert.Contains("hand-sl-mid", status.ProtectiveStopProblem);
+        Assert.Equal("hand-sl-mid", (string?)Assert.Single(s.Fake.LiveAlgoOrders)["clientAlgoId"]);
+    }
+
+    [Fact]
     public async Task A_stop_another_Afml_session_left_is_adopted_not_refused_and_never_doubled()
     {
         const int steps = 2;

@@ -29,7 +29,7 @@ public sealed record ProtectiveStopView(decimal TriggerPrice, string ClientAlgoI
 /// between candles and with Afml gone.
 /// <list type="bullet">
 /// <item><see cref="SyncAsync"/> after every fill and every step: flat → the stop is cancelled; a position → a stop at the
-/// price the book and the running peak give now; replaced when the side changes or by <see cref="ProtectiveStopPrice.Keeps"/>'
+/// price the book and the running peak give now; replaced when the side changes or by <see cref="ProtectiveStopPrice.Keeps"/>'s
 /// rule: the price moved by a tick or more and the live stop is either tighter than wanted or looser by more than half
 /// the slippage margin.</item>
 /// <item>A trigger is the session's to record (a venue event). The user-data stream reports it; while the stream is down

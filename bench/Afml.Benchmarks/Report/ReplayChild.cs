@@ -11,7 +11,8 @@ namespace Afml.Benchmarks.Report;
 /// <summary>What one child process measured: N replay sessions run concurrently in it.</summary>
 internal sealed record ReplayRun(int Sessions, long Steps, double LoadSeconds, double RunSeconds, double StartupSeconds,
     double PeakRssMiB, double UserSeconds, double SystemSeconds, bool Cut, string Actor, string StopReasons = "",
-    double AllocatedBytesPerStep = double.NaN, int Gen0 = 0, int Gen1 = 0, int Gen2 = 0)
+    double AllocatedBytesPerStep = double.NaN, int Gen0 = 0, int Gen1 = 0, int Gen2 = 0,
+    long JitMethods = 0, double JitSeconds = 0)
 {
     public double CandlesPerSecond => Steps / RunSeconds;
     public double MicrosPerCandle => RunSeconds * 1e6 / Steps;
@@ -43,6 +44,7 @@ internal static class ReplayChild
         {
             Time = time,
             LogLevel = SessionLogLevel.Warning,
+            StepEvents = SessionStepEvents.Progress, // as the cmdlet without -PassThru
             Adjust = parts => parts with { Feed = new GatedFeed(parts.Feed, gate.Task) },
         };
         var load = Stopwatch.StartNew();
@@ -73,6 +75,7 @@ internal static class ReplayChild
 
         var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
         var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var (jit0, jitTime0) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         var cpu0 = Process.GetCurrentProcess();
         var (user0, sys0) = (cpu0.UserProcessorTime, cpu0.PrivilegedProcessorTime);
         using var cts = new CancellationTokenSource(budget);
@@ -84,6 +87,7 @@ internal static class ReplayChild
         var cpu = Process.GetCurrentProcess();
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
         var (c0, c1, c2) = (GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2);
+        var (jit, jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount() - jit0, System.Runtime.JitInfo.GetCompilationTime() - jitTime0);
         await Task.WhenAll(drains);
         foreach (var h in hosts) await h.DisposeAsync();
 
@@ -91,7 +95,7 @@ internal static class ReplayChild
             Stats.PeakRssMiB(), (cpu.UserProcessorTime - user0).TotalSeconds, (cpu.PrivilegedProcessorTime - sys0).TotalSeconds,
             summaries.Sum(s => (long)s.Steps) < (long)steps * hosts.Count, actor,
             string.Join("; ", summaries.Select(s => $"{s.StopReason}{(s.StopDetail is { } d ? ": " + d : "")}").Distinct()),
-            allocated / (double)Math.Max(1, summaries.Sum(s => (long)s.Steps)), c0, c1, c2);
+            allocated / (double)Math.Max(1, summaries.Sum(s => (long)s.Steps)), c0, c1, c2, jit, jitTime.TotalSeconds);
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(result));
         return 0;
     }

@@ -73,6 +73,7 @@ internal static class ReplayChild
         // Events drained and dropped, as a -Quiet pipeline would.
         var drains = hosts.Select(h => Task.Run(async () => { await foreach (var _ in h.Events.ReadAllAsync()) { } })).ToArray();
 
+        using var sampler = Environment.GetEnvironmentVariable("AFML_BENCH_ALLOCS") == "1" ? new AllocationSampler() : null;
         var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
         var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var (jit0, jitTime0) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
@@ -96,6 +97,7 @@ internal static class ReplayChild
             summaries.Sum(s => (long)s.Steps) < (long)steps * hosts.Count, actor,
             string.Join("; ", summaries.Select(s => $"{s.StopReason}{(s.StopDetail is { } d ? ": " + d : "")}").Distinct()),
             allocated / (double)Math.Max(1, summaries.Sum(s => (long)s.Steps)), c0, c1, c2, jit, jitTime.TotalSeconds);
+        sampler?.Print(result.Steps);
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(result));
         return 0;
     }
@@ -139,4 +141,33 @@ internal sealed class GatedFeed(IMarketFeed inner, Task gate) : IMarketFeed
     }
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
+
+/// <summary>AFML_BENCH_ALLOCS=1: the runtime's allocation samples (one per ~100 KB allocated) by type, printed to
+/// stderr at the end of a replay child: where a step's bytes go.</summary>
+internal sealed class AllocationSampler : System.Diagnostics.Tracing.EventListener
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _bytes = new();
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1); // GC
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.EventName != "GCAllocationTick_V4" || e.Payload is null) return;
+        var name = e.PayloadNames!.IndexOf("TypeName") is var i and >= 0 ? e.Payload[i] as string ?? "?" : "?";
+        var amount = e.PayloadNames.IndexOf("AllocationAmount64") is var j and >= 0 ? Convert.ToInt64(e.Payload[j], CultureInfo.InvariantCulture) : 100_000;
+        _bytes.AddOrUpdate(name, amount, (_, v) => v + amount);
+    }
+
+    public void Print(long steps)
+    {
+        foreach (var (name, bytes) in _bytes.OrderByDescending(kv => kv.Value).Take(25))
+            Console.Error.WriteLine(F($"{bytes / (double)steps,8:F1} B/step  {name}"));
+    }
+
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

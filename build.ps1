@@ -66,7 +66,9 @@ function Invoke-Build {
     $publish = Join-Path $out 'publish'
     if (Test-Path $publish) { Remove-Item $publish -Recurse -Force }
     Invoke-Native 'dotnet publish' {
-        dotnet publish (Join-Path $root 'src/Afml.PowerShell/Afml.PowerShell.csproj') -c $Configuration -r $rid --self-contained false -o $publish --nologo -v:q
+        # ReadyToRun (our assemblies only, Directory.Build.targets): a session's first steps run precompiled code
+        # instead of waiting for the JIT inside pwsh (issue 12: a replay's first step JIT-compiled ~950 methods).
+        dotnet publish (Join-Path $root 'src/Afml.PowerShell/Afml.PowerShell.csproj') -c $Configuration -r $rid --self-contained false -p:PublishReadyToRun=true -o $publish --nologo -v:q
     }
     if (Test-Path $moduleDir) { Remove-Item $moduleDir -Recurse -Force }
     $deps = New-Item -ItemType Directory -Force (Join-Path $moduleDir 'Dependencies')
@@ -226,10 +228,12 @@ function Invoke-Bench {
     $pwshStart = Get-MedianMs { Invoke-ChildPwsh 'exit 0' }
     $withImport = Get-MedianMs { Invoke-ChildPwsh "Import-Module '$manifest'; exit 0" }
     $importMs = [Math]::Max(0, $withImport - $pwshStart)
-    Invoke-Native 'bench build' { dotnet build $project -c Release --nologo -v quiet }
+    # Published ReadyToRun as the module is (build.ps1 Build), so the replay children run Afml.Core as pwsh loads it.
+    $app = Join-Path $out 'bench-app'
+    Invoke-Native 'bench publish' { dotnet publish $project -c Release -r (Get-Rid) --self-contained false -p:PublishReadyToRun=true -o $app --nologo -v quiet }
     $inv = [cultureinfo]::InvariantCulture
     Invoke-Native 'bench report' {
-        dotnet run --project $project -c Release --no-build -- report --out $artifacts --pwsh-start-ms $pwshStart.ToString('F0', $inv) --import-ms $importMs.ToString('F0', $inv)
+        dotnet (Join-Path $app 'Afml.Benchmarks.dll') report --out $artifacts --pwsh-start-ms $pwshStart.ToString('F0', $inv) --import-ms $importMs.ToString('F0', $inv)
     }
 }
 

@@ -11,7 +11,8 @@ namespace Afml.Benchmarks.Report;
 /// <summary>What one child process measured: N replay sessions run concurrently in it.</summary>
 internal sealed record ReplayRun(int Sessions, long Steps, double LoadSeconds, double RunSeconds, double StartupSeconds,
     double PeakRssMiB, double UserSeconds, double SystemSeconds, bool Cut, string Actor, string StopReasons = "",
-    double AllocatedBytesPerStep = double.NaN, int Gen0 = 0, int Gen1 = 0, int Gen2 = 0)
+    double AllocatedBytesPerStep = double.NaN, int Gen0 = 0, int Gen1 = 0, int Gen2 = 0,
+    long JitMethods = 0, double JitSeconds = 0, double FirstDecisionSeconds = double.NaN, string Threads = "")
 {
     public double CandlesPerSecond => Steps / RunSeconds;
     public double MicrosPerCandle => RunSeconds * 1e6 / Steps;
@@ -39,11 +40,13 @@ internal static class ReplayChild
         // once, so the replay feed is held at its first read (Adjust, the host's test seam) until all are built:
         // load and run are timed apart as before.
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = new FirstDecision();
         var hostOptions = new SessionHostOptions
         {
             Time = time,
             LogLevel = SessionLogLevel.Warning,
-            Adjust = parts => parts with { Feed = new GatedFeed(parts.Feed, gate.Task) },
+            StepEvents = SessionStepEvents.Progress, // as the cmdlet without -PassThru
+            Adjust = parts => parts with { Feed = new GatedFeed(parts.Feed, gate.Task, first) },
         };
         var load = Stopwatch.StartNew();
         var hosts = new List<SessionHost>();
@@ -71,19 +74,26 @@ internal static class ReplayChild
         // Events drained and dropped, as a -Quiet pipeline would.
         var drains = hosts.Select(h => Task.Run(async () => { await foreach (var _ in h.Events.ReadAllAsync()) { } })).ToArray();
 
+        using var sampler = Environment.GetEnvironmentVariable("AFML_BENCH_ALLOCS") == "1" ? new AllocationSampler() : null;
+        using var jitLog = Environment.GetEnvironmentVariable("AFML_BENCH_JITLOG") == "1" ? new JitLog() : null;
         var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
         var (g0, g1, g2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var (jit0, jitTime0) = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         var cpu0 = Process.GetCurrentProcess();
         var (user0, sys0) = (cpu0.UserProcessorTime, cpu0.PrivilegedProcessorTime);
         using var cts = new CancellationTokenSource(budget);
         using var cut = cts.Token.Register(() => { foreach (var h in hosts) h.Stop(SessionStopReason.Cancelled, "time budget"); });
+        var threads0 = ThreadCpu.Read();
         var run = Stopwatch.StartNew();
+        first.Clock = run;
         gate.SetResult();
         var summaries = await Task.WhenAll(hosts.Select(h => h.Completion));
         run.Stop();
         var cpu = Process.GetCurrentProcess();
+        var threads = ThreadCpu.Busiest(threads0, ThreadCpu.Read());
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
         var (c0, c1, c2) = (GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2);
+        var (jit, jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount() - jit0, System.Runtime.JitInfo.GetCompilationTime() - jitTime0);
         await Task.WhenAll(drains);
         foreach (var h in hosts) await h.DisposeAsync();
 
@@ -91,13 +101,17 @@ internal static class ReplayChild
             Stats.PeakRssMiB(), (cpu.UserProcessorTime - user0).TotalSeconds, (cpu.PrivilegedProcessorTime - sys0).TotalSeconds,
             summaries.Sum(s => (long)s.Steps) < (long)steps * hosts.Count, actor,
             string.Join("; ", summaries.Select(s => $"{s.StopReason}{(s.StopDetail is { } d ? ": " + d : "")}").Distinct()),
-            allocated / (double)Math.Max(1, summaries.Sum(s => (long)s.Steps)), c0, c1, c2);
+            allocated / (double)Math.Max(1, summaries.Sum(s => (long)s.Steps)), c0, c1, c2, jit, jitTime.TotalSeconds, first.Seconds, threads);
+        sampler?.Print(result.Steps);
+        jitLog?.Print();
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(result));
         return 0;
     }
 
     /// <summary>Runs one child and parses its result line.</summary>
-    public static async Task<ReplayRun> RunAsync(IReadOnlyList<(string Root, string Csv)> sessions, int steps, TimeSpan budget)
+    /// <param name="environment">Variables for the child only (a runtime knob such as DOTNET_TieredPGO).</param>
+    public static async Task<ReplayRun> RunAsync(IReadOnlyList<(string Root, string Csv)> sessions, int steps, TimeSpan budget,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var self = Environment.ProcessPath!;
         var dll = typeof(ReplayChild).Assembly.Location;
@@ -108,6 +122,7 @@ internal static class ReplayChild
         psi.ArgumentList.Add(steps.ToString(CultureInfo.InvariantCulture));
         psi.ArgumentList.Add(budget.TotalSeconds.ToString(CultureInfo.InvariantCulture));
         psi.Environment["ORT_DISABLE_TELEMETRY"] = "1";
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
@@ -119,8 +134,57 @@ internal static class ReplayChild
     }
 }
 
+/// <summary>When the first decision candle left a feed (of any session), from the run's start.</summary>
+internal sealed class FirstDecision
+{
+    private long _ticks = -1;
+    public Stopwatch? Clock { get; set; }
+    public void Mark()
+    {
+        if (Clock is { } c) Interlocked.CompareExchange(ref _ticks, c.ElapsedTicks, -1);
+    }
+    public double Seconds => _ticks < 0 ? double.NaN : _ticks / (double)Stopwatch.Frequency;
+}
+
+/// <summary>CPU time per thread of this process, from /proc/self/task (Linux): which threads were busy during a run.</summary>
+internal static class ThreadCpu
+{
+    public static Dictionary<string, (string Name, double Seconds)> Read()
+    {
+        var result = new Dictionary<string, (string, double)>();
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/proc/self/task"))
+            {
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var open = stat.IndexOf('(');
+                    var close = stat.LastIndexOf(')');
+                    var fields = stat[(close + 2)..].Split(' ');
+                    var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+                    result[Path.GetFileName(dir)] = (stat[(open + 1)..close], ticks / 100.0); // USER_HZ: 100 on Linux
+                }
+                catch (IOException) { } // the thread ended
+            }
+        }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+        return result;
+    }
+
+    /// <summary>The threads that used CPU between two reads, busiest first: "name 1.23 s · …".</summary>
+    public static string Busiest(Dictionary<string, (string Name, double Seconds)> before, Dictionary<string, (string Name, double Seconds)> after) =>
+        string.Join(" · ", after
+            .Select(kv => (kv.Value.Name, Seconds: kv.Value.Seconds - (before.TryGetValue(kv.Key, out var b) ? b.Seconds : 0)))
+            .Where(t => t.Seconds >= 0.01)
+            .OrderByDescending(t => t.Seconds)
+            .Take(4)
+            .Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Name.Trim()} {t.Seconds:F2} s")));
+}
+
 /// <summary>A replay feed whose first read waits for the gate: every session in the child is built before any runs.</summary>
-internal sealed class GatedFeed(IMarketFeed inner, Task gate) : IMarketFeed
+internal sealed class GatedFeed(IMarketFeed inner, Task gate, FirstDecision first) : IMarketFeed
 {
     public async Task<IReadOnlyList<Candle>> LoadHistoryAsync(CancellationToken ct)
     {
@@ -128,11 +192,91 @@ internal sealed class GatedFeed(IMarketFeed inner, Task gate) : IMarketFeed
         return await inner.LoadHistoryAsync(ct).ConfigureAwait(false);
     }
 
-    public async IAsyncEnumerable<Candle> StreamClosedCandlesAsync([EnumeratorCancellation] CancellationToken ct)
+    /// <summary>The inner stream itself, behind a thin enumerator that marks the first candle (no second async
+    /// iterator per candle: the gate has opened by then, at the history's read).</summary>
+    public IAsyncEnumerable<Candle> StreamClosedCandlesAsync(CancellationToken ct) => new Marked(inner.StreamClosedCandlesAsync(ct), gate, first);
+
+    private sealed class Marked(IAsyncEnumerable<Candle> inner, Task gate, FirstDecision first) : IAsyncEnumerable<Candle>
     {
-        await gate.WaitAsync(ct).ConfigureAwait(false);
-        await foreach (var c in inner.StreamClosedCandlesAsync(ct).ConfigureAwait(false)) yield return c;
+        public IAsyncEnumerator<Candle> GetAsyncEnumerator(CancellationToken ct = default)
+        {
+            if (!gate.IsCompleted) throw new InvalidOperationException("the stream was asked for before the history");
+            return new Enumerator(inner.GetAsyncEnumerator(ct), first);
+        }
+    }
+
+    private sealed class Enumerator(IAsyncEnumerator<Candle> inner, FirstDecision first) : IAsyncEnumerator<Candle>
+    {
+        private bool _marked;
+        public Candle Current => inner.Current;
+        public ValueTask<bool> MoveNextAsync()
+        {
+            if (!_marked)
+            {
+                _marked = true;
+                first.Mark();
+            }
+            return inner.MoveNextAsync();
+        }
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
     }
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
+}
+
+/// <summary>AFML_BENCH_ALLOCS=1: the runtime's allocation samples (one per ~100 KB allocated) by type, printed to
+/// stderr at the end of a replay child: where a step's bytes go.</summary>
+internal sealed class AllocationSampler : System.Diagnostics.Tracing.EventListener
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _bytes = new();
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1); // GC
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.EventName != "GCAllocationTick_V4" || e.Payload is null) return;
+        var name = e.PayloadNames!.IndexOf("TypeName") is var i and >= 0 ? e.Payload[i] as string ?? "?" : "?";
+        var amount = e.PayloadNames.IndexOf("AllocationAmount64") is var j and >= 0 ? Convert.ToInt64(e.Payload[j], CultureInfo.InvariantCulture) : 100_000;
+        _bytes.AddOrUpdate(name, amount, (_, v) => v + amount);
+    }
+
+    public void Print(long steps)
+    {
+        foreach (var (name, bytes) in _bytes.OrderByDescending(kv => kv.Value).Take(25))
+            Console.Error.WriteLine(F($"{bytes / (double)steps,8:F1} B/step  {name}"));
+    }
+
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>AFML_BENCH_JITLOG=1: every method the JIT finishes during a replay child (time since the run's start,
+/// optimization tier from MethodFlags, name), printed to stderr: what warms up when.</summary>
+internal sealed class JitLog : System.Diagnostics.Tracing.EventListener
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(double Ms, int Tier, string Name)> _methods = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+    {
+        if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x10); // JIT
+    }
+
+    protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+    {
+        if (e.EventName is null || !e.EventName.StartsWith("MethodLoadVerbose", StringComparison.Ordinal) || e.Payload is null) return;
+        string P(string n) => e.PayloadNames!.IndexOf(n) is var i and >= 0 ? Convert.ToString(e.Payload[i], CultureInfo.InvariantCulture) ?? "" : "";
+        var flags = long.Parse(P("MethodFlags"), CultureInfo.InvariantCulture);
+        _methods.Enqueue((_clock.Elapsed.TotalMilliseconds, (int)((flags >> 7) & 0x7), P("MethodNamespace") + "::" + P("MethodName")));
+    }
+
+    public void Print()
+    {
+        foreach (var (ms, tier, name) in _methods)
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{ms,9:F1} ms tier {tier} {name}"));
+    }
 }

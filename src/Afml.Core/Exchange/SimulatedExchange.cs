@@ -47,8 +47,9 @@ public sealed class SimulatedExchange : IExchange, IPriceDriven
 
     public Task<ExchangeResult<AccountSnapshot>> GetAccountAsync(CancellationToken ct)
     {
-        var unrealised = _positions.Values.Sum(h => h.Unrealised);
-        var margin = _positions.Select(kv => Math.Abs(kv.Value.Quantity) * kv.Value.Entry / Math.Max(1, _leverage.GetValueOrDefault(kv.Key, 1))).Sum();
+        double unrealised = 0, margin = 0; // loops, not LINQ: a replay asks at every step
+        foreach (var h in _positions.Values) unrealised += h.Unrealised;
+        foreach (var (symbol, h) in _positions) margin += Math.Abs(h.Quantity) * h.Entry / Math.Max(1, _leverage.GetValueOrDefault(symbol, 1));
         var equity = WalletBalance + unrealised;
         return Task.FromResult(ExchangeResult<AccountSnapshot>.Ok(new AccountSnapshot(WalletBalance, equity, unrealised, equity - margin)));
     }

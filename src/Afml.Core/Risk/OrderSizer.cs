@@ -23,11 +23,12 @@ public readonly record struct SizedOrder(double Quantity, string? SkipReason)
 public sealed class OrderSizer(SymbolRules rules, double leverage, double commissionRate, double safetyFactor = 0.95)
 {
     public SymbolRules Rules { get; } = rules;
+    private readonly bool _unrestricted = rules == SymbolRules.Unrestricted(rules.Symbol); // judged once, not per order
 
     public SizedOrder Size(double quantity, bool reduceOnly, double price, double availableBalance)
     {
         if (!(quantity > 0) || !double.IsFinite(quantity) || !(price > 0)) return new(0, $"cantidad_invalida: {Fmt(quantity)}");
-        if (Rules == SymbolRules.Unrestricted(Rules.Symbol)) return new(quantity, null); // replay: the env's exact size
+        if (_unrestricted) return new(quantity, null); // replay: the env's exact size
         var q = quantity;
         if (!reduceOnly)
         {

@@ -4,10 +4,18 @@ namespace Afml.Core.Session;
 /// <summary>
 /// The console's view of each step (the Python system's lines: <c>📊 PASO</c>, <c>🤖 Acción del agente</c>,
 /// <c>✅ Operación ejecutada</c>, <c>💰 Equity</c>) and the progress event the cmdlet turns into a progress bar.
-/// Lines below the logger's level are never built.
+/// Lines below the logger's level are never built; with <see cref="SessionStepEvents.Progress"/> a step event is
+/// published only as often as a progress bar can show it.
 /// </summary>
-public sealed class SessionConsole(SessionLogger log, System.Threading.Channels.ChannelWriter<SessionEvent> events, TimeProvider time, int? expectedSteps) : ISessionObserver
+public sealed class SessionConsole(SessionLogger log, System.Threading.Channels.ChannelWriter<SessionEvent> events, TimeProvider time, int? expectedSteps,
+    SessionStepEvents stepEvents = SessionStepEvents.Every) : ISessionObserver
 {
+    /// <summary>The least time between two step events with <see cref="SessionStepEvents.Progress"/>.</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    private long _publishedAt;
+    private bool _published;
+
     public void OnStep(StepRecorded step, SessionProgress progress)
     {
         var row = step.Row;
@@ -21,7 +29,17 @@ public sealed class SessionConsole(SessionLogger log, System.Threading.Channels.
         }
         if (row.Resultado == false && row.Error is not null && row.TipoAccion != TradingSession.EmergencyActionType)
             log.Warning($"⚠️ Operación no realizada: {row.Error}");
-        events.TryWrite(new SessionStep(time.GetUtcNow(), row, row.Paso, expectedSteps));
+        if (stepEvents == SessionStepEvents.Every || Due(row.Paso))
+            events.TryWrite(new SessionStep(time.GetUtcNow(), row, row.Paso, expectedSteps));
+    }
+
+    /// <summary>Progress mode: the first step, the last expected one, and then one per <see cref="ProgressInterval"/>.</summary>
+    private bool Due(int paso)
+    {
+        var now = time.GetTimestamp();
+        if (_published && paso != expectedSteps && time.GetElapsedTime(_publishedAt, now) < ProgressInterval) return false;
+        (_published, _publishedAt) = (true, now);
+        return true;
     }
 
     private static string Fmt(double? v) => v?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "None";

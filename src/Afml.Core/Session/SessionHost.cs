@@ -25,6 +25,20 @@ public sealed record SessionHostOptions
     public OperationRetry? StateRetry { get; init; }
     /// <summary>How often the status file is rewritten at most while stepping, and the heartbeat while waiting.</summary>
     public TimeSpan? StatusInterval { get; init; }
+    /// <summary>Which steps become <see cref="SessionStep"/> events: every one (a caller that streams each row,
+    /// <c>-PassThru</c>, tests that wait for a step), or only what a progress bar needs, so that a fast replay does not
+    /// wake the events' reader, on another thread, at every step.</summary>
+    public SessionStepEvents StepEvents { get; init; } = SessionStepEvents.Every;
+}
+
+/// <summary>Which steps a <see cref="SessionHost"/> publishes as <see cref="SessionStep"/> events.</summary>
+public enum SessionStepEvents
+{
+    /// <summary>Every step (each registro row reaches the caller).</summary>
+    Every,
+    /// <summary>A step when <see cref="SessionConsole.ProgressInterval"/> has passed since the last one published (a
+    /// live session's steps, a candle apart, all pass), the first step and the last expected one.</summary>
+    Progress,
 }
 
 /// <summary>
@@ -125,7 +139,7 @@ public sealed class SessionHost : IAsyncDisposable
         Monitor = monitor;
         using var status = new SessionStatusWriter(Parts, time, Fault, _options.StatusInterval) { Marks = monitor is null ? null : () => monitor.LastMark };
         Status = status;
-        var console = new SessionConsole(Log, _events.Writer, time, Parts.ExpectedSteps);
+        var console = new SessionConsole(Log, _events.Writer, time, Parts.ExpectedSteps, _options.StepEvents);
         ISessionObserver[] observers = monitor is null ? [status, statistics, console] : [status, statistics, console, new DrawdownMonitorTracking(monitor, Parts.Book)];
         var session = new TradingSession(Parts, time, Log, observers, _options.Retry, _options.StateRetry, _options.Emergency, monitor);
         var started = false;

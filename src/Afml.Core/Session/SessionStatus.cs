@@ -76,6 +76,12 @@ public sealed record SessionStatus
 /// <summary>Writes <see cref="SessionStatus"/> atomically (unique temp file + rename, owner-only, no temp left behind on a
 /// failure) so a reader never sees half a file. Stamps every write with this process's identity and start time, the
 /// heartbeat time and the venue it was told about; <see cref="Touch"/> rewrites the last status with a fresh heartbeat.</summary>
+/// <summary>The status's JSON metadata made at compile time by System.Text.Json's source generator, so that a process's
+/// first status write does not build it by reflection and emitted IL (~180 methods JIT-compiled at a session's start).
+/// The JSON is the same (<see cref="SessionStatusFile"/>'s options still name, indent and convert).</summary>
+[JsonSerializable(typeof(SessionStatus))]
+internal sealed partial class SessionStatusJson : JsonSerializerContext;
+
 public sealed class SessionStatusFile(string path, TimeProvider? clock = null)
 {
     private readonly object _gate = new();
@@ -87,6 +93,7 @@ public sealed class SessionStatusFile(string path, TimeProvider? clock = null)
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter() },
+        TypeInfoResolver = SessionStatusJson.Default, // metadata from the source generator; names, indentation, converters as set here
     };
 
     public string Path { get; } = path;

@@ -18,6 +18,7 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
     private readonly object _gate = new();
     private readonly double _maxDrawdownAllowed;
     private SessionStatus _last;
+    private RegistroRow? _row; // the last step's row, not yet folded into _last (a status is built only when written)
     private DateTimeOffset _writtenAt = DateTimeOffset.MinValue;
     private ITimer? _heartbeat;
     private bool _final;
@@ -59,7 +60,14 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
     public int Writes { get; private set; }
 
     /// <summary>The status last written (or about to be).</summary>
-    public SessionStatus Current { get { lock (_gate) return _last; } }
+    public SessionStatus Current { get { lock (_gate) return Fold(); } }
+
+    /// <summary>The status with the last step's row in it (built here, when read or written, not at every step).</summary>
+    private SessionStatus Fold()
+    {
+        if (_row is { } row) (_last, _row) = (FromRow(_last, row), null);
+        return _last;
+    }
 
     public void OnStateChanged(SessionState state, string? reason, SessionProgress progress)
     {
@@ -68,7 +76,7 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
         var pos = book.Position;
         lock (_gate)
         {
-            _last = _last with
+            _last = Fold() with
             {
                 State = state.ToText(),
                 StopReason = reason,
@@ -95,7 +103,7 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
     {
         lock (_gate)
         {
-            _last = FromRow(_last, step.Row);
+            _row = step.Row;
             if (_time.GetUtcNow() - _writtenAt >= Interval) WriteLocked();
         }
     }
@@ -108,7 +116,7 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
         try
         {
             if (progress is not null) OnStateChanged(state, reason, progress);
-            else lock (_gate) { _last = _last with { State = state.ToText(), StopReason = reason }; WriteLocked(); }
+            else lock (_gate) { _last = Fold() with { State = state.ToText(), StopReason = reason }; WriteLocked(); }
             return null;
         }
         catch (Exception ex)
@@ -151,7 +159,7 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
     {
         if (_final) return;
         var now = _time.GetUtcNow();
-        _last = WithGuard(_last with { UpdatedAt = now });
+        _last = WithGuard(Fold() with { UpdatedAt = now });
         if (Marks?.Invoke() is { } mark) _last = _last with { LastMarkPrice = mark.Price, LastMarkAt = mark.Time.ToUniversalTime() };
         _parts.Status.Write(_last);
         _writtenAt = now;

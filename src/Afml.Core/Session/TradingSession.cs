@@ -70,7 +70,7 @@ public sealed class TradingSession
     private readonly SessionLogger _log;
     private readonly OperationRetry _retry;
     private readonly OperationRetry _stateRetry;
-    private readonly IReadOnlyList<ISessionObserver> _observers;
+    private readonly ISessionObserver[] _observers; // an array: a foreach over it allocates no enumerator per step
     private readonly TradingStateLatch _latch = new();
     private readonly ActionInterpreter _interpreter;
     private readonly DrawdownRule _drawdown;
@@ -87,6 +87,7 @@ public sealed class TradingSession
     private readonly DrawdownMonitor? _monitor;
     private VenueEvent? _breach; // the monitor's breach that ended the wait between candles
     private string? _haltedBy; // the emergency a triggered protective stop ran (it ended the wait between candles)
+    private readonly Func<VenueEvent, Task<bool>> _onVenueEvent; // one delegate for the run, not one per candle
 
     /// <param name="retry">Orders: the seed's 3 attempts 1 s apart.</param>
     /// <param name="stateRetry">Reads of account and position state: backed off within the candle.</param>
@@ -100,7 +101,7 @@ public sealed class TradingSession
         _p = parts;
         _time = time;
         _log = log;
-        _observers = observers;
+        _observers = [.. observers];
         _retry = retry ?? new OperationRetry(time);
         _stateRetry = stateRetry ?? OperationRetry.StateReads(time);
         _interpreter = new ActionInterpreter(parts.Config.Environment.HoldThreshold);
@@ -108,6 +109,7 @@ public sealed class TradingSession
         _featureRow = new double[parts.Features.FeatureCount];
         _market = new float[parts.Policy.Shape.MarketLength];
         Progress = new SessionProgress(time.GetUtcNow(), _latch);
+        _onVenueEvent = OnVenueEventAsync;
     }
 
     public SessionProgress Progress { get; }
@@ -140,7 +142,7 @@ public sealed class TradingSession
             // The wait for the next candle also wakes on a fill the session did not send (recorded as it happens; a
             // triggered protective stop ends the wait) and on the monitor's breach (the emergency protocol at once).
             await using var wait = new CandleOrVenueEvent(_p.Feed.StreamClosedCandlesAsync(waiting.Token).GetAsyncEnumerator(waiting.Token), _p.Venue.Events, _monitor?.Breaches);
-            while (await wait.NextAsync(OnVenueEventAsync, waiting.Token).ConfigureAwait(false))
+            while (await wait.NextAsync(_onVenueEvent, waiting.Token).ConfigureAwait(false))
             {
                 var candle = wait.Current;
                 if (!Warm(candle))

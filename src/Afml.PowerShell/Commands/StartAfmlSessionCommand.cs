@@ -184,6 +184,8 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
     private SessionHostOptions HostOptions(bool signals) => new()
     {
         LogLevel = Quiet ? SessionLogLevel.Warning : MyInvocation.BoundParameters.ContainsKey("Debug") ? SessionLogLevel.Debug : SessionLogLevel.Info,
+        // Each row only for -PassThru; else as often as the progress bar (and a job's status) can show a step.
+        StepEvents = PassThru ? SessionStepEvents.Every : SessionStepEvents.Progress,
         FlattenOnStop = FlattenOnStop,
         HandleSignals = signals,
     };
@@ -300,7 +302,7 @@ public sealed class StartAfmlSessionCommand : AfmlTrainingCmdlet
                     case SessionLog { Level: SessionLogLevel.Warning } log: WriteWarning(log.Message); break;
                     case SessionLog { Level: SessionLogLevel.Debug } log: WriteDebug(log.Message); break;
                     case SessionLog log: WriteInformation(new HostInformationMessage { Message = "INFO - " + log.Message }, ["PSHOST", "Afml"]); break;
-                    case SessionStep step when step.Total is > 0 && (step.Completed % 25 == 0 || step.Completed == step.Total):
+                    case SessionStep step when step.Total is > 0 && (!PassThru || step.Completed % 25 == 0 || step.Completed == step.Total):
                         progress.PercentComplete = (int)Math.Min(100, 100L * step.Completed / step.Total.Value);
                         progress.StatusDescription = $"paso {step.Completed}/{step.Total} · equity {step.Row.Equity:F2}";
                         WriteProgress(progress);

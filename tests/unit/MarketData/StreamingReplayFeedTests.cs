@@ -56,6 +56,22 @@ public class StreamingReplayFeedTests : IDisposable
     }
 
     [Fact]
+    public async Task A_replay_step_waits_for_nothing_each_candle_is_handed_over_synchronously()
+    {
+        // The loop's wait for the next candle (feed, then venue events: none in a replay) must not hop threads per step.
+        await using var feed = new StreamingReplayFeed(ReplayCandleLoader.Plan(Demo, Hour, 100, 30, null, null, new List<string>()));
+        await feed.LoadHistoryAsync(default);
+        await using var wait = new Afml.Core.Session.CandleOrVenueEvent(feed.StreamClosedCandlesAsync(default).GetAsyncEnumerator(), null);
+        Func<Afml.Core.Exchange.VenueEvent, Task<bool>> none = _ => Task.FromResult(false);
+        for (var i = 0; i < 5_000; i++)
+        {
+            var next = wait.NextAsync(none, default);
+            Assert.True(next.IsCompletedSuccessfully, $"candle {i} was not handed over synchronously");
+            Assert.True(await next);
+        }
+    }
+
+    [Fact]
     public void Every_bad_file_is_refused_by_the_plan_with_the_loaders_error()
     {
         var gen = new MalformedInputGenerator(seed: 29);

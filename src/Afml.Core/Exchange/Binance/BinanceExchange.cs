@@ -39,6 +39,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     private readonly ConcurrentDictionary<long, byte> _ownOrderNumbers = new();
     private readonly SemaphoreSlim _catchUpLock = new(1, 1);
     private Task _catchUp = Task.CompletedTask;
+    private readonly BinanceRestTurns _turns = new();
 
     /// <param name="environment">Production, Testnet, or <see cref="BinanceEnvironment.Local"/>.</param>
     /// <param name="credentials">From <see cref="BinanceCredentials.FromEnvironment"/> or given directly.</param>
@@ -93,12 +94,16 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     /// <summary>The REST client (clock offset, rate-limit state) for diagnostics.</summary>
     public BinanceRestClient Rest { get; }
 
+    /// <summary>Foreground (the session's calls) and background (re-read, refreshes) use of the REST connection.</summary>
+    public BinanceRestTurns Turns => _turns;
+
     /// <summary>Orders whose outcome is still unknown.</summary>
     public IReadOnlyCollection<string> UncertainOrders => _placer.Uncertain;
 
     public async Task<ExchangeResult<SymbolRules>> GetSymbolRulesAsync(string symbol, CancellationToken ct)
     {
         if (_rules.TryGetValue(symbol, out var cached)) return ExchangeResult<SymbolRules>.Ok(cached);
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         var r = await Rest.SendAsync(HttpMethod.Get, "/fapi/v1/exchangeInfo", new BinanceQuery(), BinanceSecurity.None, 1, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<SymbolRules>.Fail(r.Error!);
         return Read(r.Data!, "exchangeInfo", body =>
@@ -114,6 +119,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     /// <summary>The USDT asset's figures (see <see cref="BinanceAccountReader.ParseUsdtAccount"/>).</summary>
     public async Task<ExchangeResult<AccountSnapshot>> GetAccountAsync(CancellationToken ct)
     {
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         var modes = await ModesAsync(ct).ConfigureAwait(false);
         if (!modes.Success) return ExchangeResult<AccountSnapshot>.Fail(modes.Error!);
         if (await StreamHealthyAsync(null, ct).ConfigureAwait(false))
@@ -121,10 +127,16 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
             Interlocked.Increment(ref _streamReads);
             return ExchangeResult<AccountSnapshot>.Ok(_state.Account());
         }
+        return await ReadAccountRestAsync(modes.Data.MultiAssets, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>GET account over REST; seeds the stream's state.</summary>
+    private async Task<ExchangeResult<AccountSnapshot>> ReadAccountRestAsync(bool multiAssets, CancellationToken ct)
+    {
         Interlocked.Increment(ref _restReads);
         var r = await Rest.SendAsync(HttpMethod.Get, Rest.Options.AccountPath, new BinanceQuery(), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<AccountSnapshot>.Fail(r.Error!);
-        var parsed = Read(r.Data!, "account", body => ExchangeResult<AccountSnapshot>.Ok(BinanceAccountReader.ParseUsdtAccount(body, modes.Data.MultiAssets)));
+        var parsed = Read(r.Data!, "account", body => ExchangeResult<AccountSnapshot>.Ok(BinanceAccountReader.ParseUsdtAccount(body, multiAssets)));
         if (parsed.Success) _state.SeedAccount(parsed.Data!);
         return parsed;
     }
@@ -203,17 +215,17 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     public Task<ExchangeResult<ProtectiveStopOrder>> PlaceStopAsync(string symbol, OrderSide side, string triggerPrice, string clientAlgoId, CancellationToken ct)
     {
         _ownStopIds.TryAdd(clientAlgoId, 0);
-        return _algo.PlaceStopAsync(symbol, side, triggerPrice, clientAlgoId, ct);
+        return _turns.InForegroundAsync(() => _algo.PlaceStopAsync(symbol, side, triggerPrice, clientAlgoId, ct), ct);
     }
 
     public Task<ExchangeResult<ProtectiveStopOrder?>> QueryStopAsync(string symbol, string clientAlgoId, CancellationToken ct)
     {
         _ownStopIds.TryAdd(clientAlgoId, 0); // a stop adopted at start is ours too
-        return _algo.QueryStopAsync(symbol, clientAlgoId, ct);
+        return _turns.InForegroundAsync(() => _algo.QueryStopAsync(symbol, clientAlgoId, ct), ct);
     }
 
     public Task<ExchangeResult<ProtectiveStopOrder?>> CancelStopAsync(string symbol, string clientAlgoId, CancellationToken ct) =>
-        _algo.CancelStopAsync(symbol, clientAlgoId, ct);
+        _turns.InForegroundAsync(() => _algo.CancelStopAsync(symbol, clientAlgoId, ct), ct);
 
     /// <summary>The fill an ORDER_TRADE_UPDATE carries (execution TRADE or CALCULATED, <c>l</c> &gt; 0), null otherwise.</summary>
     private static BinanceTrade? TradeOf(JsonElement o, JsonElement e)
@@ -262,6 +274,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     /// <exception cref="AfmlException">HedgeModeUnsupported; MarginTypeChangeFailed.</exception>
     public async Task<ExchangeResult<BinanceAccountSettings>> ConfigureAsync(string symbol, CancellationToken ct)
     {
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         var modes = await ModesAsync(ct).ConfigureAwait(false);
         if (!modes.Success) return ExchangeResult<BinanceAccountSettings>.Fail(modes.Error!);
         var (marginType, leverage) = await _accountReader.ReadSymbolConfigAsync(symbol, ct).ConfigureAwait(false);
@@ -290,7 +303,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
         if (Rest.Options.UserStream && _stream is null)
         {
             _symbol = symbol;
-            _stream = new BinanceUserStream(Rest, _time, OnStreamEvent, OnStreamConnected, OnStreamDisconnected, _log);
+            _stream = new BinanceUserStream(Rest, _time, OnStreamEvent, OnStreamConnected, OnStreamDisconnected, _log, _turns);
             if (await _stream.StartAsync(ct).ConfigureAwait(false))
                 _log?.Invoke("Stream de usuario conectado: cuenta, posición y operaciones ajenas se siguen en tiempo real (REST como comprobación).");
         }
@@ -332,14 +345,16 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
             if (_fills.LastTradeIdOf(symbol) is { } last) query.Add("fromId", last + 1);
             else query.Add("startTime", Math.Max(0, Interlocked.Read(ref _lostAtMs) - 1_000));
             query.Add("limit", 1000);
-            var r = await Rest.SendAsync(HttpMethod.Get, "/fapi/v1/userTrades", query, BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
+            // Every request below is one background turn: it yields to the session's calls (a step's order → fill
+            // sequence runs whole before it), and goes through the same rate gate.
+            var r = await _turns.InBackgroundAsync(() => Rest.SendAsync(HttpMethod.Get, "/fapi/v1/userTrades", query, BinanceSecurity.Signed, 5, ct), ct).ConfigureAwait(false);
             IReadOnlyList<BinanceTrade> trades;
             try { trades = r.Success ? BinanceCommissions.ParseTrades(r.Data!.Body) : []; }
             catch (Exception ex) when (ex is JsonException or FormatException) { trades = []; }
             if (!r.Success) _log?.Invoke($"Stream de usuario reconectado: no se pudieron releer las operaciones ({r.Error}); la reconciliación del siguiente paso cubre.");
             // Re-seed from REST (reads go there until it is done): the position includes every fill listed above.
-            await GetAccountAsync(ct).ConfigureAwait(false);
-            await GetPositionAsync(symbol, ct).ConfigureAwait(false);
+            if (_modes is { } modes) await _turns.InBackgroundAsync(() => ReadAccountRestAsync(modes.MultiAssets, ct), ct).ConfigureAwait(false);
+            await _turns.InBackgroundAsync(() => ReadPositionRestAsync(symbol, ct), ct).ConfigureAwait(false);
             // An own order still in flight (its answer held, its events lost with the stream) is known as ours once
             // placed: never taken for a foreign fill.
             await _placer.WhenIdleAsync(ct).ConfigureAwait(false);
@@ -382,7 +397,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     /// <summary>The client order id and type of a foreign order (userTrades carries neither).</summary>
     private async Task<(string ClientId, string Type)> LookUpOrderAsync(string symbol, long orderId, CancellationToken ct)
     {
-        var q = await Rest.SendAsync(HttpMethod.Get, "/fapi/v1/order", new BinanceQuery().Add("symbol", symbol).Add("orderId", orderId), BinanceSecurity.Signed, 1, ct).ConfigureAwait(false);
+        var q = await _turns.InBackgroundAsync(() => Rest.SendAsync(HttpMethod.Get, "/fapi/v1/order", new BinanceQuery().Add("symbol", symbol).Add("orderId", orderId), BinanceSecurity.Signed, 1, ct), ct).ConfigureAwait(false);
         if (!q.Success) return ("", "");
         try
         {
@@ -408,7 +423,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
         {
             try { await Task.Delay(period, _time, ct).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
-            await Rest.SyncTimeAsync(ct).ConfigureAwait(false);
+            await _turns.InBackgroundAsync(() => Rest.SyncTimeAsync(ct), ct).ConfigureAwait(false);
         }
     }
 
@@ -416,12 +431,19 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     /// is reported as an error naming both legs, never netted into one figure.</summary>
     public async Task<ExchangeResult<PositionSnapshot>> GetPositionAsync(string symbol, CancellationToken ct)
     {
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         if (await StreamHealthyAsync(symbol, ct).ConfigureAwait(false))
         {
             Interlocked.Increment(ref _streamReads);
             var kept = _state.Position(symbol);
             return ExchangeResult<PositionSnapshot>.Ok(kept with { Leverage = kept.Leverage > 0 ? kept.Leverage : _leverage.GetValueOrDefault(symbol, 0) });
         }
+        return await ReadPositionRestAsync(symbol, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>GET positionRisk over REST; seeds the stream's state.</summary>
+    private async Task<ExchangeResult<PositionSnapshot>> ReadPositionRestAsync(string symbol, CancellationToken ct)
+    {
         Interlocked.Increment(ref _restReads);
         var r = await Rest.SendAsync(HttpMethod.Get, Rest.Options.PositionRiskPath, new BinanceQuery().Add("symbol", symbol), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<PositionSnapshot>.Fail(r.Error!);
@@ -463,6 +485,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     public async Task<ExchangeResult<bool>> SetLeverageAsync(string symbol, int leverage, CancellationToken ct)
     {
         if (leverage is < 1 or > 125) return ExchangeResult<bool>.Fail(ExchangeErrorKind.Rejected, $"leverage {leverage} is outside 1..125", -4028);
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         // The session's first venue call: read (and log) the account configuration before anything else.
         if (Settings is null)
         {
@@ -481,6 +504,9 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
         ArgumentNullException.ThrowIfNull(request);
         if (!ClientOrderIds.IsValid(request.ClientOrderId))
             return ExchangeResult<OrderFill>.Fail(ExchangeErrorKind.Rejected, $"client order id '{request.ClientOrderId}' does not match {ClientOrderIds.Pattern}; not sent", -4015);
+        // The whole order → fill sequence (order, lookups, commission) is one foreground scope: no background request
+        // (a reconnect's re-read) starts inside it.
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         // Never send an order the venue can only reject: a hedge-mode account answers -4061 to every one-way order.
         var modes = await ModesAsync(ct).ConfigureAwait(false);
         if (!modes.Success) return ExchangeResult<OrderFill>.Fail(modes.Error!);
@@ -505,6 +531,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
 
     public async Task<ExchangeResult<int>> CancelAllOrdersAsync(string symbol, CancellationToken ct)
     {
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         // The cancel answer carries no count; the open orders just before it give one (weight 1 with a symbol).
         var open = await Rest.SendAsync(HttpMethod.Get, "/fapi/v1/openOrders", new BinanceQuery().Add("symbol", symbol), BinanceSecurity.Signed, 1, ct).ConfigureAwait(false);
         var count = 0;

@@ -40,6 +40,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     private readonly SemaphoreSlim _catchUpLock = new(1, 1);
     private Task _catchUp = Task.CompletedTask;
     private readonly BinanceRestTurns _turns = new();
+    private readonly BinanceConversionPrices _prices;
 
     /// <param name="environment">Production, Testnet, or <see cref="BinanceEnvironment.Local"/>.</param>
     /// <param name="credentials">From <see cref="BinanceCredentials.FromEnvironment"/> or given directly.</param>
@@ -50,7 +51,8 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     {
         ArgumentNullException.ThrowIfNull(credentials);
         Rest = new BinanceRestClient(environment, options ?? new BinanceOptions(), time, credentials, handler, rateGate: rateGate);
-        _placer = new BinanceOrderPlacer(Rest, time, log, _fills, () => _stream is not null && _state.IsConnected);
+        _prices = new BinanceConversionPrices(Rest, time, Rest.Options.CommissionPriceRefresh, _turns);
+        _placer = new BinanceOrderPlacer(Rest, time, log, _fills, () => _stream is not null && _state.IsConnected, _prices);
         _accountReader = new BinanceAccountReader(Rest);
         _algo = new BinanceAlgoOrders(Rest, time);
         _log = log;
@@ -96,6 +98,9 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
 
     /// <summary>Foreground (the session's calls) and background (re-read, refreshes) use of the REST connection.</summary>
     public BinanceRestTurns Turns => _turns;
+
+    /// <summary>Commission assets' USDT prices (BNBUSDT), kept current in the background.</summary>
+    public BinanceConversionPrices ConversionPrices => _prices;
 
     /// <summary>Orders whose outcome is still unknown.</summary>
     public IReadOnlyCollection<string> UncertainOrders => _placer.Uncertain;
@@ -554,6 +559,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
         if (_clockKeeper is not null) try { await _clockKeeper.ConfigureAwait(false); } catch (OperationCanceledException) { }
         try { await _catchUp.ConfigureAwait(false); } catch (OperationCanceledException) { }
         if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
+        await _prices.DisposeAsync().ConfigureAwait(false);
         _venueEvents.Writer.TryComplete();
         _configLock.Dispose();
         _background.Dispose();

@@ -215,8 +215,13 @@ public class UserStreamTests(Xunit.Abstractions.ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public async Task A_reconnect_re_read_yields_to_the_steps_order_and_fill_sequence_and_applies_each_missed_fill_once()
+    /// <param name="stepDuringReRead">false: the stream comes back while the step's order is held (the reconnect and its
+    /// re-read wait for the step); true: the step's order comes while the re-read's first request is held (the order
+    /// waits for that one request, the rest of the re-read waits for the step).</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_reconnect_re_read_yields_to_the_steps_order_and_fill_sequence_and_applies_each_missed_fill_once(bool stepDuringReRead)
     {
         await using var fake = await AccountConfigurationTests.StartFakeAsync();
         var recorder = new RecordingHandler();
@@ -229,17 +234,31 @@ public class UserStreamTests(Xunit.Abstractions.ITestOutputHelper output)
         (await ex.PlaceMarketOrderAsync(new MarketOrderRequest("BTCUSDT", OrderSide.Buy, 0.01, false, "afml-rr-1", 20_500), default)).Unwrap();
         await EventuallyAsync(() => ex.Fills.LastTradeIdOf("BTCUSDT") is not null);
 
-        // The step's order is held 1.5 s at the fake; meanwhile the key expires, a manual trade is missed, and the
-        // stream comes back: its re-read wants the connection in the middle of the step's order → fill sequence.
+        // The step's order is held 1.5 s at the fake; the key expires, a manual trade is missed, and the stream comes
+        // back: its re-read and the step's order → fill sequence want the connection at the same time.
         fake.Faults.OnNext("POST /fapi/v1/order", Fault.Latency(TimeSpan.FromMilliseconds(1500)));
-        var step = Task.Run(async () =>
+        Task<ExchangeResult<OrderFill>> Step() => Task.Run(async () =>
         {
             RecordingHandler.InStep.Value = true;
             return await ex.PlaceMarketOrderAsync(new MarketOrderRequest("BTCUSDT", OrderSide.Buy, 0.01, false, "afml-rr-2", 20_500), default);
         });
-        await EventuallyAsync(() => recorder.Calls.Any(c => c.Step && c.Endpoint == "POST /fapi/v1/order"));
-        fake.ExpireListenKey();
-        var manual = fake.InjectManualTrade("BUY", 0.02m);
+        Task<ExchangeResult<OrderFill>> step;
+        FakeOrder manual;
+        if (stepDuringReRead)
+        {
+            fake.Faults.OnNext("GET /fapi/v1/userTrades", Fault.Latency(TimeSpan.FromMilliseconds(800)));
+            fake.ExpireListenKey();
+            manual = fake.InjectManualTrade("BUY", 0.02m);
+            await EventuallyAsync(() => recorder.Calls.Any(c => !c.Step && c.Query.Contains("fromId=", StringComparison.Ordinal) && c.End == long.MaxValue));
+            step = Step();
+        }
+        else
+        {
+            step = Step();
+            await EventuallyAsync(() => recorder.Calls.Any(c => c.Step && c.Endpoint == "POST /fapi/v1/order"));
+            fake.ExpireListenKey();
+            manual = fake.InjectManualTrade("BUY", 0.02m);
+        }
         (await step).Unwrap();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var e = await ex.VenueEvents.ReadAsync(cts.Token);

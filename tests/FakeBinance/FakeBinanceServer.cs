@@ -99,6 +99,8 @@ public sealed class FakeBinanceServer : IAsyncDisposable
     public (int TenSeconds, int OneMinute) OrderCounts => _limiter.OrderCounts;
     /// <summary>REST requests that arrived while the IP was banned (after the 418 that announced the ban).</summary>
     public int RequestsDuringBan => _limiter.RequestsDuringBan;
+    /// <summary>The request weight counted in the current minute (what X-MBX-USED-WEIGHT-1M says).</summary>
+    public int UsedWeight => _limiter.UsedWeight;
     /// <summary>Server ms until which the IP is banned (0: never banned).</summary>
     public long BannedUntilMs => _limiter.BannedUntil;
 

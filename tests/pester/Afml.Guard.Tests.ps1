@@ -12,23 +12,15 @@ BeforeAll {
     $script:Start = 'Afml.PowerShell.Commands.StartAfmlSessionCommand'
 
     $fake = Start-FakeBinance
+    $script:FakeServer = $fake   # for TestSupport's Invoke-FakeSigned
     $script:Fake = $fake.Process
     $script:Endpoint = $fake.Endpoint
     $script:FakeKey = $fake.Key
     $script:FakeSecret = $fake.Secret
     $script:Credential = $fake.Credential
 
-    # A signed call as Binance documents it, timestamped on the fake's (virtual) clock.
-    function script:Invoke-FakeSigned {
-        param([string] $Method, [string] $Path, [string] $Query)
-        $time = (Invoke-RestMethod "$Endpoint/fapi/v1/time" -TimeoutSec 10).serverTime
-        $q = if ($Query) { "$Query&timestamp=$time" } else { "timestamp=$time" }
-        $hmac = [Security.Cryptography.HMACSHA256]::new([Text.Encoding]::UTF8.GetBytes($FakeSecret))
-        try { $sig = [Convert]::ToHexStringLower($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($q))) } finally { $hmac.Dispose() }
-        Invoke-RestMethod -Method $Method "$Endpoint$Path`?$q&signature=$sig" -Headers @{ 'X-MBX-APIKEY' = $FakeKey } -TimeoutSec 10
-    }
     function script:Get-FakePosition {
-        $p = Invoke-FakeSigned GET '/fapi/v2/positionRisk' 'symbol=BTCUSDT'
+        $p = Invoke-FakeSigned $FakeServer GET '/fapi/v2/positionRisk' 'symbol=BTCUSDT'
         [decimal](@($p | Where-Object symbol -eq 'BTCUSDT')[0].positionAmt)
     }
 
@@ -98,7 +90,7 @@ Describe 'Get-AfmlStatus (guard)' {
 Describe 'Invoke-AfmlEmergency on a dead session (standalone fake Binance)' {
     It 'with -WhatIf -Force changes nothing' {
         $root = New-TrainingCopy
-        Invoke-FakeSigned POST '/fapi/v1/order' 'symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&newClientOrderId=pester-whatif-1' | Out-Null
+        Invoke-FakeSigned $FakeServer POST '/fapi/v1/order' 'symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&newClientOrderId=pester-whatif-1' | Out-Null
         try {
             $path = New-DeadSessionStatus $root
             $before = Get-Content $path -Raw
@@ -108,14 +100,14 @@ Describe 'Invoke-AfmlEmergency on a dead session (standalone fake Binance)' {
             (Get-ChildItem (Join-Path $root "$DemoId/produccion")).Name | Should -Be $files
             Get-FakePosition | Should -Be 0.01
         } finally {
-            Invoke-FakeSigned POST '/fapi/v1/order' 'symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.01&reduceOnly=true&newClientOrderId=pester-whatif-2' | Out-Null
+            Invoke-FakeSigned $FakeServer POST '/fapi/v1/order' 'symbol=BTCUSDT&side=SELL&type=MARKET&quantity=0.01&reduceOnly=true&newClientOrderId=pester-whatif-2' | Out-Null
         }
         Get-FakePosition | Should -Be 0
     }
 
     It 'closes the position from this shell when piped from Get-AfmlStatus, says what it closed, and halts the training' {
         $root = New-TrainingCopy
-        Invoke-FakeSigned POST '/fapi/v1/order' 'symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&newClientOrderId=pester-dead-1' | Out-Null
+        Invoke-FakeSigned $FakeServer POST '/fapi/v1/order' 'symbol=BTCUSDT&side=BUY&type=MARKET&quantity=0.01&newClientOrderId=pester-dead-1' | Out-Null
         Get-FakePosition | Should -Be 0.01
         $path = New-DeadSessionStatus $root
         Set-Content (Join-Path $root "$DemoId/produccion/sesion_broken.status.json") '{ not json'
@@ -166,7 +158,7 @@ Describe 'Invoke-AfmlEmergency on a running session' {
             for ($i = 0; $i -lt 200 -and -not (Test-Path $control); $i++) { Start-Sleep -Milliseconds 50 }
             $req = Get-Content $control -Raw | ConvertFrom-Json
             @{ RequestId = $req.Id; Command = 'emergency'; SessionId = '20250101_010000'; AcknowledgedAt = [DateTimeOffset]::UtcNow.ToString('o')
-               State = 'FLAT'; PositionsClosed = 1; OrdersCancelled = 0; StillOpen = ''; Problems = @() } | ConvertTo-Json | Set-Content ($p -replace '\.status\.json$', '.ack.json')
+               State = 'FLAT'; PositionsClosed = 1; OrdersCancelled = 0; StillOpen = ''; Problems = @(); ClosedQuantity = 0.02 } | ConvertTo-Json | Set-Content ($p -replace '\.status\.json$', '.ack.json')
         }
         try {
             $r = Invoke-AfmlEmergency -TrainId $DemoId -TrainingRoot $root -Timeout '00:00:20' -Force
@@ -174,6 +166,7 @@ Describe 'Invoke-AfmlEmergency on a running session' {
         $r.Mode | Should -Be 'Acknowledged'
         $r.State | Should -Be 'FLAT'
         $r.PositionsClosed | Should -Be 1
+        $r.ClosedQuantity | Should -Be 0.02 -Because 'the session says what its close filled, as a Direct emergency does'
     }
 }
 

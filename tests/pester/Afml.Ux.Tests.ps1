@@ -519,6 +519,42 @@ Describe 'ConvertTo-Json of Afml objects' {
     }
 }
 
+Describe 'Get-AfmlStatus views' {
+    BeforeAll {
+        $script:ViewRoot = New-TrainingCopy
+        $null = Start-AfmlSession -TrainId $DemoId -TrainingRoot $ViewRoot -Replay $Candles -From 2025-01-01 -MaxSteps 3 -Quiet 3>$null
+        function script:Get-GuardedStatus {
+            param([switch] $NoGuard)
+            $s = (Get-AfmlStatus -TrainingRoot $ViewRoot -All | Select-Object -First 1).psobject.BaseObject
+            if (-not $NoGuard) {
+                # A Binance session's guard, as its status file carries it (a replay has none): set through the type.
+                $t = $s.GetType()
+                $t.GetProperty('ProtectiveStopPrice').SetValue($s, [decimal]'95000.5')
+                $t.GetProperty('ProtectiveStopDistancePct').SetValue($s, [double]4.25)
+                $t.GetProperty('ProtectiveStopId').SetValue($s, 'afml-x-7-ps/3000000001')
+                $t.GetProperty('LastMarkPrice').SetValue($s, [double]99100.25)
+                $t.GetProperty('LastMarkAt').SetValue($s, [DateTimeOffset]::UtcNow.AddSeconds(-7))
+            }
+            $s
+        }
+    }
+    It 'the default table shows the stop with its room and the last mark with its age, in under 120 columns' {
+        $lines = @((Get-GuardedStatus | Out-String -Width 250) -split "\r?\n" | Where-Object { $_.Trim() })
+        $lines[0] | Should -Match 'Position\s+Stop \(room\)\s+Mark \(age\)$'
+        $lines[2] | Should -Match '95000\.50 \(4\.3%\)\s+99100\.25 \([7-9]s\)$'
+        ($lines | Measure-Object -Property Length -Maximum).Maximum | Should -BeLessOrEqual 120 -Because 'the board stays readable in a normal terminal'
+        $none = @((Get-GuardedStatus -NoGuard | Out-String -Width 250) -split "\r?\n" | Where-Object { $_.Trim() })
+        $none[2] | Should -Match '\s-\s+-$' -Because 'a session without a guard says so instead of leaving blanks'
+    }
+    It 'Format-List shows the guard in full: price, room, id; mark price, its UTC time and age' {
+        $text = Get-GuardedStatus | Format-List | Out-String -Width 250
+        $text | Should -Match 'ProtectiveStop\s+: 95000\.50, 4\.25 % away · afml-x-7-ps/3000000001'
+        $text | Should -Match 'LastMark\s+: 99100\.25 at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \([7-9]s ago\)'
+        $text | Should -Match 'Drawdown\s+: \d+\.\d\d % \(limit 25\.95 %\)'
+        (Get-GuardedStatus -NoGuard | Format-List | Out-String) | Should -Match 'ProtectiveStop\s+: none'
+    }
+}
+
 Describe 'Culture and time zone' {
     It 'key cmdlets give the same figures and text under <Culture> in Europe/Madrid, -From/-To read as UTC' -ForEach @(@{ Culture = 'de-DE' }, @{ Culture = 'es-ES' }) {
         $root = New-TrainingCopy

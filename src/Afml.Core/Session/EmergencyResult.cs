@@ -13,7 +13,8 @@ public sealed record EmergencyResult
     /// <summary>FLAT or EMERGENCY_INCOMPLETE; null when not known (-NoWait).</summary>
     public string? State { get; init; }
     public int PositionsClosed { get; init; }
-    /// <summary>Base quantity the protocol closed (Direct only).</summary>
+    /// <summary>Base quantity the protocol closed: from this shell's own close (Direct) or from the running session's
+    /// acknowledgement (Acknowledged); 0 when nothing was open or not known (-NoWait).</summary>
     public double ClosedQuantity { get; init; }
     public int OrdersCancelled { get; init; }
     /// <summary>What is still open, in words (EMERGENCY_INCOMPLETE).</summary>

@@ -20,6 +20,8 @@ public sealed record ControlRequest(string Command, string Reason, DateTimeOffse
 /// <summary>A session's answer to a <see cref="ControlRequest"/>: what the emergency protocol did.</summary>
 /// <param name="State">FLAT or EMERGENCY_INCOMPLETE.</param>
 /// <param name="StillOpen">What is still open, in words (empty when flat).</param>
+/// <param name="ClosedQuantity">Base quantity the protocol's close order filled (0 when nothing was open; absent in an
+/// acknowledgement written before it existed).</param>
 public sealed record ControlAck(
     string RequestId,
     string Command,
@@ -29,10 +31,12 @@ public sealed record ControlAck(
     int PositionsClosed,
     int OrdersCancelled,
     string StillOpen,
-    IReadOnlyList<string> Problems)
+    IReadOnlyList<string> Problems,
+    double ClosedQuantity = 0)
 {
     public static ControlAck For(ControlRequest request, string sessionId, EmergencyOutcome outcome, DateTimeOffset at) =>
-        new(request.Id, request.Command, sessionId, at, outcome.State, outcome.PositionsClosed, outcome.OrdersCancelled, outcome.StillOpen, outcome.Problems);
+        new(request.Id, request.Command, sessionId, at, outcome.State, outcome.PositionsClosed, outcome.OrdersCancelled, outcome.StillOpen, outcome.Problems,
+            outcome.CloseFill?.ExecutedQuantity ?? 0);
 }
 
 public static class SessionControl

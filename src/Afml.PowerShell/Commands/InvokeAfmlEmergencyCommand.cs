@@ -145,7 +145,7 @@ public sealed class InvokeAfmlEmergencyCommand : AfmlTrainingTargetCmdlet
         }
         WriteObject(result with
         {
-            Mode = "Acknowledged", State = ack.State, PositionsClosed = ack.PositionsClosed, OrdersCancelled = ack.OrdersCancelled,
+            Mode = "Acknowledged", State = ack.State, PositionsClosed = ack.PositionsClosed, ClosedQuantity = ack.ClosedQuantity, OrdersCancelled = ack.OrdersCancelled,
             StillOpen = string.IsNullOrEmpty(ack.StillOpen) ? null : ack.StillOpen, Problems = ack.Problems, At = ack.AcknowledgedAt,
         });
         if (ack.State != EmergencyStates.Flat) WriteErrorLine($"{EmergencyStates.Incomplete}: {ack.StillOpen}");

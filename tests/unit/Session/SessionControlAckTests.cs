@@ -42,6 +42,7 @@ public class SessionControlAckTests : IDisposable
         Assert.Equal(EmergencyStates.Flat, ack.State);
         Assert.Equal(1, ack.PositionsClosed);
         Assert.Equal(2, ack.OrdersCancelled);
+        Assert.Equal(0.5, ack.ClosedQuantity); // what the close filled: Invoke-AfmlEmergency's ClosedQuantity in session mode
         Assert.Empty(Directory.GetFiles(_dir, "*.tmp"));
     }
 

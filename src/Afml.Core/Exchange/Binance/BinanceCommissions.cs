@@ -7,11 +7,12 @@ namespace Afml.Core.Exchange.Binance;
 /// An order's commission as Binance charged it: the fills' <c>n</c>/<c>N</c> from the user-data stream, or
 /// GET /fapi/v1/userTrades (weight 5) when the stream did not deliver them; summed per
 /// <c>commissionAsset</c>, each non-USDT part (BNB with the fee discount) valued in USDT at the asset's price on the
-/// venue right after the fill (GET /fapi/v1/ticker/price?symbol=&lt;ASSET&gt;USDT, weight 1). A part whose price
+/// venue (GET /fapi/v1/ticker/price?symbol=&lt;ASSET&gt;USDT, weight 1): kept and refreshed in the background by
+/// <paramref name="prices"/> (no call after each order), or read right after the fill without it. A part whose price
 /// cannot be read keeps its raw amount and is logged, and the total is then unknown (null), as it is when the trades
 /// cannot be read: the session charges the config's rate instead and says so.
 /// </summary>
-public sealed class BinanceCommissions(BinanceRestClient rest, Action<string>? log = null)
+public sealed class BinanceCommissions(BinanceRestClient rest, Action<string>? log = null, BinanceConversionPrices? prices = null)
 {
     private const string Quote = "USDT";
 
@@ -27,7 +28,7 @@ public sealed class BinanceCommissions(BinanceRestClient rest, Action<string>? l
     }
 
     /// <summary>The commission of <paramref name="trades"/> (from the user-data stream's <c>n</c>/<c>N</c>, or from
-    /// userTrades): summed per asset, each non-USDT part valued in USDT at the venue's price now, right after the fill.</summary>
+    /// userTrades): summed per asset, each non-USDT part valued in USDT at the venue's price (kept current, or read now).</summary>
     public async Task<(decimal? UsdtTotal, IReadOnlyList<CommissionCharge> Charges)> ValueAsync(IEnumerable<BinanceTrade> trades, long orderId, CancellationToken ct)
     {
         var amounts = new List<(string Asset, decimal Amount)>();
@@ -74,6 +75,7 @@ public sealed class BinanceCommissions(BinanceRestClient rest, Action<string>? l
 
     private async Task<decimal?> PriceAsync(string pair, CancellationToken ct)
     {
+        if (prices is not null) return await prices.PriceAsync(pair, ct).ConfigureAwait(false);
         var r = await rest.SendAsync(HttpMethod.Get, "/fapi/v1/ticker/price", new BinanceQuery().Add("symbol", pair), BinanceSecurity.None, 1, ct).ConfigureAwait(false);
         if (!r.Success) return null;
         try

@@ -39,6 +39,8 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     private readonly ConcurrentDictionary<long, byte> _ownOrderNumbers = new();
     private readonly SemaphoreSlim _catchUpLock = new(1, 1);
     private Task _catchUp = Task.CompletedTask;
+    private readonly BinanceRestTurns _turns = new();
+    private readonly BinanceConversionPrices _prices;
 
     /// <param name="environment">Production, Testnet, or <see cref="BinanceEnvironment.Local"/>.</param>
     /// <param name="credentials">From <see cref="BinanceCredentials.FromEnvironment"/> or given directly.</param>
@@ -49,7 +51,8 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     {
         ArgumentNullException.ThrowIfNull(credentials);
         Rest = new BinanceRestClient(environment, options ?? new BinanceOptions(), time, credentials, handler, rateGate: rateGate);
-        _placer = new BinanceOrderPlacer(Rest, time, log, _fills, () => _stream is not null && _state.IsConnected);
+        _prices = new BinanceConversionPrices(Rest, time, Rest.Options.CommissionPriceRefresh, _turns);
+        _placer = new BinanceOrderPlacer(Rest, time, log, _fills, () => _stream is not null && _state.IsConnected, _prices);
         _accountReader = new BinanceAccountReader(Rest);
         _algo = new BinanceAlgoOrders(Rest, time);
         _log = log;
@@ -93,12 +96,19 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     /// <summary>The REST client (clock offset, rate-limit state) for diagnostics.</summary>
     public BinanceRestClient Rest { get; }
 
+    /// <summary>Foreground (the session's calls) and background (re-read, refreshes) use of the REST connection.</summary>
+    public BinanceRestTurns Turns => _turns;
+
+    /// <summary>Commission assets' USDT prices (BNBUSDT), kept current in the background.</summary>
+    public BinanceConversionPrices ConversionPrices => _prices;
+
     /// <summary>Orders whose outcome is still unknown.</summary>
     public IReadOnlyCollection<string> UncertainOrders => _placer.Uncertain;
 
     public async Task<ExchangeResult<SymbolRules>> GetSymbolRulesAsync(string symbol, CancellationToken ct)
     {
         if (_rules.TryGetValue(symbol, out var cached)) return ExchangeResult<SymbolRules>.Ok(cached);
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         var r = await Rest.SendAsync(HttpMethod.Get, "/fapi/v1/exchangeInfo", new BinanceQuery(), BinanceSecurity.None, 1, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<SymbolRules>.Fail(r.Error!);
         return Read(r.Data!, "exchangeInfo", body =>
@@ -114,6 +124,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     /// <summary>The USDT asset's figures (see <see cref="BinanceAccountReader.ParseUsdtAccount"/>).</summary>
     public async Task<ExchangeResult<AccountSnapshot>> GetAccountAsync(CancellationToken ct)
     {
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         var modes = await ModesAsync(ct).ConfigureAwait(false);
         if (!modes.Success) return ExchangeResult<AccountSnapshot>.Fail(modes.Error!);
         if (await StreamHealthyAsync(null, ct).ConfigureAwait(false))
@@ -121,10 +132,16 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
             Interlocked.Increment(ref _streamReads);
             return ExchangeResult<AccountSnapshot>.Ok(_state.Account());
         }
+        return await ReadAccountRestAsync(modes.Data.MultiAssets, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>GET account over REST; seeds the stream's state.</summary>
+    private async Task<ExchangeResult<AccountSnapshot>> ReadAccountRestAsync(bool multiAssets, CancellationToken ct)
+    {
         Interlocked.Increment(ref _restReads);
         var r = await Rest.SendAsync(HttpMethod.Get, Rest.Options.AccountPath, new BinanceQuery(), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<AccountSnapshot>.Fail(r.Error!);
-        var parsed = Read(r.Data!, "account", body => ExchangeResult<AccountSnapshot>.Ok(BinanceAccountReader.ParseUsdtAccount(body, modes.Data.MultiAssets)));
+        var parsed = Read(r.Data!, "account", body => ExchangeResult<AccountSnapshot>.Ok(BinanceAccountReader.ParseUsdtAccount(body, multiAssets)));
         if (parsed.Success) _state.SeedAccount(parsed.Data!);
         return parsed;
     }
@@ -203,13 +220,13 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     public Task<ExchangeResult<ProtectiveStopOrder>> PlaceStopAsync(string symbol, OrderSide side, string triggerPrice, string clientAlgoId, CancellationToken ct)
     {
         _ownStopIds.TryAdd(clientAlgoId, 0);
-        return _algo.PlaceStopAsync(symbol, side, triggerPrice, clientAlgoId, ct);
+        return _turns.InForegroundAsync(() => _algo.PlaceStopAsync(symbol, side, triggerPrice, clientAlgoId, ct), ct);
     }
 
     public async Task<ExchangeResult<ProtectiveStopOrder?>> QueryStopAsync(string symbol, string clientAlgoId, CancellationToken ct)
     {
         _ownStopIds.TryAdd(clientAlgoId, 0); // a stop adopted at start is ours too
-        var found = await _algo.QueryStopAsync(symbol, clientAlgoId, ct).ConfigureAwait(false);
+        var found = await _turns.InForegroundAsync(() => _algo.QueryStopAsync(symbol, clientAlgoId, ct), ct).ConfigureAwait(false);
         // Triggered, learnt by asking: the kept position may not show its close yet; reads wait for the stream's next
         // ACCOUNT_UPDATE or go to REST (guard3).
         if (found.Success && found.Data is { HasTriggered: true, AlgoId: { } algoId }) _state.ExpectForeignFill(-algoId, 0);
@@ -217,11 +234,13 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     }
 
     public Task<ExchangeResult<ProtectiveStopOrder?>> CancelStopAsync(string symbol, string clientAlgoId, CancellationToken ct) =>
-        _algo.CancelStopAsync(symbol, clientAlgoId, ct);
+        _turns.InForegroundAsync(() => _algo.CancelStopAsync(symbol, clientAlgoId, ct), ct);
 
-    public Task<ExchangeResult<IReadOnlyList<ProtectiveStopOrder>>> OpenStopsAsync(string symbol, CancellationToken ct) => _algo.OpenStopsAsync(symbol, ct);
+    public Task<ExchangeResult<IReadOnlyList<ProtectiveStopOrder>>> OpenStopsAsync(string symbol, CancellationToken ct) =>
+        _turns.InForegroundAsync(() => _algo.OpenStopsAsync(symbol, ct), ct);
 
-    public Task<ExchangeResult<int>> CancelAllStopsAsync(string symbol, CancellationToken ct) => _algo.CancelAllStopsAsync(symbol, ct);
+    public Task<ExchangeResult<int>> CancelAllStopsAsync(string symbol, CancellationToken ct) =>
+        _turns.InForegroundAsync(() => _algo.CancelAllStopsAsync(symbol, ct), ct);
 
     /// <summary>An event learnt otherwise than from the stream (a protective stop found triggered by asking), for the
     /// session's wait like the stream's own.</summary>
@@ -277,6 +296,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     /// <exception cref="AfmlException">HedgeModeUnsupported; MarginTypeChangeFailed.</exception>
     public async Task<ExchangeResult<BinanceAccountSettings>> ConfigureAsync(string symbol, CancellationToken ct)
     {
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         var modes = await ModesAsync(ct).ConfigureAwait(false);
         if (!modes.Success) return ExchangeResult<BinanceAccountSettings>.Fail(modes.Error!);
         var (marginType, leverage) = await _accountReader.ReadSymbolConfigAsync(symbol, ct).ConfigureAwait(false);
@@ -305,7 +325,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
         if (Rest.Options.UserStream && _stream is null)
         {
             _symbol = symbol;
-            _stream = new BinanceUserStream(Rest, _time, OnStreamEvent, OnStreamConnected, OnStreamDisconnected, _log);
+            _stream = new BinanceUserStream(Rest, _time, OnStreamEvent, OnStreamConnected, OnStreamDisconnected, _log, _turns);
             if (await _stream.StartAsync(ct).ConfigureAwait(false))
                 _log?.Invoke("Stream de usuario conectado: cuenta, posición y operaciones ajenas se siguen en tiempo real (REST como comprobación).");
         }
@@ -347,14 +367,16 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
             if (_fills.LastTradeIdOf(symbol) is { } last) query.Add("fromId", last + 1);
             else query.Add("startTime", Math.Max(0, Interlocked.Read(ref _lostAtMs) - 1_000));
             query.Add("limit", 1000);
-            var r = await Rest.SendAsync(HttpMethod.Get, "/fapi/v1/userTrades", query, BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
+            // Every request below is one background turn: it yields to the session's calls (a step's order → fill
+            // sequence runs whole before it), and goes through the same rate gate.
+            var r = await _turns.InBackgroundAsync(() => Rest.SendAsync(HttpMethod.Get, "/fapi/v1/userTrades", query, BinanceSecurity.Signed, 5, ct), ct).ConfigureAwait(false);
             IReadOnlyList<BinanceTrade> trades;
             try { trades = r.Success ? BinanceCommissions.ParseTrades(r.Data!.Body) : []; }
             catch (Exception ex) when (ex is JsonException or FormatException) { trades = []; }
             if (!r.Success) _log?.Invoke($"Stream de usuario reconectado: no se pudieron releer las operaciones ({r.Error}); la reconciliación del siguiente paso cubre.");
             // Re-seed from REST (reads go there until it is done): the position includes every fill listed above.
-            await GetAccountAsync(ct).ConfigureAwait(false);
-            await GetPositionAsync(symbol, ct).ConfigureAwait(false);
+            if (_modes is { } modes) await _turns.InBackgroundAsync(() => ReadAccountRestAsync(modes.MultiAssets, ct), ct).ConfigureAwait(false);
+            await _turns.InBackgroundAsync(() => ReadPositionRestAsync(symbol, ct), ct).ConfigureAwait(false);
             // An own order still in flight (its answer held, its events lost with the stream) is known as ours once
             // placed: never taken for a foreign fill.
             await _placer.WhenIdleAsync(ct).ConfigureAwait(false);
@@ -397,7 +419,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     /// <summary>The client order id and type of a foreign order (userTrades carries neither).</summary>
     private async Task<(string ClientId, string Type)> LookUpOrderAsync(string symbol, long orderId, CancellationToken ct)
     {
-        var q = await Rest.SendAsync(HttpMethod.Get, "/fapi/v1/order", new BinanceQuery().Add("symbol", symbol).Add("orderId", orderId), BinanceSecurity.Signed, 1, ct).ConfigureAwait(false);
+        var q = await _turns.InBackgroundAsync(() => Rest.SendAsync(HttpMethod.Get, "/fapi/v1/order", new BinanceQuery().Add("symbol", symbol).Add("orderId", orderId), BinanceSecurity.Signed, 1, ct), ct).ConfigureAwait(false);
         if (!q.Success) return ("", "");
         try
         {
@@ -423,7 +445,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
         {
             try { await Task.Delay(period, _time, ct).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
-            await Rest.SyncTimeAsync(ct).ConfigureAwait(false);
+            await _turns.InBackgroundAsync(() => Rest.SyncTimeAsync(ct), ct).ConfigureAwait(false);
         }
     }
 
@@ -431,12 +453,19 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     /// is reported as an error naming both legs, never netted into one figure.</summary>
     public async Task<ExchangeResult<PositionSnapshot>> GetPositionAsync(string symbol, CancellationToken ct)
     {
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         if (await StreamHealthyAsync(symbol, ct).ConfigureAwait(false))
         {
             Interlocked.Increment(ref _streamReads);
             var kept = _state.Position(symbol);
             return ExchangeResult<PositionSnapshot>.Ok(kept with { Leverage = kept.Leverage > 0 ? kept.Leverage : _leverage.GetValueOrDefault(symbol, 0) });
         }
+        return await ReadPositionRestAsync(symbol, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>GET positionRisk over REST; seeds the stream's state.</summary>
+    private async Task<ExchangeResult<PositionSnapshot>> ReadPositionRestAsync(string symbol, CancellationToken ct)
+    {
         Interlocked.Increment(ref _restReads);
         var r = await Rest.SendAsync(HttpMethod.Get, Rest.Options.PositionRiskPath, new BinanceQuery().Add("symbol", symbol), BinanceSecurity.Signed, 5, ct).ConfigureAwait(false);
         if (!r.Success) return ExchangeResult<PositionSnapshot>.Fail(r.Error!);
@@ -478,6 +507,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
     public async Task<ExchangeResult<bool>> SetLeverageAsync(string symbol, int leverage, CancellationToken ct)
     {
         if (leverage is < 1 or > 125) return ExchangeResult<bool>.Fail(ExchangeErrorKind.Rejected, $"leverage {leverage} is outside 1..125", -4028);
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         // The session's first venue call: read (and log) the account configuration before anything else.
         if (Settings is null)
         {
@@ -496,6 +526,9 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
         ArgumentNullException.ThrowIfNull(request);
         if (!ClientOrderIds.IsValid(request.ClientOrderId))
             return ExchangeResult<OrderFill>.Fail(ExchangeErrorKind.Rejected, $"client order id '{request.ClientOrderId}' does not match {ClientOrderIds.Pattern}; not sent", -4015);
+        // The whole order → fill sequence (order, lookups, commission) is one foreground scope: no background request
+        // (a reconnect's re-read) starts inside it.
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         // Never send an order the venue can only reject: a hedge-mode account answers -4061 to every one-way order.
         var modes = await ModesAsync(ct).ConfigureAwait(false);
         if (!modes.Success) return ExchangeResult<OrderFill>.Fail(modes.Error!);
@@ -520,6 +553,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
 
     public async Task<ExchangeResult<int>> CancelAllOrdersAsync(string symbol, CancellationToken ct)
     {
+        using var turn = await _turns.ForegroundAsync(ct).ConfigureAwait(false);
         // The cancel answer carries no count; the open orders just before it give one (weight 1 with a symbol).
         var open = await Rest.SendAsync(HttpMethod.Get, "/fapi/v1/openOrders", new BinanceQuery().Add("symbol", symbol), BinanceSecurity.Signed, 1, ct).ConfigureAwait(false);
         var count = 0;
@@ -542,6 +576,7 @@ public sealed class BinanceExchange : IExchange, IPriceDriven, IProtectiveStops
         if (_clockKeeper is not null) try { await _clockKeeper.ConfigureAwait(false); } catch (OperationCanceledException) { }
         try { await _catchUp.ConfigureAwait(false); } catch (OperationCanceledException) { }
         if (_stream is not null) await _stream.DisposeAsync().ConfigureAwait(false);
+        await _prices.DisposeAsync().ConfigureAwait(false);
         _venueEvents.Writer.TryComplete();
         _configLock.Dispose();
         _background.Dispose();

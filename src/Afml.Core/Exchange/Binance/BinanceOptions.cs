@@ -70,6 +70,11 @@ public sealed record BinanceOptions
     /// <summary>How long a read waits for the stream to confirm an own fill before reading REST instead.</summary>
     public TimeSpan StreamCatchUp { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often a commission asset's USDT price (BNBUSDT with the fee discount) is refreshed in the
+    /// background once a fill needed it; a fill is valued at the kept price while it is younger than twice this, so no
+    /// order is followed by a ticker call. Zero: every fill reads the price right after it (one call per order).</summary>
+    public TimeSpan CommissionPriceRefresh { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How long an own order's step waits for its fills' ORDER_TRADE_UPDATE (commission n/N) before reading
     /// GET /fapi/v1/userTrades instead. Only waited while the stream is connected.</summary>
     public TimeSpan StreamFillWait { get; init; } = TimeSpan.FromSeconds(1);

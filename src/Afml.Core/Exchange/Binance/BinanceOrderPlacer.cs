@@ -15,9 +15,9 @@ namespace Afml.Core.Exchange.Binance;
 /// up to <see cref="BinanceOptions.StreamFillWait"/> while <paramref name="streamUp"/>), else from userTrades.
 /// </summary>
 public sealed class BinanceOrderPlacer(BinanceRestClient rest, TimeProvider time, Action<string>? log = null,
-    BinanceFillLedger? fills = null, Func<bool>? streamUp = null)
+    BinanceFillLedger? fills = null, Func<bool>? streamUp = null, BinanceConversionPrices? prices = null)
 {
-    private readonly BinanceCommissions _commissions = new(rest, log);
+    private readonly BinanceCommissions _commissions = new(rest, log, prices);
     private readonly Dictionary<string, DateTimeOffset> _uncertain = new(StringComparer.Ordinal);
     private readonly RecentOrders _done = new(); // bounded: a long run keeps only what a retry can ask for
     private readonly SemaphoreSlim _lock = new(1, 1);

@@ -11,6 +11,8 @@ namespace Afml.Core.Exchange.Binance;
 /// connection after <c>listenKeyExpired</c> or a -1125 keepalive, and reconnection with back-off after any drop. Every
 /// event goes to <paramref name="onEvent"/>; connection changes to <paramref name="onConnected"/> and
 /// <paramref name="onDisconnected"/> (after a reconnect the caller must read REST again: events sent meanwhile are lost).
+/// Its own REST calls after the start (a new key on reconnect, the keepalive) take background <paramref name="turns"/>:
+/// they yield to the session's calls.
 /// </summary>
 public sealed class BinanceUserStream(
     BinanceRestClient rest,
@@ -18,7 +20,8 @@ public sealed class BinanceUserStream(
     Action<JsonElement> onEvent,
     Action onConnected,
     Action onDisconnected,
-    Action<string>? log = null) : IAsyncDisposable
+    Action<string>? log = null,
+    BinanceRestTurns? turns = null) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private Task _run = Task.CompletedTask;
@@ -34,17 +37,17 @@ public sealed class BinanceUserStream(
     /// keeps trying in the background).</summary>
     public async Task<bool> StartAsync(CancellationToken ct)
     {
-        var connected = await ConnectAsync(ct).ConfigureAwait(false);
+        var connected = await ConnectAsync(background: false, ct).ConfigureAwait(false);
         _run = Task.Run(() => RunAsync(_stop.Token), CancellationToken.None);
         _ = Task.Run(() => KeepAliveLoopAsync(_stop.Token), CancellationToken.None);
         return connected;
     }
 
-    private async Task<bool> ConnectAsync(CancellationToken ct)
+    private async Task<bool> ConnectAsync(bool background, CancellationToken ct)
     {
         if (_listenKey is null)
         {
-            var key = await rest.SendAsync(HttpMethod.Post, "/fapi/v1/listenKey", new BinanceQuery(), BinanceSecurity.ApiKey, 1, ct).ConfigureAwait(false);
+            var key = await SendAsync(background, HttpMethod.Post, new BinanceQuery(), ct).ConfigureAwait(false);
             if (!key.Success)
             {
                 log?.Invoke($"Stream de usuario: no se pudo crear el listenKey ({key.Error}); cuenta y posición se leen por REST.");
@@ -91,7 +94,7 @@ public sealed class BinanceUserStream(
             }
             try { await Task.Delay(delay, time, ct).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
-            if (!await ConnectAsync(ct).ConfigureAwait(false)) delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            if (!await ConnectAsync(background: true, ct).ConfigureAwait(false)) delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
         }
     }
 
@@ -142,7 +145,7 @@ public sealed class BinanceUserStream(
             try { await Task.Delay(rest.Options.ListenKeyKeepAlive, time, ct).ConfigureAwait(false); }
             catch (OperationCanceledException) { return; }
             if (_listenKey is not { } key) continue;
-            var r = await rest.SendAsync(HttpMethod.Put, "/fapi/v1/listenKey", new BinanceQuery().Add("listenKey", key), BinanceSecurity.ApiKey, 1, ct).ConfigureAwait(false);
+            var r = await SendAsync(true, HttpMethod.Put, new BinanceQuery().Add("listenKey", key), ct).ConfigureAwait(false);
             KeepAlives++;
             if (!r.Success && r.Error!.Code == -1125)
             {
@@ -152,6 +155,12 @@ public sealed class BinanceUserStream(
             }
         }
     }
+
+    /// <summary>A listenKey call (weight 1); in a background turn except at the start (the session's own call).</summary>
+    private Task<ExchangeResult<BinanceResponse>> SendAsync(bool background, HttpMethod method, BinanceQuery query, CancellationToken ct) =>
+        background && turns is not null
+            ? turns.InBackgroundAsync(() => rest.SendAsync(method, "/fapi/v1/listenKey", query, BinanceSecurity.ApiKey, 1, ct), ct)
+            : rest.SendAsync(method, "/fapi/v1/listenKey", query, BinanceSecurity.ApiKey, 1, ct);
 
     public async ValueTask DisposeAsync()
     {

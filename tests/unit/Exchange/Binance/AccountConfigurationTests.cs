@@ -12,7 +12,7 @@ public class AccountConfigurationTests
 {
     private const long Start = 1_672_531_200_000;
     private const long Hour = 3_600_000;
-    private const string Key = "k-123456789", Secret = "s-abcdef";
+    internal const string Key = "k-123456789", Secret = "s-abcdef";
 
     internal static async Task<FakeBinanceServer> StartFakeAsync(Func<FakeBinanceOptions, FakeBinanceOptions>? adjust = null, TimeProvider? clock = null)
     {

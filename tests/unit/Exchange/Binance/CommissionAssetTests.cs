@@ -1,3 +1,4 @@
+using Afml.FakeBinance;
 using Afml.Core.Exchange;
 using Afml.Core.Exchange.Binance;
 
@@ -46,5 +47,44 @@ public class CommissionAssetTests
         Assert.Equal(["USDT", "BNB"], charges.Select(c => c.Asset));
         Assert.Equal("USDT+BNB", new OrderFill("x", 1, OrderSide.Buy, OrderStatus.Filled, 0.01, 1, (double)usdt!.Value, Charges: charges).CommissionAsset);
         Assert.Equal("BNBUSDT", stub.Requests.Single(r => r.Path == "/fapi/v1/ticker/price").Param("symbol"));
+    }
+
+    [Fact]
+    public async Task The_BNBUSDT_price_is_kept_and_refreshed_in_the_background_on_the_clock_and_read_again_only_when_too_old()
+    {
+        await using var fake = await AccountConfigurationTests.StartFakeAsync();
+        fake.Modes.BnbPrice = 600m;
+        var clock = new ManualClock();
+        using var rest = new BinanceRestClient(BinanceEnvironment.Local(new Uri(fake.RestBaseUrl)), new BinanceOptions(), clock);
+        await using var prices = new BinanceConversionPrices(rest, clock, TimeSpan.FromSeconds(60), new BinanceRestTurns());
+        int Tickers() => fake.RequestLog.For("GET /fapi/v1/ticker/price").Count;
+        async Task Eventually(Func<bool> done) { for (var i = 0; i < 500 && !done(); i++) await Task.Delay(10); Assert.True(done()); }
+        Task RefresherWaiting() => Eventually(() => clock.NextDue == clock.GetUtcNow() + TimeSpan.FromSeconds(60)); // its next period is armed
+
+        Assert.Equal(600m, await prices.PriceAsync("BNBUSDT", default));  // the first fill that needs it reads it
+        fake.Modes.BnbPrice = 650m;
+        await RefresherWaiting();
+        clock.Advance(TimeSpan.FromSeconds(59));
+        Assert.Equal(600m, await prices.PriceAsync("BNBUSDT", default));  // kept: no call
+        Assert.Equal(1, Tickers());
+
+        clock.Advance(TimeSpan.FromSeconds(1));                           // the refresh period: one background read
+        await Eventually(() => Tickers() == 2);
+        await Eventually(() => prices.PriceAsync("BNBUSDT", default).Result == 650m);
+        Assert.Equal(2, Tickers());
+
+        // Refreshes failing: the kept price serves until twice the period, then a fill reads it itself, as before.
+        fake.Faults.OnNext("GET /fapi/v1/ticker/price", Fault.Http503ServiceUnavailable, times: 2);
+        fake.Modes.BnbPrice = 700m;
+        await RefresherWaiting();
+        clock.Advance(TimeSpan.FromSeconds(60));
+        await Eventually(() => Tickers() == 3);
+        Assert.Equal(650m, await prices.PriceAsync("BNBUSDT", default));
+        await RefresherWaiting();
+        clock.Advance(TimeSpan.FromSeconds(60));
+        await Eventually(() => Tickers() == 4);
+        Assert.Equal(700m, await prices.PriceAsync("BNBUSDT", default));  // 120 s old: read in place
+        Assert.Equal(5, Tickers());
+        Assert.Equal(5, prices.Reads);
     }
 }

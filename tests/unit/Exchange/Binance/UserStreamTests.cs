@@ -7,7 +7,7 @@ namespace Afml.Tests.Exchange.Binance;
 /// <summary>The user-data stream over real sockets on the fake: account and position kept from it (no REST read while
 /// it is healthy), REST as the fallback when it is down or behind, listenKey expiry and re-creation, and fills this
 /// client did not make surfacing as venue events.</summary>
-public class UserStreamTests
+public class UserStreamTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly string[] Reads = ["GET /fapi/v3/account", "GET /fapi/v3/positionRisk"];
 
@@ -185,5 +185,110 @@ public class UserStreamTests
         Assert.Equal(0.03, e.Quantity, 9);
         Assert.False(ex.VenueEvents.TryRead(out _));
         Assert.Equal(0, (await ex.GetPositionAsync("BTCUSDT", default)).Unwrap().Quantity);
+    }
+
+    /// <summary>Every request the client sends, with when it started and ended, and whether the test's step sent it.</summary>
+    private sealed class RecordingHandler() : DelegatingHandler(new SocketsHttpHandler())
+    {
+        public static readonly AsyncLocal<bool> InStep = new();
+        private readonly object _gate = new();
+        private readonly List<Call> _calls = [];
+        private long _clock;
+
+        public sealed record Call(string Endpoint, string Query, bool Step, long Start)
+        {
+            public long End { get; set; } = long.MaxValue;
+        }
+
+        public IReadOnlyList<Call> Calls { get { lock (_gate) return _calls.ToArray(); } }
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            Call call;
+            lock (_gate)
+            {
+                call = new Call(request.Method + " " + request.RequestUri!.AbsolutePath, request.RequestUri.Query, InStep.Value, ++_clock);
+                _calls.Add(call);
+            }
+            try { return await base.SendAsync(request, ct); }
+            finally { lock (_gate) call.End = ++_clock; }
+        }
+    }
+
+    /// <param name="stepDuringReRead">false: the stream comes back while the step's order is held (the reconnect and its
+    /// re-read wait for the step); true: the step's order comes while the re-read's first request is held (the order
+    /// waits for that one request, the rest of the re-read waits for the step).</param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_reconnect_re_read_yields_to_the_steps_order_and_fill_sequence_and_applies_each_missed_fill_once(bool stepDuringReRead)
+    {
+        await using var fake = await AccountConfigurationTests.StartFakeAsync();
+        var recorder = new RecordingHandler();
+        await using var ex = new BinanceExchange(BinanceEnvironment.Local(new Uri(fake.RestBaseUrl)),
+            new BinanceCredentials(AccountConfigurationTests.Key, AccountConfigurationTests.Secret), TimeProvider.System, handler: recorder);
+        (await ex.SetLeverageAsync("BTCUSDT", 5, default)).Unwrap();
+        Assert.True(await fake.WaitForUserConnectionsAsync(1, TimeSpan.FromSeconds(5)));
+        (await ex.GetAccountAsync(default)).Unwrap();
+        (await ex.GetPositionAsync("BTCUSDT", default)).Unwrap();
+        (await ex.PlaceMarketOrderAsync(new MarketOrderRequest("BTCUSDT", OrderSide.Buy, 0.01, false, "afml-rr-1", 20_500), default)).Unwrap();
+        await EventuallyAsync(() => ex.Fills.LastTradeIdOf("BTCUSDT") is not null);
+
+        // The step's order is held 1.5 s at the fake; the key expires, a manual trade is missed, and the stream comes
+        // back: its re-read and the step's order → fill sequence want the connection at the same time.
+        fake.Faults.OnNext("POST /fapi/v1/order", Fault.Latency(TimeSpan.FromMilliseconds(1500)));
+        Task<ExchangeResult<OrderFill>> Step() => Task.Run(async () =>
+        {
+            RecordingHandler.InStep.Value = true;
+            return await ex.PlaceMarketOrderAsync(new MarketOrderRequest("BTCUSDT", OrderSide.Buy, 0.01, false, "afml-rr-2", 20_500), default);
+        });
+        Task<ExchangeResult<OrderFill>> step;
+        FakeOrder manual;
+        if (stepDuringReRead)
+        {
+            fake.Faults.OnNext("GET /fapi/v1/userTrades", Fault.Latency(TimeSpan.FromMilliseconds(800)));
+            fake.ExpireListenKey();
+            manual = fake.InjectManualTrade("BUY", 0.02m);
+            await EventuallyAsync(() => recorder.Calls.Any(c => !c.Step && c.Query.Contains("fromId=", StringComparison.Ordinal) && c.End == long.MaxValue));
+            step = Step();
+        }
+        else
+        {
+            step = Step();
+            await EventuallyAsync(() => recorder.Calls.Any(c => c.Step && c.Endpoint == "POST /fapi/v1/order"));
+            fake.ExpireListenKey();
+            manual = fake.InjectManualTrade("BUY", 0.02m);
+        }
+        (await step).Unwrap();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var e = await ex.VenueEvents.ReadAsync(cts.Token);
+        await EventuallyAsync(() => ex.CatchUps >= 1);
+
+        var calls = recorder.Calls;
+        var stepCalls = calls.Where(c => c.Step).ToList();
+        var (from, to) = (stepCalls.Min(c => c.Start), stepCalls.Max(c => c.End));
+        // The re-read: userTrades from the last trade id, account, position, the foreign order's lookup.
+        var reRead = calls.Where(c => !c.Step && (c.Query.Contains("fromId=", StringComparison.Ordinal) || c.Query.Contains("startTime=", StringComparison.Ordinal)
+            || c.Endpoint is "GET /fapi/v3/account" or "GET /fapi/v3/positionRisk" || (c.Endpoint == "GET /fapi/v1/order" && c.Query.Contains("orderId=", StringComparison.Ordinal)))
+            && c.Start > stepCalls[0].Start).ToList();
+        output.WriteLine(string.Join(Environment.NewLine, calls.Where(c => c.Start >= from).Select(c => $"{c.Start,4}-{c.End,4} {(c.Step ? "step" : "    ")} {c.Endpoint}{c.Query[..Math.Min(50, c.Query.Length)]}")));
+        output.WriteLine($"background turns {ex.Turns.BackgroundTurns}, of which waited for the step {ex.Turns.BackgroundYields}");
+        Assert.Contains(stepCalls, c => c.Endpoint == "POST /fapi/v1/order");
+        Assert.True(reRead.Count >= 3, $"the re-read made {reRead.Count} requests");
+        // Nothing else (the re-read, the stream's new key, the clock) ran inside the step's order → fill sequence.
+        Assert.All(calls.Where(c => !c.Step),
+            c => Assert.True(c.End < from || c.Start > to, $"{c.Endpoint}{c.Query} ran inside the step's order → fill sequence ({from}-{to})"));
+        Assert.True(ex.Turns.BackgroundYields >= 1, "the re-read never had to wait for the step: the test did not overlap them");
+
+        // Each missed fill once, by trade id: the manual trade surfaces once; the own order's fill never does.
+        Assert.Equal(VenueEventKind.ManualTrade, e.Kind);
+        Assert.Equal(manual.OrderId, e.OrderId);
+        Assert.Equal(0.02, e.Quantity, 9);
+        Assert.Equal(0, await ex.CatchUpAsync("BTCUSDT", default));
+        Assert.False(ex.VenueEvents.TryRead(out _));
+        Assert.Equal(fake.Trades.Count, fake.Trades.Count(t => ex.Fills.Seen("BTCUSDT", t.Id)));
+        // The rate gate counted the re-read's weight: its figure is the fake's, re-read included (one minute, a still clock).
+        Assert.Equal(fake.UsedWeight, ex.Rest.RateGate.UsedWeight);
+        Assert.True(fake.UsedWeight >= reRead.Count);
     }
 }

@@ -21,6 +21,9 @@ public sealed record ProtectiveStopGuard
     /// <summary>The account's fingerprint (<see cref="ProtectiveStopGuardFile.AccountFingerprint"/>): a one-way hash of
     /// the API key, never the key; null in a file written before it was recorded.</summary>
     public string? Account { get; init; }
+    /// <summary>The book's running peak equity when this stop was placed or adopted: the stop's price puts equity at
+    /// this peak less <c>max_drawdown_permitido</c> (after fees and the slippage margin). Null in older files.</summary>
+    public double? PeakEquity { get; init; }
 }
 
 /// <summary>

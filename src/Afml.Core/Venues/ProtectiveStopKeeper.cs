@@ -370,6 +370,7 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
         SessionId = context.SessionId,
         TrainId = settings.TrainId,
         Account = settings.Account,
+        PeakEquity = context.Book.PeakEquity,
     };
 
     private static string SideText(OrderSide side) => side == OrderSide.Buy ? "BUY" : "SELL";

@@ -80,13 +80,12 @@ Describe 'kill -9 right after a fill, then a crash (real process, standalone fak
         # The limit the stop was placed for: the running peak the guard file records for it (the session writes a row,
         # then moves its stop: a kill between the two leaves the stop of the row before, so the registro's highest
         # equity can be one row ahead of the resting stop) less max_drawdown_permitido; the allowance: the configured
-        # slippage (0.1 %) of the position's notional at the stop. That peak is one the registro had reached.
+        # slippage (0.1 %) of the position's notional at the stop. (That peak can sit above every row's equity: the
+        # monitor's drawdown checks at marks between candles raise the book's peak too.)
         $rows = @(Get-ChildItem $dir -Filter 'registro_*.csv' | ForEach-Object { Import-Csv $_.FullName })
         $trades = @($rows | Where-Object { $_.resultado -eq 'True' -and $_.operacion -match '^(abrir|aumento|reduccion|cierre)' }).Count
-        $rowPeak = [decimal](($rows | ForEach-Object { [double]::Parse($_.equity, [Globalization.CultureInfo]::InvariantCulture) } | Measure-Object -Maximum).Maximum)
         $guard.peak_equity | Should -Not -BeNullOrEmpty -Because 'the guard file records the peak its stop was placed for'
         $peak = [decimal][double]$guard.peak_equity
-        $peak | Should -BeLessOrEqual ([Math]::Max($rowPeak, [decimal]10000) + 0.01)
         $peak | Should -BeGreaterOrEqual 10000
         $wallet0 = 1000000 - 10000  # the account holds more than the capital; the session trades 10000 of it
         $limit = $peak * (1 - 0.2595079825048034)

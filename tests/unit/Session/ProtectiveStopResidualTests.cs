@@ -11,6 +11,7 @@ using Afml.Core.Session;
 using Afml.Core.Venues;
 using Afml.FakeBinance;
 using Xunit.Abstractions;
+using static Afml.Tests.Session.GuardTestDefaults;
 
 namespace Afml.Tests.Session;
 
@@ -24,18 +25,6 @@ namespace Afml.Tests.Session;
 public class ProtectiveStopResidualTests(ITestOutputHelper output)
 {
     private const int First = 18_000, History = 600;
-
-    private static readonly BinanceOptions Quick = new()
-    {
-        RecvWindow = TimeSpan.FromSeconds(1),
-        ReconcileMargin = TimeSpan.FromMilliseconds(200),
-        RequestTimeout = TimeSpan.FromSeconds(10),
-        ReconcilePollInterval = TimeSpan.FromMilliseconds(100),
-    };
-
-    private static readonly EmergencyProtocolOptions FastBackOff = new(TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200));
-
-    private static string I(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
     private static decimal VenuePosition(FakeVenueSession s) => s.Fake.Account.Position("BTCUSDT")?.Amount ?? 0m;
 

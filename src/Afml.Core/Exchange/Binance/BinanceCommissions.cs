@@ -73,19 +73,8 @@ public sealed class BinanceCommissions(BinanceRestClient rest, Action<string>? l
         return trades;
     }
 
-    private async Task<decimal?> PriceAsync(string pair, CancellationToken ct)
-    {
-        if (prices is not null) return await prices.PriceAsync(pair, ct).ConfigureAwait(false);
-        var r = await rest.SendAsync(HttpMethod.Get, "/fapi/v1/ticker/price", new BinanceQuery().Add("symbol", pair), BinanceSecurity.None, 1, ct).ConfigureAwait(false);
-        if (!r.Success) return null;
-        try
-        {
-            using var doc = JsonDocument.Parse(r.Data!.Body);
-            return BinanceJson.TryDecimal(doc.RootElement, "price") is { } p && p > 0m ? p : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
+    private async Task<decimal?> PriceAsync(string pair, CancellationToken ct) =>
+        prices is not null
+            ? await prices.PriceAsync(pair, ct).ConfigureAwait(false)
+            : await BinanceConversionPrices.TickerPriceAsync(rest, pair, ct).ConfigureAwait(false);
 }

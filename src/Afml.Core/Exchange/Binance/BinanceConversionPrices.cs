@@ -61,9 +61,15 @@ public sealed class BinanceConversionPrices(BinanceRestClient rest, TimeProvider
         }
     }
 
-    private async Task<decimal?> ReadAsync(string pair, CancellationToken ct)
+    private Task<decimal?> ReadAsync(string pair, CancellationToken ct)
     {
         Interlocked.Increment(ref _reads);
+        return TickerPriceAsync(rest, pair, ct);
+    }
+
+    /// <summary>One <c>GET /fapi/v1/ticker/price</c>: the pair's last price, or null when it cannot be had.</summary>
+    internal static async Task<decimal?> TickerPriceAsync(BinanceRestClient rest, string pair, CancellationToken ct)
+    {
         var r = await rest.SendAsync(HttpMethod.Get, "/fapi/v1/ticker/price", new BinanceQuery().Add("symbol", pair), BinanceSecurity.None, 1, ct).ConfigureAwait(false);
         if (!r.Success) return null;
         try

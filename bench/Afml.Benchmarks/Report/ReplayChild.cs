@@ -130,6 +130,8 @@ internal static class ReplayChild
         var line = (await stdout).Split('\n').FirstOrDefault(l => l.StartsWith("RESULT ", StringComparison.Ordinal));
         if (p.ExitCode != 0 || line is null)
             throw new InvalidOperationException($"replay child failed (exit {p.ExitCode}): {await stderr}{await stdout}");
+        if (Environment.GetEnvironmentVariable("AFML_BENCH_JITLOG") == "1" || Environment.GetEnvironmentVariable("AFML_BENCH_ALLOCS") == "1")
+            Console.Error.Write(await stderr); // the child's diagnostics
         return JsonSerializer.Deserialize<ReplayRun>(line["RESULT ".Length..])!;
     }
 }

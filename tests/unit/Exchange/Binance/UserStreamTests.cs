@@ -68,6 +68,9 @@ public class UserStreamTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.True(RestReads(fake) > before);
 
         await EventuallyAsync(() => ex.State.IsConnected);
+        // The reconnect's re-read reads account and position over REST in background turns that yield to the calls
+        // below: its requests can land after them, so the count is taken once it is done.
+        await EventuallyAsync(() => ex.CatchUps >= 1);
         (await ex.GetPositionAsync("BTCUSDT", default)).Unwrap();
         (await ex.GetAccountAsync(default)).Unwrap(); // reseeds after the reconnect
         var reseeded = RestReads(fake);

@@ -573,9 +573,11 @@ Describe 'Culture and time zone' {
 'csvline=' + (Get-Content `$s.RegistroPath -TotalCount 2)[1]
 (`$rows | Select-Object -First 2 | Out-String -Width 120).Trim()
 Update-TypeData -TypeName Afml.Core.Session.SessionStatus -MemberType NoteProperty -MemberName ProtectiveStopPrice -Value 95000.5 -Force
+Update-TypeData -TypeName Afml.Core.Session.SessionStatus -MemberType NoteProperty -MemberName ProtectiveStopDistancePct -Value 1.234 -Force
+Update-TypeData -TypeName Afml.Core.Session.SessionStatus -MemberType NoteProperty -MemberName ProtectiveStopProblem -Value 'a close-all stop placed by hand rests' -Force
 Get-AfmlStatus -TrainingRoot '$root' -All -Watch -Count 2 -Interval 0.05
 `$r = [Activator]::CreateInstance((Get-Command Invoke-AfmlEmergency).OutputType[0].Type)
-`$r.TrainId = 'x'; `$r.SessionId = 'y'; `$r.Mode = 'Direct'; `$r.State = 'FLAT'; `$r.ClosedQuantity = 0.218; `$r.At = [DateTimeOffset]'2026-12-02T16:32:27Z'
+`$r.TrainId = 'x'; `$r.SessionId = 'y'; `$r.Mode = 'Direct'; `$r.State = 'FLAT'; `$r.ClosedQuantity = 0.218; `$r.At = [DateTimeOffset]'2026-12-02T16:32:27Z'; `$r.ProtectiveStop = 'cancelled afml-x-ps'
 `$r | Format-List | Out-String -Width 120
 "@
         $out | Should -Contain 'offset=1' -Because 'the child really runs in Madrid time'
@@ -593,7 +595,8 @@ Get-AfmlStatus -TrainingRoot '$root' -All -Watch -Count 2 -Interval 0.05
         $text | Should -Match 'step 24 · last candle 2025-01-01T23:00:00Z · price \d+\.\d\d'
         $text | Should -Match 'equity \d+\.\d\d · drawdown \d+\.\d\d% \[[█░]{20}\] limit 25\.95%'
         $text | Should -Match 'position (flat|long \d|short \d)'
-        $text | Should -Match 'guard protective stop price 95000\.50' -Because 'guard fields are shown when a status carries them'
+        $text | Should -Match 'guard protective stop 95000\.50 \(1\.23 % away\) · problem: a close-all stop placed by hand rests' -Because 'guard fields are shown when a status carries them'
+        $text | Should -Match 'ProtectiveStop\s+: cancelled afml-x-ps'
         # The EmergencyResult list: At in ISO-8601 UTC, quantities invariant.
         $text | Should -Match 'At\s+: 2026-12-02 16:32:27Z'
         $text | Should -Match 'ClosedQuantity\s+: 0\.218'

@@ -17,7 +17,6 @@ internal sealed class StatusBoard(Func<SessionStatus, TimeSpan?> intervalOf)
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Optional status fields, by name: shown when present and not null.</summary>
-    private static readonly string[] GuardFields = ["ProtectiveStopPrice", "ProtectiveStopId", "ProtectiveStopDistance", "LastMarkPrice", "LastMarkAt"];
     private static readonly string[] ConnectionFields = ["StreamConnected", "LastMessageAt", "LastMessageAgeSeconds"];
 
     public IReadOnlyList<string> Render(IReadOnlyList<SessionStatus> statuses, DateTimeOffset now, TimeSpan refresh, string scope)
@@ -68,10 +67,25 @@ internal sealed class StatusBoard(Func<SessionStatus, TimeSpan?> intervalOf)
         var connection = string.Join(" · ", ConnectionFields.Select(f => Optional(s, f) is { } v ? $"{Words(f)} {v}" : null).OfType<string>());
         yield return $"  health {health} · pid {s.ProcessId.ToString(Inv)}{(connection.Length > 0 ? " · " + connection : "")}";
 
-        var guard = string.Join(" · ", GuardFields.Select(f => Optional(s, f) is { } v ? $"{Words(f)} {v}" : null).OfType<string>());
-        if (guard.Length > 0) yield return $"  guard {guard}";
+        if (Guard(s) is { } guard) yield return guard;
         if (s.EmergencyState is { } es) yield return $"  emergency {es}{(string.IsNullOrEmpty(s.EmergencyOpen) ? "" : ": " + s.EmergencyOpen)}";
         if (s.StopReason is { Length: > 0 } why && !SessionStateText.IsActive(s.State)) yield return $"  stopped {why}";
+    }
+
+    /// <summary>The guard's line: the protective stop (price, distance, id), what keeps it from being placed, and the last
+    /// mark price the monitor saw; null when the status carries none of them.</summary>
+    private static string? Guard(SessionStatus s)
+    {
+        var parts = new List<string>();
+        if (Optional(s, "ProtectiveStopPrice") is { } price)
+        {
+            var distance = Optional(s, "ProtectiveStopDistancePct") is { } d ? $" ({d} % away)" : "";
+            var id = Optional(s, "ProtectiveStopId") is { } i ? $" {i}" : "";
+            parts.Add($"protective stop {price}{distance}{id}");
+        }
+        if (Optional(s, "ProtectiveStopProblem") is { } problem) parts.Add($"problem: {problem}");
+        if (Optional(s, "LastMarkPrice") is { } mark) parts.Add($"mark {mark}{(Optional(s, "LastMarkAt") is { } at ? " at " + at : "")}");
+        return parts.Count > 0 ? "  guard " + string.Join(" · ", parts) : null;
     }
 
     /// <summary>A property this status may or may not have (added by newer engines), formatted invariantly.</summary>

@@ -100,6 +100,12 @@ internal sealed class FakeVenueSession : IAsyncDisposable
         await Task.WhenAny(connected, run);
         if (!run.IsCompleted && !await connected)
             throw new TimeoutException("the session never connected to the kline stream");
+        // Connected is not started: a candle published while the session still downloads its history or places its
+        // start's stop can land in that history and shift the steps. Publish once it says Running (or has ended).
+        for (var i = 0; i < 4000 && !run.IsCompleted && session.Status?.Current.State != nameof(SessionState.Running); i++)
+            await Task.Delay(5);
+        if (!run.IsCompleted && session.Status?.Current.State != nameof(SessionState.Running))
+            throw new TimeoutException($"the session connected but did not say Running within 20 s (state {session.Status?.Current.State})");
         var decided = 0;
         for (var i = 0; i < steps && !run.IsCompleted; i++)
         {

@@ -19,13 +19,22 @@ public class ProtectiveStopKeeperTests(Xunit.Abstractions.ITestOutputHelper outp
 
     public void Dispose() => Directory.Delete(_dir, true);
 
-    private static VenueContext Context(TrainingPortfolio book, List<string>? log = null)
+    private static VenueContext Context(TrainingPortfolio book) => Context(book, out _);
+
+    /// <param name="logged">What the keeper has logged so far: the log's channel drained on the caller's thread
+    /// (every message written before the call is in it; no reader running in the background, no waiting).</param>
+    private static VenueContext Context(TrainingPortfolio book, out Func<IReadOnlyList<string>> logged)
     {
         var events = System.Threading.Channels.Channel.CreateUnbounded<SessionEvent>();
         var logger = new SessionLogger(events.Writer, TimeProvider.System);
         var context = new VenueContext(new NoExchange(), book, "BTCUSDT", SymbolRules.Unrestricted("BTCUSDT") with { TickSize = 0.1m },
             new OperationRetry(TimeProvider.System, delay: TimeSpan.Zero), logger, _ => { });
-        if (log is not null) _ = Task.Run(async () => { await foreach (var e in events.Reader.ReadAllAsync()) if (e is SessionLog l) lock (log) log.Add(l.Message); });
+        var messages = new List<string>();
+        logged = () =>
+        {
+            while (events.Reader.TryRead(out var e)) if (e is SessionLog l) messages.Add(l.Message);
+            return messages;
+        };
         return context;
     }
 
@@ -44,8 +53,7 @@ public class ProtectiveStopKeeperTests(Xunit.Abstractions.ITestOutputHelper outp
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-02T10:00:00Z", CultureInfo.InvariantCulture));
         var stops = new ScriptedStops { Foreign = new ProtectiveStopOrder("web_hand_1", 42, OrderSide.Sell, 90_000m, "NEW") };
         var keeper = new ProtectiveStopKeeper(stops, Settings(), clock);
-        var log = new List<string>();
-        var context = Context(LongBook(), log);
+        var context = Context(LongBook(), out var logged);
 
         // One step a minute for two hours, the hand-placed stop resting all along.
         for (var step = 0; step < 120; step++)
@@ -53,7 +61,6 @@ public class ProtectiveStopKeeperTests(Xunit.Abstractions.ITestOutputHelper outp
             await keeper.SyncAsync(context, CancellationToken.None);
             clock.Advance(TimeSpan.FromMinutes(1));
         }
-        await Task.Delay(50); // the log reader drains (not a timing assertion)
 
         output.WriteLine($"fault-suite: foreign-stop steps=120 placement-tries={stops.PlaceCalls} warnings=1");
         // Back-off 1, 2, 4, 8, 16, 30, 30… minutes: 7 tries in 120 minutes, not 120.
@@ -63,7 +70,7 @@ public class ProtectiveStopKeeperTests(Xunit.Abstractions.ITestOutputHelper outp
         Assert.NotNull(keeper.Problem);
         Assert.Contains("web_hand_1", keeper.Problem);
         Assert.Contains("42", keeper.Problem);
-        lock (log) Assert.Single(log, m => m.Contains("-4130", StringComparison.Ordinal) && m.Contains("web_hand_1", StringComparison.Ordinal));
+        Assert.Single(logged(), m => m.Contains("-4130", StringComparison.Ordinal) && m.Contains("web_hand_1", StringComparison.Ordinal));
 
         // The operator cancels it: at the next try the stop is placed, the problem is gone.
         stops.Foreign = null;

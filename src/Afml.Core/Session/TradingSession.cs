@@ -282,6 +282,9 @@ public sealed class TradingSession
             WriteRow(paso, decisionTime, candle, float.NaN, price, Skipped($"estado_desconocido: {account.Error}"), null);
             return null;
         }
+        // (the exchange stop triggered unheard of, its venue's stream down: its end, before deciding on a position that is gone)
+        if (await _p.Venue.UnreportedStopTriggerAsync(_venue!, CancellationToken.None).ConfigureAwait(false) is { } unheard)
+            return await StopEndedAsync(unheard).ConfigureAwait(false);
 
         // B. drawdown (the exchange stop may have closed the position already, its trigger not yet heard of: its end, no second close)
         if (_drawdown.Check(_p.Book.MaxDrawdown(price)) is { } breach)

@@ -26,6 +26,8 @@ public class BinanceVenue(bool live, double commissionRate, IPriceDriven? marks 
     public override Task AfterDecisionAsync(VenueContext context, CancellationToken ct) => guard?.FollowAsync(context, ct) ?? Task.CompletedTask;
     public override Task<VenueEvent?> ProtectiveStopTriggeredAsync(VenueContext context, CancellationToken ct) =>
         guard?.TriggeredAsync(context, ct) ?? Task.FromResult<VenueEvent?>(null);
+    public override Task<VenueEvent?> UnreportedStopTriggerAsync(VenueContext context, CancellationToken ct) =>
+        guard?.UnreportedAsync(context, ct) ?? Task.FromResult<VenueEvent?>(null);
     public override async Task AfterEmergencyAsync(VenueContext context, bool flat, CancellationToken ct)
     {
         if (flat && guard is not null) await guard.CancelAsync(context, ct).ConfigureAwait(false);

@@ -212,9 +212,22 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
 
     private void Report(VenueContext context, VenueEvent e)
     {
+        Unheard(context, e);
+        report?.Invoke(e);
+    }
+
+    private static void Unheard(VenueContext context, VenueEvent e) =>
         context.Log.Warning(string.Create(CultureInfo.InvariantCulture,
             $"🛡️ El stop de protección {e.ClientOrderId} se disparó ({e.Quantity} @ {e.Price}) y el venue no lo ha notificado: se registra ahora"));
-        report?.Invoke(e);
+
+    /// <summary>Step A, before anything is decided on the book: a trigger the venue could not report (its stream down) is
+    /// asked for once and returned for the session to record; on a healthy stream nothing is asked (null, no call).</summary>
+    public async Task<VenueEvent?> UnreportedAsync(VenueContext context, CancellationToken ct)
+    {
+        if (stops.TriggersReported || Live is null) return null;
+        var e = await TriggeredAsync(context, ct).ConfigureAwait(false);
+        if (e is not null) Unheard(context, e);
+        return e;
     }
 
     /// <summary>The stop follows the book: cancelled when flat, placed or replaced when the position or the peak moved it.</summary>

@@ -79,6 +79,11 @@ public abstract class SessionVenue
     /// trigger not yet heard of), that is its venue event; null otherwise (the emergency protocol runs).</summary>
     public virtual Task<VenueEvent?> ProtectiveStopTriggeredAsync(VenueContext context, CancellationToken ct) => Task.FromResult<VenueEvent?>(null);
 
+    /// <summary>Step A: the exchange-resident stop triggered while the venue could not report it (binance: the user-data
+    /// stream down), learnt by asking before the step decides on a position that is gone; null otherwise, and on a venue
+    /// that reports triggers as they happen (no call).</summary>
+    public virtual Task<VenueEvent?> UnreportedStopTriggerAsync(VenueContext context, CancellationToken ct) => Task.FromResult<VenueEvent?>(null);
+
     /// <summary>The error a failed venue call at start becomes.</summary>
     public virtual AfmlException StartFailure(ExchangeError error, string venueName, string errorId, AfmlErrorCategory category, string message, string target) =>
         new(errorId, category, message, target);

@@ -159,6 +159,16 @@ public class ProtectiveStopResidualTests(ITestOutputHelper output)
         var summary = await s.RunAsync(StreamOff(s.Options(VenueKind.Testnet, steps)), steps, i =>
         {
             if (i != dip) return;
+            // Let step `dip` finish, after-step hook included (its stop query is the session's last request before it
+            // waits for the next candle; the fake's clock stands still meanwhile): the trigger then falls after that hook
+            // and before the next step. Bounded: 10 polls in a row without a new query, at most 5 s.
+            for (int k = 0, quiet = 0, seen = -1; k < 250 && quiet < 10; k++)
+            {
+                var count = s.Fake.RequestLog.For("GET /fapi/v1/algoOrder").Count;
+                quiet = count == seen ? quiet + 1 : 0;
+                seen = count;
+                Thread.Sleep(20);
+            }
             // Inside the next candle the mark dips just past the stop (by less than its slippage margin, so the monitor's
             // limit is not crossed), then the candle closes where it was scripted to: no breach at the close.
             trigger = decimal.Parse((string)Assert.Single(s.Fake.LiveAlgoOrders)["triggerPrice"]!, CultureInfo.InvariantCulture);
@@ -177,6 +187,9 @@ public class ProtectiveStopResidualTests(ITestOutputHelper output)
         // after-step hook), and nothing was decided after it.
         Assert.InRange(stopRow.Paso, dip, dip + 1);
         Assert.Equal(stopRow.Paso, rows.Count(r => r.TipoAccion is not (TradingSession.VenueEventActionType or TradingSession.EmergencyActionType)));
+        // The candle after the dip is not decided on: its step asks for the stop (step A) before deciding on a position
+        // the stop has closed, so no order goes out on a stale book.
+        Assert.Equal(dip, rows.Count(r => r.TipoAccion is not (TradingSession.VenueEventActionType or TradingSession.EmergencyActionType)));
         Assert.False(stopRow.PosicionAbierta);
         Assert.NotNull(latch);
         Assert.StartsWith("stop_proteccion", latch.Reason);

@@ -18,12 +18,16 @@ public sealed record ProtectiveStopGuard
     public required DateTimeOffset UpdatedAt { get; init; }
     public string? SessionId { get; init; }
     public string? TrainId { get; init; }
-    /// <summary>The account's fingerprint (<see cref="ProtectiveStopGuardFile.AccountFingerprint"/>): a one-way hash of
-    /// the API key, never the key; null in a file written before it was recorded.</summary>
+    /// <summary>The account, as the session lock names it (<c>SessionLock.AccountHash</c>: a one-way hash of the API key,
+    /// never the key); null in a file written before it was recorded.</summary>
     public string? Account { get; init; }
     /// <summary>The book's running peak equity when this stop was placed or adopted: the stop's price puts equity at
     /// this peak less <c>max_drawdown_permitido</c> (after fees and the slippage margin). Null in older files.</summary>
     public double? PeakEquity { get; init; }
+
+    /// <summary>Recorded by a session of this venue and symbol (a guard file of another venue is left as it is).</summary>
+    public bool IsFor(string venue, string symbol) =>
+        string.Equals(Venue, venue, StringComparison.Ordinal) && string.Equals(Symbol, symbol, StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>
@@ -55,11 +59,6 @@ public sealed class ProtectiveStopGuardFile(string productionDir)
     }
 
     public void Write(ProtectiveStopGuard guard) => _file.Write(guard);
-
-    /// <summary>Which account a stop belongs to, without the key: the first 16 hex digits of SHA-256 over a domain tag
-    /// and the API key (not reversible; the secret is never used).</summary>
-    public static string AccountFingerprint(string apiKey) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes("afml-protective-stop|" + apiKey.Trim())))[..16];
 
     /// <summary>A guard recorded by another account is not ours to adopt, cancel or clear: an error naming the file.
     /// A guard without a fingerprint (older file) is taken as the venue and symbol's.</summary>

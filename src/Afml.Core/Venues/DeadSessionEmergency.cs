@@ -44,9 +44,10 @@ public sealed class DeadSessionEmergency(TimeProvider time, EmergencyProtocolOpt
         var environment = EnvironmentOf(status);
         var fullReason = $"solicitud_operador: {reason} ({requestedBy}) · sesión {status.SessionId} sin proceso";
         var guardFile = new ProtectiveStopGuardFile(productionDir);
-        var left = guardFile.Read() is { } g && string.Equals(g.Venue, status.Venue, StringComparison.Ordinal) && string.Equals(g.Symbol, status.Symbol, StringComparison.OrdinalIgnoreCase) ? g : null;
-        if (left is not null) guardFile.ThrowIfOtherAccount(left, ProtectiveStopGuardFile.AccountFingerprint(credentials.ApiKey));
-        using var accountLock = SessionLock.Acquire($"{environment.Name}|{environment.Rest}", SessionLock.AccountHash(credentials.ApiKey), status.Symbol,
+        var accountHash = SessionLock.AccountHash(credentials.ApiKey);
+        var left = guardFile.Read() is { } g && g.IsFor(status.Venue, status.Symbol) ? g : null;
+        if (left is not null) guardFile.ThrowIfOtherAccount(left, accountHash);
+        using var accountLock = SessionLock.Acquire($"{environment.Name}|{environment.Rest}", accountHash, status.Symbol,
             new SessionLockHolder($"emergency-{status.SessionId}", status.TrainId, Environment.ProcessId, time.GetUtcNow(), status.StatusPath), lockDirectory);
         var latch = new TrainingHaltLatch(productionDir);
         var halt = new HaltRecord

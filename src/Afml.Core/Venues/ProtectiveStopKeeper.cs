@@ -9,7 +9,7 @@ namespace Afml.Core.Venues;
 /// <param name="SlippageMargin">How much worse than the trigger the stop's fill is allowed for (default: the training's slippage).</param>
 public sealed record ProtectiveStopSettings(double MaxDrawdown, double CommissionRate, double SlippageMargin, string ProductionDir, string TrainId)
 {
-    /// <summary>The account's fingerprint (<see cref="ProtectiveStopGuardFile.AccountFingerprint"/>), recorded in the
+    /// <summary>The account's fingerprint (<see cref="Session.SessionLock.AccountHash"/>), recorded in the
     /// guard file; a guard of another account is refused. Null: not checked.</summary>
     public string? Account { get; init; }
 
@@ -93,7 +93,7 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
     private async Task AdoptLeftAsync(VenueContext context, CancellationToken ct)
     {
         if (_guard.Read() is not { } left) return;
-        if (!string.Equals(left.Venue, context.Exchange.Name, StringComparison.Ordinal) || !string.Equals(left.Symbol, context.Symbol, StringComparison.OrdinalIgnoreCase))
+        if (!left.IsFor(context.Exchange.Name, context.Symbol))
         {
             context.Log.Warning($"🛡️ {_guard.Path} registra un stop de {left.Venue} {left.Symbol}, no de esta sesión ({context.Exchange.Name} {context.Symbol}): se deja como está.");
             return;

@@ -65,7 +65,8 @@ public sealed class VenueBuilder(TimeProvider time)
         var environment = connection.Environment(live ? "binance-live" : "binance-testnet", live ? BinanceEnvironment.Production : BinanceEnvironment.Testnet, isLive: live);
         var credentials = connection.Credentials ?? BinanceCredentials.FromEnvironment(testnet: !live);
         // One session per account and symbol: refused with SessionConflict before anything is sent or written.
-        var accountLock = SessionLock.Acquire($"{environment.Name}|{environment.Rest}", SessionLock.AccountHash(credentials.ApiKey), training.Config.Market.Symbol,
+        var account = SessionLock.AccountHash(credentials.ApiKey);
+        var accountLock = SessionLock.Acquire($"{environment.Name}|{environment.Rest}", account, training.Config.Market.Symbol,
             new SessionLockHolder(CsvFormat.FileStamp(time.GetLocalNow()), training.Config.TrainId, Environment.ProcessId, time.GetUtcNow(), null), LockDirectory);
         try
         {
@@ -73,7 +74,7 @@ public sealed class VenueBuilder(TimeProvider time)
             var config = training.Config;
             var guard = connection.ProtectiveStop
                 ? new ProtectiveStopKeeper(exchange, new ProtectiveStopSettings(config.Environment.MaxDrawdown, config.Portfolio.Commission,
-                    config.Portfolio.Slippage, training.Folder.ProductionDir, config.TrainId) { Account = ProtectiveStopGuardFile.AccountFingerprint(credentials.ApiKey) },
+                    config.Portfolio.Slippage, training.Folder.ProductionDir, config.TrainId) { Account = account },
                     time, e => exchange.RaiseVenueEvent(e))
                 : null;
             return new BuiltVenue(NewFeed(environment, connection, training, log, exchange.Rest.RateGate), exchange,

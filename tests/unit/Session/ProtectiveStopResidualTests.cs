@@ -231,10 +231,10 @@ public class ProtectiveStopResidualTests(ITestOutputHelper output)
         var guard = file.Read()!;
         // The fingerprint is recorded, and it is not the key: neither the key nor the secret is in the file.
         var text = File.ReadAllText(GuardPath(s));
-        Assert.Equal(ProtectiveStopGuardFile.AccountFingerprint(FakeVenueSession.ApiKey), guard.Account);
+        Assert.Equal(SessionLock.AccountHash(FakeVenueSession.ApiKey), guard.Account);
         Assert.DoesNotContain(FakeVenueSession.ApiKey, text);
         Assert.DoesNotContain(FakeVenueSession.ApiSecret, text);
-        file.Write(guard with { Account = ProtectiveStopGuardFile.AccountFingerprint("another-account-key") });
+        file.Write(guard with { Account = SessionLock.AccountHash("another-account-key") });
 
         var refused = await Assert.ThrowsAsync<AfmlException>(() => s.RunAsync(s.Options(VenueKind.Testnet, steps) with { InitialBalance = 9_000 }, steps, host: Long));
         Assert.Equal("ProtectiveStopAccountMismatch", refused.ErrorId);

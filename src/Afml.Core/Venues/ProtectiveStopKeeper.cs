@@ -170,9 +170,9 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
     /// session (<c>report</c>); otherwise the stop follows the book (<see cref="SyncAsync"/>).</summary>
     public async Task FollowAsync(VenueContext context, CancellationToken ct)
     {
-        if (!stops.TriggersReported && await TriggeredAsync(context, ct).ConfigureAwait(false) is { } e)
+        if (await UnreportedAsync(context, ct).ConfigureAwait(false) is { } e)
         {
-            Report(context, e);
+            report?.Invoke(e);
             return;
         }
         await SyncAsync(context, ct).ConfigureAwait(false);
@@ -210,25 +210,19 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
             (double)stop.ExecutedQuantity, (double)price, stop.ClientAlgoId, stop.AlgoId ?? 0, 0, null, null, 0);
     }
 
-    private void Report(VenueContext context, VenueEvent e)
-    {
-        Unheard(context, e);
-        report?.Invoke(e);
-    }
-
-    private static void Unheard(VenueContext context, VenueEvent e) =>
-        context.Log.Warning(string.Create(CultureInfo.InvariantCulture,
-            $"🛡️ El stop de protección {e.ClientOrderId} se disparó ({e.Quantity} @ {e.Price}) y el venue no lo ha notificado: se registra ahora"));
-
     /// <summary>Step A, before anything is decided on the book: a trigger the venue could not report (its stream down) is
     /// asked for once and returned for the session to record; on a healthy stream nothing is asked (null, no call).</summary>
     public async Task<VenueEvent?> UnreportedAsync(VenueContext context, CancellationToken ct)
     {
         if (stops.TriggersReported || Live is null) return null;
         var e = await TriggeredAsync(context, ct).ConfigureAwait(false);
-        if (e is not null) Unheard(context, e);
+        if (e is not null) LogUnheard(context, e);
         return e;
     }
+
+    private static void LogUnheard(VenueContext context, VenueEvent e) =>
+        context.Log.Warning(string.Create(CultureInfo.InvariantCulture,
+            $"🛡️ El stop de protección {e.ClientOrderId} se disparó ({e.Quantity} @ {e.Price}) y el venue no lo ha notificado: se registra ahora"));
 
     /// <summary>The stop follows the book: cancelled when flat, placed or replaced when the position or the peak moved it.</summary>
     public async Task SyncAsync(VenueContext context, CancellationToken ct)
@@ -361,7 +355,9 @@ public sealed class ProtectiveStopKeeper(IProtectiveStops stops, ProtectiveStopS
     /// <summary>A trigger found while following the book: the stream reports it when up; down, the session hears it from here.</summary>
     private void Unreported(VenueContext context, VenueEvent e)
     {
-        if (!stops.TriggersReported) Report(context, e);
+        if (stops.TriggersReported) return;
+        LogUnheard(context, e);
+        report?.Invoke(e);
     }
 
     private void Adopt(VenueContext context, ProtectiveStopOrder stop)

@@ -23,7 +23,11 @@ public static class DurableFile
 
     /// <summary>Replaces <paramref name="path"/> with <paramref name="text"/> (UTF-8, no BOM) atomically: a reader
     /// sees the old content or the new one, never half of either.</summary>
-    public static void WriteAllTextAtomic(string path, string text)
+    public static void WriteAllTextAtomic(string path, string text) =>
+        WriteAllBytesAtomic(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text));
+
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/> atomically, as <see cref="WriteAllTextAtomic"/>.</summary>
+    public static void WriteAllBytesAtomic(string path, ReadOnlySpan<byte> bytes)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6))}.tmp");
@@ -31,7 +35,6 @@ public static class DurableFile
         {
             using (var stream = new FileStream(temp, CreateOptions(FileMode.CreateNew, FileAccess.Write, FileShare.None)))
             {
-                var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text);
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }

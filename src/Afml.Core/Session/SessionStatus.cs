@@ -76,9 +76,8 @@ public sealed record SessionStatus
 /// <summary>Writes <see cref="SessionStatus"/> atomically (unique temp file + rename, owner-only, no temp left behind on a
 /// failure) so a reader never sees half a file. Stamps every write with this process's identity and start time, the
 /// heartbeat time and the venue it was told about; <see cref="Touch"/> rewrites the last status with a fresh heartbeat.</summary>
-/// <summary>The status's JSON metadata made at compile time by System.Text.Json's source generator, so that a process's
-/// first status write does not build it by reflection and emitted IL (~180 methods JIT-compiled at a session's start).
-/// The JSON is the same (<see cref="SessionStatusFile"/>'s options still name, indent and convert).</summary>
+/// <summary>The status's JSON metadata made at compile time by System.Text.Json's source generator, for reading a
+/// status (Get-AfmlStatus) without reflection and emitted IL; writing goes through <see cref="SessionStatusJsonWriter"/>.</summary>
 [JsonSerializable(typeof(SessionStatus))]
 internal sealed partial class SessionStatusJson : JsonSerializerContext;
 
@@ -124,7 +123,7 @@ public sealed class SessionStatusFile(string path, TimeProvider? clock = null)
                 VenueKind = VenueKind?.ToString() ?? status.VenueKind,
                 Endpoint = Endpoint ?? status.Endpoint,
             };
-            DurableFile.WriteAllTextAtomic(Path, JsonSerializer.Serialize(stamped, Options));
+            DurableFile.WriteAllBytesAtomic(Path, SessionStatusJsonWriter.ToUtf8(stamped));
             _last = stamped;
         }
     }
@@ -143,7 +142,11 @@ public sealed class SessionStatusFile(string path, TimeProvider? clock = null)
 
     /// <summary>Replaces a status file as it is (no stamping): an operator's tool recording what became of a dead session.</summary>
     public static void Rewrite(string path, SessionStatus status) =>
-        DurableFile.WriteAllTextAtomic(path, JsonSerializer.Serialize(status, Options));
+        DurableFile.WriteAllBytesAtomic(path, SessionStatusJsonWriter.ToUtf8(status));
+
+    /// <summary>The serializer's JSON for a status: the reference <see cref="SessionStatusJsonWriter"/> must equal
+    /// byte for byte (tests).</summary>
+    internal static string SerializerJson(SessionStatus status) => JsonSerializer.Serialize(status, Options);
 
     public static SessionStatus Read(string path)
     {

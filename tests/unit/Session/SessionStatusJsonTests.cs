@@ -4,8 +4,8 @@ using Afml.Core.Session;
 
 namespace Afml.Tests.Session;
 
-/// <summary>The status file's JSON comes from source-generated metadata (no reflection warm-up at a session's start):
-/// byte for byte what the reflection serializer wrote with the same options, and read back the same.</summary>
+/// <summary>The status file's JSON is written by hand (SessionStatusJsonWriter: nothing JIT-compiled at a session's
+/// start): byte for byte what the reflection serializer writes with the same options, and read back the same.</summary>
 public class SessionStatusJsonTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("afml-status-json-").FullName;
@@ -36,7 +36,15 @@ public class SessionStatusJsonTests : IDisposable
             EmergencyState = "FLAT", EmergencyOpen = "nada", ProtectiveStopPrice = 29_000.10m, ProtectiveStopId = "afml-stop/7",
             ProtectiveStopDistancePct = 3.72, StatusPath = "ignored", TrainingRoot = "ignored",
         };
-        return [minimal, full, full with { LastAction = 1e-300, Price = -0.0 }];
+        var odd = full with
+        {
+            LastAction = 1e-300, Price = -0.0, Equity = double.MaxValue, Balance = double.Epsilon, Drawdown = 0.1 + 0.2,
+            StartedAt = new DateTimeOffset(2026, 12, 2, 21, 0, 0, TimeSpan.FromHours(-3)).AddTicks(1234567),
+            LastCandle = DateTimeOffset.MinValue, LastMarkAt = DateTimeOffset.MaxValue, ProtectiveStopPrice = 79228162514264337593543950335m,
+            ProtectiveStopDistancePct = -1e21, Endpoint = "https://x.test/<a>&'b'\\c\t\u0001€𝄞", EmergencyOpen = "línea\r\nsegunda",
+            Position = "", LastOperation = null, StopReason = null, ProtectiveStopProblem = "-4130 \"closePosition\"",
+        };
+        return [minimal, full, odd, odd with { ProtectiveStopPrice = 0.00000001m, LastMarkPrice = 1234567890123456789d, HeartbeatSeconds = 0 }];
     }
 
     [Theory]
@@ -48,5 +56,15 @@ public class SessionStatusJsonTests : IDisposable
         Assert.Equal(JsonSerializer.Serialize(status, Reflection), File.ReadAllText(path));
         var read = SessionStatusFile.Read(path);
         Assert.Equal(status with { StatusPath = path, TrainingRoot = null }, read);
+    }
+
+    [Theory]
+    [MemberData(nameof(Statuses))]
+    public void A_session_write_stamps_and_writes_what_the_serializer_would(SessionStatus status)
+    {
+        var file = new SessionStatusFile(Path.Combine(_dir, "s.status.json")) { VenueKind = VenueKind.Replay };
+        file.Write(status);
+        Assert.Equal(JsonSerializer.Serialize(file.Last, Reflection), File.ReadAllText(file.Path));
+        Assert.Equal("Replay", file.Last!.VenueKind);
     }
 }

@@ -260,20 +260,26 @@ internal sealed class AllocationSampler : System.Diagnostics.Tracing.EventListen
 internal sealed class JitLog : System.Diagnostics.Tracing.EventListener
 {
     private readonly System.Collections.Concurrent.ConcurrentQueue<(double Ms, int Tier, string Name)> _methods = new();
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly DateTime _start = DateTime.UtcNow;
 
     protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
     {
         if (source.Name == "Microsoft-Windows-DotNETRuntime")
-            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x10); // JIT
+            EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)(0x10 | 0x2000000000)); // JIT, R2R entry points
     }
 
     protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
     {
-        if (e.EventName is null || !e.EventName.StartsWith("MethodLoadVerbose", StringComparison.Ordinal) || e.Payload is null) return;
+        if (e.EventName is null || e.Payload is null) return;
         string P(string n) => e.PayloadNames!.IndexOf(n) is var i and >= 0 ? Convert.ToString(e.Payload[i], CultureInfo.InvariantCulture) ?? "" : "";
+        if (e.EventName.StartsWith("R2RGetEntryPoint", StringComparison.Ordinal))
+        {
+            _methods.Enqueue(((e.TimeStamp.ToUniversalTime() - _start).TotalMilliseconds, 9, P("MethodNamespace") + "::" + P("MethodName")));
+            return;
+        }
+        if (!e.EventName.StartsWith("MethodLoadVerbose", StringComparison.Ordinal)) return;
         var flags = long.Parse(P("MethodFlags"), CultureInfo.InvariantCulture);
-        _methods.Enqueue((_clock.Elapsed.TotalMilliseconds, (int)((flags >> 7) & 0x7), P("MethodNamespace") + "::" + P("MethodName")));
+        _methods.Enqueue(((e.TimeStamp.ToUniversalTime() - _start).TotalMilliseconds, (int)((flags >> 7) & 0x7), P("MethodNamespace") + "::" + P("MethodName")));
     }
 
     public void Print()

@@ -11,7 +11,7 @@ public sealed class ControlWatcher : IDisposable
     private readonly string _statusPath;
     private readonly CancellationTokenSource _arrived = new();
     private readonly ITimer _timer;
-    private readonly object _gate = new();
+    private readonly Lock _gate = new(); // a Lock, not an object: taken every step, and by a timer or a watcher too, after which an object's header lock runs its slower sync-block path
     private readonly Action<ControlRequest>? _ignored;
     private ControlRequest? _pending;
 

@@ -83,7 +83,7 @@ internal sealed partial class SessionStatusJson : JsonSerializerContext;
 
 public sealed class SessionStatusFile(string path, TimeProvider? clock = null)
 {
-    private readonly object _gate = new();
+    private readonly Lock _gate = new(); // a Lock, as SessionStatusWriter's: taken by the step path and by the heartbeat timer
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
     private SessionStatus? _last;
 

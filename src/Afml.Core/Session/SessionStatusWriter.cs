@@ -15,7 +15,7 @@ public sealed class SessionStatusWriter : ISessionObserver, IDisposable
     private readonly SessionParts _parts;
     private readonly TimeProvider _time;
     private readonly Action<Exception> _onFault;
-    private readonly object _gate = new();
+    private readonly Lock _gate = new(); // a Lock, not an object: taken every step, and by a timer or a watcher too, after which an object's header lock runs its slower sync-block path
     private readonly double _maxDrawdownAllowed;
     private SessionStatus _last;
     private RegistroRow? _row; // the last step's row, not yet folded into _last (a status is built only when written)

@@ -269,8 +269,8 @@ public static class CandleCsvReader
 
     /// <summary>
     /// The plain rows of an epoch-ms candle file, parsed from its bytes: one line at a time from a 64 KiB buffer,
-    /// fields split at commas, numbers parsed by <see cref="long"/>'s and <see cref="double"/>'s UTF-8 parsers with the
-    /// styles and culture CsvHelper's strings are parsed with. A row is plain when it is ASCII, has no quote and no
+    /// fields split at commas, numbers parsed by <see cref="PlainNumber"/> with the result of <see cref="long"/>'s and
+    /// <see cref="double"/>'s parsers with the styles and culture CsvHelper's strings are parsed with. A row is plain when it is ASCII, has no quote and no
     /// carriage return but its line end, has exactly the header's field count, and passes every check of
     /// <see cref="CsvCandles.ReadOne"/>; anything else is for CsvHelper (<see cref="Next"/> returns -1).
     /// </summary>
@@ -340,10 +340,10 @@ public static class CandleCsvReader
                 from += comma + 1;
             }
             if (n != _fields) return -1;
-            if (!long.TryParse(line[fields[_time]], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms) || ms < MinMillis || ms > MaxMillis) return -1;
+            if (!PlainNumber.TryParseLong(line[fields[_time]], out var ms) || ms < MinMillis || ms > MaxMillis) return -1;
             Span<double> v = stackalloc double[Required.Length];
             for (var i = 0; i < v.Length; i++)
-                if (!double.TryParse(line[fields[_columns[i]]], NumberStyles.Float, CultureInfo.InvariantCulture, out v[i]) || !double.IsFinite(v[i])) return -1;
+                if (!PlainNumber.TryParseDouble(line[fields[_columns[i]]], out v[i]) || !double.IsFinite(v[i])) return -1;
             if (count > 0 && ms <= previous) return -1;
             candle = new Candle(ms, v[0], v[1], v[2], v[3], v[4]);
             return CandleSanity.IsSane(candle) ? 1 : -1;

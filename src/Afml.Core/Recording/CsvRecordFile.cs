@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Text;
-using System.Globalization;
 using System.Text;
 
 namespace Afml.Core.Recording;
@@ -106,13 +105,14 @@ internal sealed class CsvRecordFile : IDisposable
         _length += n;
     }
 
-    /// <summary>A double as <c>ToString("R", InvariantCulture)</c> writes it (shortest round trip); NaN is empty.</summary>
+    /// <summary>A double as <c>ToString("R", InvariantCulture)</c> writes it (shortest round trip, through
+    /// <see cref="ShortestDouble"/>); NaN is empty.</summary>
     public void Number(double value)
     {
         Separator();
         if (double.IsNaN(value)) return;
         var dest = Room(32);
-        if (!value.TryFormat(dest, out var n, "R", CultureInfo.InvariantCulture)) throw new InvalidOperationException("double did not fit in 32 bytes");
+        if (!ShortestDouble.TryFormatUtf8(value, dest, out var n)) throw new InvalidOperationException("double did not fit in 32 bytes");
         _length += n;
     }
 

@@ -75,6 +75,7 @@ public class CandleCsvReaderPlainTests : IDisposable
     [InlineData("cr inside a row")]
     [InlineData("header only")]
     [InlineData("utf-8 in a field")]
+    [InlineData("number shapes")]
     public void Odd_but_readable_files_give_CsvHelpers_candles(string variant)
     {
         var lines = File.ReadLines(Demo).Take(300).ToList();
@@ -98,10 +99,28 @@ public class CandleCsvReaderPlainTests : IDisposable
             "cr inside a row" => Join("\n", [header, .. rows.Select((r, i) => i == 150 ? r.Replace(",", ",\r") : r)]),
             "header only" => header + "\n",
             "utf-8 in a field" => Join("\n", [header + ",nota", .. rows.Select((r, i) => r + (i % 9 == 0 ? ",señal" : ",x"))]),
+            "number shapes" => Join("\n", [header, .. rows.Select((r, i) => string.Join(',', r.Split(',').Select((f, c) => Reshape(f, c, i))))]),
             _ => throw new ArgumentOutOfRangeException(nameof(variant)),
         };
         if (variant == "utf-8 in a field") encoding = new System.Text.UTF8Encoding(false);
         AssertSameAsCsvHelper(text, variant, encoding);
+    }
+
+    /// <summary>The same number written another way the parsers accept: sign, leading and trailing zeros, a bare
+    /// point, digits past what the plain parser reads exactly (then the BCL reads them).</summary>
+    private static string Reshape(string field, int column, int row)
+    {
+        var point = field.Contains('.');
+        return ((row + column) % 8) switch
+        {
+            0 => "+" + field,
+            1 => "000" + field,
+            2 => point ? field + "0000000000000000000000000" : field + ".",
+            3 => point ? field : field + ".000",
+            4 => column == 0 ? "0" + field : field + (point ? "00" : ""),
+            5 => point && field.StartsWith("0.", StringComparison.Ordinal) ? field[1..] : field,
+            _ => field,
+        };
     }
 
     [Fact]

@@ -1,0 +1,344 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Afml.Core.Recording;
+
+/// <summary>
+/// A double as the shortest decimal that reads back as the same double, written as UTF-8 with exactly the bytes of
+/// <c>ToString("R", CultureInfo.InvariantCulture)</c>: fixed notation when the value is d.ddd × 10^e with e in
+/// [-4, 16] (<c>0.0001</c>, <c>12345678901234568</c>), otherwise <c>1E-05</c>, <c>1.2345678901234568E+17</c>;
+/// <c>-0</c> for negative zero. The digits come from Ryu's method (Ulf Adams, PLDI 2018): the value and the two
+/// halfway points to its neighbours are scaled by a power of ten with one exact 64×128-bit multiplication each, and
+/// digits are dropped while the interval between the halfway points still holds a shorter decimal. The replay writes
+/// ~11 doubles a registro row; the BCL's formatter (Grisu3, Dragon4 when Grisu3 gives up) costs several times more,
+/// and its rare paths keep the runtime's tiering from settling during a run.
+/// <para>Which decimal, as the BCL picks it: the shortest; among those the closest to the value, exactly halfway
+/// going to the even digit; a decimal exactly on a halfway point is taken when the significand is even (the parser
+/// rounds such a tie to it: <c>1E+23</c>). The unit tests compare every byte with the BCL over millions of values
+/// of every kind and all powers of two.</para>
+/// </summary>
+internal static class ShortestDouble
+{
+    /// <summary>Most bytes written: sign, 17 digits, point, <c>E-324</c>... (<c>-2.2250738585072014E-308</c> is 24).</summary>
+    public const int MaxBytes = 26;
+
+    private const int MantissaBits = 52;
+    private const int ExponentBias = 1023;
+    private const int Pow5BitCount = 125;    // bits of the scaled 5^i
+    private const int Pow5InvBitCount = 125; // bits of the scaled 1/5^q
+    private const int Pow5Count = 326;       // 5^i for i < 326 (enough for the smallest subnormal)
+    private const int Pow5InvCount = 342;    // 1/5^q for q < 342 (enough for the largest double)
+
+    // 5^i as its top 125 bits, and 2^(bits(5^q) - 1 + 125) / 5^q rounded up, as (low, high) ulong pairs. Computed
+    // once, exactly, with BigInteger; never written after.
+    private static readonly ulong[] Pow5 = Pow5Table();
+    private static readonly ulong[] Pow5Inv = Pow5InvTable();
+
+    /// <summary>False only when <paramref name="dest"/> is too small (NaN and infinities are not numbers the
+    /// registro writes: they go to the BCL, which writes <c>NaN</c>, <c>∞</c>, <c>-∞</c>).</summary>
+    public static bool TryFormatUtf8(double value, Span<byte> dest, out int written)
+    {
+        if (!double.IsFinite(value))
+            return value.TryFormat(dest, out written, "R", System.Globalization.CultureInfo.InvariantCulture);
+        var bits = BitConverter.DoubleToUInt64Bits(value);
+        var negative = (long)bits < 0;
+        var mantissa = bits & ((1UL << MantissaBits) - 1);
+        var exponent = (int)(bits >> MantissaBits) & 0x7FF;
+        if (mantissa == 0 && exponent is 1023 - 25 or 1023 - 958)
+        {
+            // The BCL's quirk, kept because the registro's bytes are the BCL's: for these two powers of two (and no
+            // other double, the tests check them all) "R" writes 16 digits that do not read back (2.980232238769531E-08
+            // for 2^-25, whose shortest round trip is 2.9802322387695312E-08).
+            return value.TryFormat(dest, out written, "R", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (dest.Length < MaxBytes) return TrySmall(value, dest, out written);
+        var at = 0;
+        if (negative) dest[at++] = (byte)'-';
+        if (exponent == 0 && mantissa == 0)
+        {
+            dest[at++] = (byte)'0';
+            written = at;
+            return true;
+        }
+        var digits = Shortest(mantissa, exponent, out var decimalExponent);
+        written = at + Write(digits, decimalExponent, dest[at..]);
+        return true;
+    }
+
+    /// <summary>Into a buffer smaller than <see cref="MaxBytes"/>: through a stack copy, false if it does not fit.</summary>
+    private static bool TrySmall(double value, Span<byte> dest, out int written)
+    {
+        Span<byte> room = stackalloc byte[MaxBytes];
+        TryFormatUtf8(value, room, out var n);
+        written = 0;
+        if (n > dest.Length) return false;
+        room[..n].CopyTo(dest);
+        written = n;
+        return true;
+    }
+
+    /// <summary>The shortest digits (as an integer) and their exponent: the double is digits × 10^exponent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static ulong Shortest(ulong mantissa, int exponent, out int decimalExponent)
+    {
+        // The double is m2 × 2^e2; e2 carries 2 more bits so that the halfway points to the neighbours
+        // (4·m2 ± 2, or 4·m2 - 1 below a power of two, whose lower neighbour is half as far) are integers.
+        int e2;
+        ulong m2;
+        if (exponent == 0)
+        {
+            e2 = 1 - ExponentBias - MantissaBits - 2;
+            m2 = mantissa;
+        }
+        else
+        {
+            e2 = exponent - ExponentBias - MantissaBits - 2;
+            m2 = (1UL << MantissaBits) | mantissa;
+        }
+        var mmShift = mantissa != 0 || exponent <= 1 ? 1UL : 0UL;
+        // A decimal exactly on a halfway point reads back as this double when its significand is even (the
+        // parser rounds ties to even), and the BCL then takes it: 1E+23, 22540949652426730.
+        var acceptBounds = (m2 & 1) == 0;
+        var mv = 4 * m2;
+        var mp = mv + 2;
+        var mm = mv - 1 - mmShift;
+
+        // vr, vp, vm: value, upper and lower halfway points as floor(x × 2^e2 / 10^e10), with whether the floor
+        // dropped nothing (then the point is exactly that decimal).
+        ulong vr, vp, vm;
+        int e10;
+        var vrExact = false;
+        var vmExact = false;
+        if (e2 >= 0)
+        {
+            var q = Log10Pow2(e2) - (e2 > 3 ? 1 : 0);
+            e10 = q;
+            var shift = -e2 + q + Pow5InvBitCount + Pow5Bits(q) - 1;
+            var lo = Pow5Inv[2 * q];
+            var hi = Pow5Inv[2 * q + 1];
+            vr = MulShift(mv, lo, hi, shift);
+            vp = MulShift(mp, lo, hi, shift);
+            vm = MulShift(mm, lo, hi, shift);
+            if (q <= 21)
+            {
+                // x × 2^e2 / 10^q is whole when 5^q divides x (2^e2 has more twos than q); of mv, mp and mm, only
+                // one can be a multiple of 5.
+                if (mv % 5 == 0) vrExact = MultipleOfPowerOf5(mv, q);
+                else if (acceptBounds) vmExact = MultipleOfPowerOf5(mm, q);
+                else if (MultipleOfPowerOf5(mp, q)) vp--; // the upper halfway point itself reads back as the neighbour
+            }
+        }
+        else
+        {
+            var q = Log10Pow5(-e2) - (-e2 > 1 ? 1 : 0);
+            e10 = q + e2;
+            var i = -e2 - q;
+            var shift = q - (Pow5Bits(i) - Pow5BitCount);
+            var lo = Pow5[2 * i];
+            var hi = Pow5[2 * i + 1];
+            vr = MulShift(mv, lo, hi, shift);
+            vp = MulShift(mp, lo, hi, shift);
+            vm = MulShift(mm, lo, hi, shift);
+            // x × 5^i / 2^q is whole when 2^q divides x.
+            if (q <= 1)
+            {
+                vrExact = true; // mv has two trailing zero bits, mp one: both exact
+                if (acceptBounds) vmExact = mmShift == 1; // mm too when it is mv - 2
+                else vp--;                               // the upper halfway point is not taken
+            }
+            else if (q < 63)
+            {
+                vrExact = MultipleOfPowerOf2(mv, q);
+            }
+        }
+
+        // Drop digits while the interval (vm, vp] still holds a shorter decimal; then the closest one, ties to even.
+        var removed = 0;
+        var lastRemoved = 0UL;
+        ulong output;
+        if (vmExact || vrExact)
+        {
+            while (vp / 10 > vm / 10)
+            {
+                vmExact &= vm % 10 == 0;
+                vrExact &= lastRemoved == 0;
+                lastRemoved = vr % 10;
+                vr /= 10;
+                vp /= 10;
+                vm /= 10;
+                removed++;
+            }
+            if (vmExact)
+            {
+                // the lower halfway point is a decimal that is taken: drop the zeros it still ends with
+                while (vm % 10 == 0)
+                {
+                    vrExact &= lastRemoved == 0;
+                    lastRemoved = vr % 10;
+                    vr /= 10;
+                    vp /= 10;
+                    vm /= 10;
+                    removed++;
+                }
+            }
+            if (vrExact && lastRemoved == 5 && vr % 2 == 0) lastRemoved = 4; // exactly halfway: to the even digit
+            output = vr + ((vr == vm && !(acceptBounds && vmExact)) || lastRemoved >= 5 ? 1UL : 0UL);
+        }
+        else
+        {
+            var roundUp = false;
+            while (vp / 100 > vm / 100)
+            {
+                roundUp = vr % 100 >= 50;
+                vr /= 100;
+                vp /= 100;
+                vm /= 100;
+                removed += 2;
+            }
+            if (vp / 10 > vm / 10)
+            {
+                roundUp = vr % 10 >= 5;
+                vr /= 10;
+                vp /= 10;
+                vm /= 10;
+                removed++;
+            }
+            output = vr + (vr == vm || roundUp ? 1UL : 0UL);
+        }
+        decimalExponent = e10 + removed;
+        return output;
+    }
+
+    /// <summary>digits × 10^exponent as the BCL's "R" lays it out; returns the bytes written.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int Write(ulong digits, int exponent, Span<byte> dest)
+    {
+        var length = DecimalLength(digits);
+        var scientific = exponent + length - 1; // d.ddd × 10^scientific
+        if (scientific is >= -4 and < 17)
+        {
+            if (exponent >= 0)
+            {
+                // an integer: the digits, then zeros
+                WriteDigits(digits, dest[..length]);
+                dest.Slice(length, exponent).Fill((byte)'0');
+                return length + exponent;
+            }
+            if (scientific >= 0)
+            {
+                // the point inside the digits
+                var whole = scientific + 1;
+                var fraction = length - whole;
+                var pow = 1UL;
+                for (var k = 0; k < fraction; k++) pow *= 10;
+                WriteDigits(digits / pow, dest[..whole]);
+                dest[whole] = (byte)'.';
+                WriteDigits(digits % pow, dest.Slice(whole + 1, fraction));
+                return whole + 1 + fraction;
+            }
+            // 0.000ddd
+            var zeros = -scientific - 1;
+            dest[0] = (byte)'0';
+            dest[1] = (byte)'.';
+            dest.Slice(2, zeros).Fill((byte)'0');
+            WriteDigits(digits, dest.Slice(2 + zeros, length));
+            return 2 + zeros + length;
+        }
+        var at = 0;
+        if (length == 1)
+        {
+            dest[at++] = (byte)('0' + digits);
+        }
+        else
+        {
+            WriteDigits(digits, dest.Slice(1, length)); // all but the first move one to the left, for the point
+            dest[0] = dest[1];
+            dest[1] = (byte)'.';
+            at = length + 1;
+        }
+        dest[at++] = (byte)'E';
+        dest[at++] = scientific < 0 ? (byte)'-' : (byte)'+';
+        var e = Math.Abs(scientific);
+        if (e >= 100) dest[at++] = (byte)('0' + e / 100);
+        dest[at++] = (byte)('0' + e / 10 % 10);
+        dest[at++] = (byte)('0' + e % 10);
+        return at;
+    }
+
+    /// <summary>All of <paramref name="dest"/> as the decimal digits of <paramref name="value"/>, zero-padded on the left.</summary>
+    private static void WriteDigits(ulong value, Span<byte> dest)
+    {
+        for (var i = dest.Length - 1; i >= 0; i--)
+        {
+            var next = value / 10;
+            dest[i] = (byte)('0' + (value - 10 * next));
+            value = next;
+        }
+    }
+
+    private static int DecimalLength(ulong v)
+    {
+        var length = 1;
+        for (var p = 10UL; length < 20 && v >= p; p *= 10) length++;
+        return length;
+    }
+
+    /// <summary>floor(m × (hi·2^64 + lo) / 2^shift), for shift ≥ 64 (the product has up to 192 bits; the result fits 64).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong MulShift(ulong m, ulong lo, ulong hi, int shift)
+    {
+        var lowHigh = Math.BigMul(m, lo, out _);
+        var highHigh = Math.BigMul(m, hi, out var highLow);
+        var sum = new UInt128(highHigh, highLow) + lowHigh;
+        return (ulong)(sum >> (shift - 64));
+    }
+
+    // ceil(log2(5^e)) for e ≥ 1 (1 for e = 0), floor(log10(2^e)) and floor(log10(5^e)): fixed-point approximations,
+    // exact over the ranges used here (the tests check every e the tables cover against BigInteger).
+    internal static int Pow5Bits(int e) => (int)(((uint)e * 1217359) >> 19) + 1;
+    internal static int Log10Pow2(int e) => (int)(((uint)e * 78913) >> 18);
+    internal static int Log10Pow5(int e) => (int)(((uint)e * 732923) >> 20);
+
+    private static bool MultipleOfPowerOf2(ulong value, int p) => (value & ((1UL << p) - 1)) == 0;
+
+    private static bool MultipleOfPowerOf5(ulong value, int p)
+    {
+        var count = 0;
+        while (value % 5 == 0 && value != 0)
+        {
+            value /= 5;
+            count++;
+        }
+        return count >= p;
+    }
+
+    private static ulong[] Pow5Table()
+    {
+        var table = new ulong[2 * Pow5Count];
+        var pow = BigInteger.One;
+        for (var i = 0; i < Pow5Count; i++, pow *= 5)
+        {
+            var shift = (int)pow.GetBitLength() - Pow5BitCount;
+            Store(table, i, shift >= 0 ? pow >> shift : pow << -shift);
+        }
+        return table;
+    }
+
+    private static ulong[] Pow5InvTable()
+    {
+        var table = new ulong[2 * Pow5InvCount];
+        var pow = BigInteger.One;
+        for (var q = 0; q < Pow5InvCount; q++, pow *= 5)
+        {
+            var bits = (int)pow.GetBitLength() - 1 + Pow5InvBitCount;
+            Store(table, q, (BigInteger.One << bits) / pow + 1);
+        }
+        return table;
+    }
+
+    private static void Store(ulong[] table, int index, BigInteger value)
+    {
+        table[2 * index] = (ulong)(value & ulong.MaxValue);
+        table[2 * index + 1] = (ulong)(value >> 64);
+    }
+}

@@ -60,7 +60,9 @@ internal sealed class CsvRecordFile : IDisposable
             var name = n == 1 ? $"{baseName}.csv" : $"{baseName}_{n}.csv";
             try
             {
-                var stream = new FileStream(System.IO.Path.Combine(directory, name), DurableFile.CreateOptions(FileMode.CreateNew));
+                var options = DurableFile.CreateOptions(FileMode.CreateNew);
+                options.BufferSize = 0; // the rows are buffered here: each write goes straight to the operating system
+                var stream = new FileStream(System.IO.Path.Combine(directory, name), options);
                 return new CsvRecordFile(stream, header, flush);
             }
             catch (IOException) when (File.Exists(System.IO.Path.Combine(directory, name)) && n < 1000)
@@ -83,7 +85,7 @@ internal sealed class CsvRecordFile : IDisposable
         var span = value.AsSpan();
         var quote = span.Length > 0 && (span[0] == ' ' || span[^1] == ' ' || span.IndexOfAny('"', ',', '\n') >= 0);
         Separator();
-        var room = 2 + Utf8.GetMaxByteCount(quote ? 2 * span.Length : span.Length);
+        var room = 2 + MaxUtf8Bytes(quote ? 2 * span.Length : span.Length);
         var dest = Room(room);
         if (!quote)
         {
@@ -104,6 +106,10 @@ internal sealed class CsvRecordFile : IDisposable
         dest[n++] = (byte)'"';
         _length += n;
     }
+
+    /// <summary>At most 3 UTF-8 bytes per UTF-16 char (a surrogate pair: 4 bytes for 2 chars), plus one char's
+    /// worth for a dangling surrogate; plain arithmetic, not the encoding's virtual calls into its fallback.</summary>
+    private static int MaxUtf8Bytes(int chars) => 3 * (chars + 1);
 
     /// <summary>A double as <c>ToString("R", InvariantCulture)</c> writes it (shortest round trip, through
     /// <see cref="ShortestDouble"/>); NaN is empty.</summary>

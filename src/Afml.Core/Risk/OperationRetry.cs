@@ -31,15 +31,30 @@ public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan
     private static readonly ResiliencePropertyKey<Action<int, ExchangeError>?> OnRetryKey = new("afml.onRetry");
 
     /// <param name="onRetry">Called before each new attempt with the attempt number (2..) and the last error.</param>
-    public async Task<ExchangeResult<T>> RunAsync<T>(
+    public Task<ExchangeResult<T>> RunAsync<T>(
         Func<CancellationToken, Task<ExchangeResult<T>>> operation,
         CancellationToken ct,
         Action<int, ExchangeError>? onRetry = null)
     {
-        // The first attempt runs outside Polly: almost every call succeeds at once (a replay step makes two), and the
-        // pipeline's machinery cost more than the call. A failure worth retrying is handed to the pipeline as its
-        // first outcome, so the retries, their delays and onRetry are exactly the pipeline's.
-        var first = await AttemptAsync(operation, ct).ConfigureAwait(false);
+        // An operation that has already succeeded is its own answer: every call of a replay's simulated venue, most
+        // of a live venue's. No state machine is started for it (the step makes two such calls), so its generic
+        // async code, compiled at run time for our result struct, is not on a replay's path at all.
+        var first = Start(operation, ct);
+        if (first is { IsCompletedSuccessfully: true } && first.Result.Success) return first;
+        return RetryAsync(first, operation, ct, onRetry);
+    }
+
+    /// <summary>The first attempt is still running or did not succeed: awaited as one attempt, then retried like any.</summary>
+    private async Task<ExchangeResult<T>> RetryAsync<T>(
+        Task<ExchangeResult<T>> firstAttempt,
+        Func<CancellationToken, Task<ExchangeResult<T>>> operation,
+        CancellationToken ct,
+        Action<int, ExchangeError>? onRetry)
+    {
+        // The first attempt runs outside Polly: almost every call succeeds at once, and the pipeline's machinery cost
+        // more than the call. A failure worth retrying is handed to the pipeline as its first outcome, so the
+        // retries, their delays and onRetry are exactly the pipeline's.
+        var first = await AttemptAsync(firstAttempt).ConfigureAwait(false);
         if (Attempts == 1 || first.Success || !IsRetriable(first.Error!.Kind)) return first;
         var pipeline = (ResiliencePipeline<ExchangeResult<T>>)_pipelines.GetOrAdd(typeof(ExchangeResult<T>), _ => Build<T>());
         var context = ResilienceContextPool.Shared.Get(ct);
@@ -47,7 +62,7 @@ public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan
         {
             context.Properties.Set(OnRetryKey, onRetry);
             var attempts = 0;
-            return await pipeline.ExecuteAsync(async (ctx, op) => ++attempts == 1 ? first : await AttemptAsync(op, ctx.CancellationToken).ConfigureAwait(false), context, operation).ConfigureAwait(false);
+            return await pipeline.ExecuteAsync(async (ctx, op) => ++attempts == 1 ? first : await AttemptAsync(Start(op, ctx.CancellationToken)).ConfigureAwait(false), context, operation).ConfigureAwait(false);
         }
         finally
         {
@@ -72,12 +87,26 @@ public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan
             })
             .Build();
 
-    /// <summary>One attempt; a transport exception is a network failure like any other (retriable), not a crash.</summary>
-    private static async Task<ExchangeResult<T>> AttemptAsync<T>(Func<CancellationToken, Task<ExchangeResult<T>>> operation, CancellationToken ct)
+    /// <summary>Starts one attempt; whatever the operation throws before returning its task is that attempt's
+    /// outcome, as if thrown by the task (so <see cref="AttemptAsync"/> judges both alike).</summary>
+    private static Task<ExchangeResult<T>> Start<T>(Func<CancellationToken, Task<ExchangeResult<T>>> operation, CancellationToken ct)
     {
         try
         {
-            return await operation(ct).ConfigureAwait(false);
+            return operation(ct);
+        }
+        catch (Exception ex)
+        {
+            return Task.FromException<ExchangeResult<T>>(ex);
+        }
+    }
+
+    /// <summary>One attempt's outcome; a transport exception is a network failure like any other (retriable), not a crash.</summary>
+    private static async Task<ExchangeResult<T>> AttemptAsync<T>(Task<ExchangeResult<T>> attempt)
+    {
+        try
+        {
+            return await attempt.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException or TimeoutException)
         {

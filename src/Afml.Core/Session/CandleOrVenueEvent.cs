@@ -23,11 +23,15 @@ internal sealed class CandleOrVenueEvent(IAsyncEnumerator<Candle> candles, Chann
     /// true (stop waiting: the caller ends the loop and cancels <paramref name="ct"/>); <paramref name="onEvent"/> is
     /// awaited for each event that arrives first. Cancelling <paramref name="ct"/> (the feed's own token) ends the wait
     /// as the feed does.</summary>
-    public async ValueTask<bool> NextAsync(Func<VenueEvent, Task<bool>> onEvent, CancellationToken ct)
+    public ValueTask<bool> NextAsync(Func<VenueEvent, Task<bool>> onEvent, CancellationToken ct) =>
+        events is null && guard is null
+            ? candles.MoveNextAsync() // the feed alone (a replay without the guard): its read is the wait, nothing to hand over
+            : NextOrEventAsync(onEvent, ct);
+
+    private async ValueTask<bool> NextOrEventAsync(Func<VenueEvent, Task<bool>> onEvent, CancellationToken ct)
     {
         if (await DrainAsync(onEvent).ConfigureAwait(false)) return false;
         var next = candles.MoveNextAsync();
-        if (events is null && guard is null) return await next.ConfigureAwait(false);
         if (!next.IsCompleted)
         {
             var moved = next.AsTask();

@@ -13,7 +13,7 @@ public sealed class ControlWatcher : IDisposable
     private readonly ITimer _timer;
     private readonly Lock _gate = new(); // a Lock, not an object: taken every step, and by a timer or a watcher too, after which an object's header lock runs its slower sync-block path
     private readonly Action<ControlRequest>? _ignored;
-    private ControlRequest? _pending;
+    private volatile ControlRequest? _pending; // set once, under the gate; read by the loop at every step without it
 
     /// <param name="ignored">Told of a request whose command the session does not know: it is taken from the file
     /// and dropped, never acted on and never an end.</param>
@@ -29,10 +29,7 @@ public sealed class ControlWatcher : IDisposable
     public CancellationToken Token => _arrived.Token;
 
     /// <summary>The request taken from the file, if any (it stays pending: a session runs it once and stops).</summary>
-    public ControlRequest? Pending
-    {
-        get { lock (_gate) return _pending; }
-    }
+    public ControlRequest? Pending => _pending;
 
     /// <summary>Takes a request from the file now (the session also calls it at each step, so replays that outrun
     /// the timer still see requests at the next candle).</summary>

@@ -27,7 +27,12 @@ public sealed class SessionProgress
     public EmergencyOutcome? Emergency { get; internal set; }
 
     /// <summary>The registro's and status's spelling of the trading state (ACTIVE, HALTED).</summary>
-    public string TradingStateText => TradingState.ToString().ToUpperInvariant();
+    public string TradingStateText => TradingState switch
+    {
+        TradingState.Active => "ACTIVE", // every row carries it: a constant, not an enum name upper-cased per row
+        TradingState.Halted => "HALTED",
+        var other => other.ToString().ToUpperInvariant(),
+    };
 }
 
 /// <summary>One registro row just written, with what it did to the statistics.</summary>

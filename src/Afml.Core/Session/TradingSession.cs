@@ -88,6 +88,7 @@ public sealed class TradingSession
     private VenueEvent? _breach; // the monitor's breach that ended the wait between candles
     private string? _haltedBy; // the emergency a triggered protective stop ran (it ended the wait between candles)
     private readonly Func<VenueEvent, Task<bool>> _onVenueEvent; // one delegate for the run, not one per candle
+    private readonly SessionOrderIds _orderIds; // the session's order tag checked once, not at every order
 
     /// <param name="retry">Orders: the seed's 3 attempts 1 s apart.</param>
     /// <param name="stateRetry">Reads of account and position state: backed off within the candle.</param>
@@ -110,6 +111,7 @@ public sealed class TradingSession
         _market = new float[parts.Policy.Shape.MarketLength];
         Progress = new SessionProgress(time.GetUtcNow(), _latch);
         _onVenueEvent = OnVenueEventAsync;
+        _orderIds = new SessionOrderIds(parts.ClientOrderTag);
     }
 
     public SessionProgress Progress { get; }
@@ -327,7 +329,7 @@ public sealed class TradingSession
         }
 
         // F. execution (not cancelled by a stop: a step that sent an order always books its outcome)
-        var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, paso);
+        var clientOrderId = _orderIds.For(paso);
         var request = new MarketOrderRequest(Symbol, plan.Side!.Value, sized.Quantity, plan.ReduceOnly, clientOrderId, price);
         var fill = await _retry.RunAsync(c => _p.Exchange.PlaceMarketOrderAsync(request, c), CancellationToken.None,
             (attempt, error) => _log.Warning($"🔁 Reintento {attempt}/{_retry.Attempts} de la orden {clientOrderId}: {error}")).ConfigureAwait(false);
@@ -533,7 +535,7 @@ public sealed class TradingSession
         if (latches) Guarded("bloqueo HALTED", () => WriteHaltLatch(reason, null));
         // The protocol that finishes: retried with back-off while the venue is unreachable, every attempt logged.
         var protocol = new EmergencyProtocol(_p.Exchange, _time, _emergencyOptions);
-        var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, Progress.Steps + 1); // the protocol adds "-em"
+        var clientOrderId = _orderIds.For(Progress.Steps + 1); // the protocol adds "-em"
         var outcome = await protocol.RunAsync(Symbol, reason, clientOrderId, price, CancellationToken.None,
             a => _log.Write(a.Success ? SessionLogLevel.Info : SessionLogLevel.Warning, $"🚨 Emergencia {a}")).ConfigureAwait(false);
         Progress.Emergency = outcome;
@@ -597,7 +599,7 @@ public sealed class TradingSession
         var plan = _p.Book.Plan(new TradeDecision(open.Side == PositionSide.Long ? TradeIntent.CloseLong : TradeIntent.CloseShort, 1f, 0f), price);
         if (!plan.HasOrder) return null;
         var paso = Progress.Steps + 1;
-        var clientOrderId = ClientOrderIds.For(_p.ClientOrderTag, paso, "fin");
+        var clientOrderId = _orderIds.For(paso, "fin");
         var quantity = _sizer.Size(plan.Quantity, reduceOnly: true, price, 0) is { Skipped: false } s ? s.Quantity : plan.Quantity;
         _log.Warning($"🔚 -FlattenOnStop: cerrando la posición {open.Side.ToReferenceName()} {quantity.ToString("R", System.Globalization.CultureInfo.InvariantCulture)} {Symbol}");
         var request = new MarketOrderRequest(Symbol, plan.Side!.Value, quantity, ReduceOnly: true, clientOrderId, price);

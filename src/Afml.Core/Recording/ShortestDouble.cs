@@ -29,10 +29,11 @@ internal static class ShortestDouble
     private const int Pow5Count = 326;       // 5^i for i < 326 (enough for the smallest subnormal)
     private const int Pow5InvCount = 342;    // 1/5^q for q < 342 (enough for the largest double)
 
-    // 5^i as its top 125 bits, and 2^(bits(5^q) - 1 + 125) / 5^q rounded up, as (low, high) ulong pairs. Computed
-    // once, exactly, with BigInteger; never written after.
-    private static readonly ulong[] Pow5 = Pow5Table();
-    private static readonly ulong[] Pow5Inv = Pow5InvTable();
+    // 5^i as its top 125 bits, and floor(2^(bits(5^q) - 1 + 125) / 5^q) + 1, as (low, high) ulong pairs. Computed
+    // once, exactly (see Tables); never written after.
+    private static readonly (ulong[] Pow5, ulong[] Pow5Inv) Computed = Tables();
+    private static readonly ulong[] Pow5 = Computed.Pow5;
+    private static readonly ulong[] Pow5Inv = Computed.Pow5Inv;
 
     /// <summary>False only when <paramref name="dest"/> is too small (NaN and infinities are not numbers the
     /// registro writes: they go to the BCL, which writes <c>NaN</c>, <c>∞</c>, <c>-∞</c>).</summary>
@@ -45,8 +46,7 @@ internal static class ShortestDouble
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryFormatUtf8(double value, Span<byte> dest, out int written)
     {
-        if (!double.IsFinite(value))
-            return value.TryFormat(dest, out written, "R", System.Globalization.CultureInfo.InvariantCulture);
+        if (!double.IsFinite(value)) return Bcl(value, dest, out written);
         var bits = BitConverter.DoubleToUInt64Bits(value);
         var negative = (long)bits < 0;
         var mantissa = bits & ((1UL << MantissaBits) - 1);
@@ -56,7 +56,7 @@ internal static class ShortestDouble
             // The BCL's quirk, kept because the registro's bytes are the BCL's: for these two powers of two (and no
             // other double, the tests check them all) "R" writes 16 digits that do not read back (2.980232238769531E-08
             // for 2^-25, whose shortest round trip is 2.9802322387695312E-08).
-            return value.TryFormat(dest, out written, "R", System.Globalization.CultureInfo.InvariantCulture);
+            return Bcl(value, dest, out written);
         }
         if (dest.Length < MaxBytes) return TrySmall(value, dest, out written);
         var at = 0;
@@ -72,7 +72,14 @@ internal static class ShortestDouble
         return true;
     }
 
+    /// <summary>The BCL's own "R", not inlined: fully optimised (AggressiveOptimization) the BCL's formatting code
+    /// inlined into TryFormatUtf8 took 9 ms to JIT.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool Bcl(double value, Span<byte> dest, out int written) =>
+        value.TryFormat(dest, out written, "R", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Into a buffer smaller than <see cref="MaxBytes"/>: through a stack copy, false if it does not fit.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool TrySmall(double value, Span<byte> dest, out int written)
     {
         Span<byte> room = stackalloc byte[MaxBytes];
@@ -232,19 +239,19 @@ internal static class ShortestDouble
             if (exponent >= 0)
             {
                 // an integer: the digits, then zeros
-                dest.Slice(length, exponent).Fill((byte)'0');
+                Zeros(dest.Slice(length, exponent));
                 return length + exponent;
             }
             if (scientific >= 0)
             {
                 // the whole part moved back over the first byte, the point after it
                 var whole = scientific + 1;
-                dest.Slice(1, whole).CopyTo(dest);
+                for (var k = 0; k < whole; k++) dest[k] = dest[k + 1];
                 dest[whole] = (byte)'.';
                 return length + 1;
             }
             // 0.000ddd
-            dest[..start].Fill((byte)'0');
+            Zeros(dest[..start]);
             dest[1] = (byte)'.';
             return start + length;
         }
@@ -263,6 +270,13 @@ internal static class ShortestDouble
         dest[at++] = (byte)('0' + e / 10 % 10);
         dest[at++] = (byte)('0' + e % 10);
         return at;
+    }
+
+    /// <summary>'0' in every byte of <paramref name="dest"/> (at most 16 here: a plain loop, not Span.Fill, whose
+    /// vectorised code inlined into Write doubled its JIT time).</summary>
+    private static void Zeros(Span<byte> dest)
+    {
+        for (var k = 0; k < dest.Length; k++) dest[k] = (byte)'0';
     }
 
     /// <summary>All of <paramref name="dest"/> as the decimal digits of <paramref name="value"/> (at most 17 of
@@ -362,33 +376,82 @@ internal static class ShortestDouble
         return count >= p;
     }
 
-    private static ulong[] Pow5Table()
+    /// <summary>Both tables, exactly, with 32-bit limbs: 5^q by repeated ×5, and floor(2^959 / 5^q) by repeated ÷5
+    /// (floor(floor(x / a) / b) = floor(x / ab)), each read through a 128-bit window at the right bit. Not BigInteger:
+    /// loading and first-calling System.Runtime.Numerics cost more than the tables themselves.</summary>
+    private static (ulong[] Pow5, ulong[] Pow5Inv) Tables()
     {
-        var table = new ulong[2 * Pow5Count];
-        var pow = BigInteger.One;
-        for (var i = 0; i < Pow5Count; i++, pow *= 5)
+        const int numeratorBits = 959; // above the largest 2^(bits(5^q) - 1 + 125) needed, 2^916
+        var pow5 = new ulong[2 * Pow5Count];
+        var pow5Inv = new ulong[2 * Pow5InvCount];
+        var power = new uint[26];                       // 5^q: up to 792 bits
+        var quotient = new uint[(numeratorBits + 1) / 32]; // floor(2^959 / 5^q)
+        power[0] = 1;
+        quotient[^1] = 1u << 31;
+        var used = 1;
+        for (var q = 0; q < Pow5InvCount; q++)
         {
-            var shift = (int)pow.GetBitLength() - Pow5BitCount;
-            Store(table, i, shift >= 0 ? pow >> shift : pow << -shift);
+            if (q > 0)
+            {
+                used = MultiplyBy5(power, used);
+                DivideBy5(quotient);
+            }
+            var bits = 32 * (used - 1) + 32 - BitOperations.LeadingZeroCount(power[used - 1]); // bits(5^q)
+            if (q < Pow5Count)
+            {
+                (pow5[2 * q], pow5[2 * q + 1]) = Window(power, bits - Pow5BitCount);
+            }
+            var (low, high) = Window(quotient, numeratorBits - (bits - 1 + Pow5InvBitCount));
+            low++;
+            if (low == 0) high++;
+            (pow5Inv[2 * q], pow5Inv[2 * q + 1]) = (low, high);
         }
-        return table;
+        return (pow5, pow5Inv);
     }
 
-    private static ulong[] Pow5InvTable()
+    private static int MultiplyBy5(uint[] limbs, int used)
     {
-        var table = new ulong[2 * Pow5InvCount];
-        var pow = BigInteger.One;
-        for (var q = 0; q < Pow5InvCount; q++, pow *= 5)
+        ulong carry = 0;
+        for (var i = 0; i < used; i++)
         {
-            var bits = (int)pow.GetBitLength() - 1 + Pow5InvBitCount;
-            Store(table, q, (BigInteger.One << bits) / pow + 1);
+            var product = 5UL * limbs[i] + carry;
+            limbs[i] = (uint)product;
+            carry = product >> 32;
         }
-        return table;
+        if (carry != 0) limbs[used++] = (uint)carry;
+        return used;
     }
 
-    private static void Store(ulong[] table, int index, BigInteger value)
+    private static void DivideBy5(uint[] limbs)
     {
-        table[2 * index] = (ulong)(value & ulong.MaxValue);
-        table[2 * index + 1] = (ulong)(value >> 64);
+        ulong remainder = 0;
+        for (var i = limbs.Length - 1; i >= 0; i--)
+        {
+            var current = (remainder << 32) | limbs[i];
+            limbs[i] = (uint)(current / 5);
+            remainder = current % 5;
+        }
     }
+
+    /// <summary>floor(n / 2^from) mod 2^128 as (low, high) for the number n in <paramref name="limbs"/>; a negative
+    /// <paramref name="from"/> shifts left.</summary>
+    private static (ulong Low, ulong High) Window(uint[] limbs, int from) =>
+        (Word(limbs, from) | (ulong)Word(limbs, from + 32) << 32, Word(limbs, from + 64) | (ulong)Word(limbs, from + 96) << 32);
+
+    /// <summary>Bits at..at+31 of the number in <paramref name="limbs"/> (those below 0 or past its end are zero).</summary>
+    private static uint Word(uint[] limbs, int at)
+    {
+        var index = at >> 5; // floor(at / 32), also below zero
+        ulong low = index >= 0 && index < limbs.Length ? limbs[index] : 0;
+        ulong high = index + 1 >= 0 && index + 1 < limbs.Length ? limbs[index + 1] : 0;
+        return (uint)(((high << 32) | low) >> (at & 31));
+    }
+
+    /// <summary>The tables' entries, for the tests.</summary>
+    internal static (ulong Low, ulong High) Pow5Entry(int i) => (Pow5[2 * i], Pow5[2 * i + 1]);
+
+    internal static (ulong Low, ulong High) Pow5InvEntry(int q) => (Pow5Inv[2 * q], Pow5Inv[2 * q + 1]);
+
+    internal const int Pow5Entries = Pow5Count;
+    internal const int Pow5InvEntries = Pow5InvCount;
 }

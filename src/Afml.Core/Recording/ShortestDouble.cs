@@ -10,7 +10,7 @@ namespace Afml.Core.Recording;
 /// <c>-0</c> for negative zero. The digits come from Ryu's method (Ulf Adams, PLDI 2018): the value and the two
 /// halfway points to its neighbours are scaled by a power of ten with one exact 64×128-bit multiplication each, and
 /// digits are dropped while the interval between the halfway points still holds a shorter decimal. The replay writes
-/// ~11 doubles a registro row; the BCL's formatter (Grisu3, Dragon4 when Grisu3 gives up) costs several times more,
+/// ~11 doubles a registro row; the BCL's formatter (Grisu3, Dragon4 when Grisu3 gives up) costs about twice as much,
 /// and its rare paths keep the runtime's tiering from settling during a run.
 /// <para>Which decimal, as the BCL picks it: the shortest; among those the closest to the value, exactly halfway
 /// going to the even digit; a decimal exactly on a halfway point is taken when the significand is even (the parser
@@ -38,11 +38,11 @@ internal static class ShortestDouble
     /// <summary>False only when <paramref name="dest"/> is too small (NaN and infinities are not numbers the
     /// registro writes: they go to the BCL, which writes <c>NaN</c>, <c>∞</c>, <c>-∞</c>).</summary>
     // AggressiveOptimization (here, on Shortest and Write, and on PlainNumber's parsers): JIT'd fully optimised at
-    // the first call, never ReadyToRun code and never re-JIT'd. Without it, the ReadyToRun code is re-JIT'd ~0.3 s
-    // into a replay with dynamic PGO's profile counters, and a 100k-candle run ends before the final tier (seen with
-    // AFML_BENCH_JITLOG=1). Measured A/B, bench replay-child, CPU µs/candle (medians of 4-5 runs, shared machine):
-    // 100k 10.1 with it vs 10.8 without (121k vs 110k candles/s, and in two more batches 14.2 vs 15.5, 12.4 vs 13.6);
-    // 10k 15.6 vs 15.4 (the few ms of JIT at the first row, within the noise in three batches). Kept for the 100k gain.
+    // the first call (~7 ms of JIT in all, on the loaded machine), never ReadyToRun code and never re-JIT'd. Without it the ReadyToRun code
+    // is re-JIT'd ~0.3 s into a replay with dynamic PGO's profile counters, and a 100k-candle run ends before the
+    // final tier (seen with AFML_BENCH_JITLOG=1). Measured A/B, bench replay-child, CPU µs/candle, medians of 4-5
+    // runs back to back on the shared 2-core machine: 100k 10.25 with it vs 11.20 without (117k vs 109k candles/s);
+    // 10k 15.1 vs 15.5 and 15.4 vs 15.3 in two batches (a tie: the JIT it costs is paid back within the run).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryFormatUtf8(double value, Span<byte> dest, out int written)
     {

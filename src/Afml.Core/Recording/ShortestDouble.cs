@@ -10,7 +10,7 @@ namespace Afml.Core.Recording;
 /// <c>-0</c> for negative zero. The digits come from Ryu's method (Ulf Adams, PLDI 2018): the value and the two
 /// halfway points to its neighbours are scaled by a power of ten with one exact 64×128-bit multiplication each, and
 /// digits are dropped while the interval between the halfway points still holds a shorter decimal. The replay writes
-/// ~11 doubles a registro row; the BCL's formatter (Grisu3, Dragon4 when Grisu3 gives up) costs several times more,
+/// ~11 doubles a registro row; the BCL's formatter (Grisu3, Dragon4 when Grisu3 gives up) costs about twice as much,
 /// and its rare paths keep the runtime's tiering from settling during a run.
 /// <para>Which decimal, as the BCL picks it: the shortest; among those the closest to the value, exactly halfway
 /// going to the even digit; a decimal exactly on a halfway point is taken when the significand is even (the parser
@@ -29,17 +29,24 @@ internal static class ShortestDouble
     private const int Pow5Count = 326;       // 5^i for i < 326 (enough for the smallest subnormal)
     private const int Pow5InvCount = 342;    // 1/5^q for q < 342 (enough for the largest double)
 
-    // 5^i as its top 125 bits, and 2^(bits(5^q) - 1 + 125) / 5^q rounded up, as (low, high) ulong pairs. Computed
-    // once, exactly, with BigInteger; never written after.
-    private static readonly ulong[] Pow5 = Pow5Table();
-    private static readonly ulong[] Pow5Inv = Pow5InvTable();
+    // 5^i as its top 125 bits, and floor(2^(bits(5^q) - 1 + 125) / 5^q) + 1, as (low, high) ulong pairs. Computed
+    // once, exactly (see Tables); never written after.
+    private static readonly (ulong[] Pow5, ulong[] Pow5Inv) Computed = Tables();
+    private static readonly ulong[] Pow5 = Computed.Pow5;
+    private static readonly ulong[] Pow5Inv = Computed.Pow5Inv;
 
     /// <summary>False only when <paramref name="dest"/> is too small (NaN and infinities are not numbers the
     /// registro writes: they go to the BCL, which writes <c>NaN</c>, <c>∞</c>, <c>-∞</c>).</summary>
+    // AggressiveOptimization (here, on Shortest and Write, and on PlainNumber's parsers): JIT'd fully optimised at
+    // the first call (~7 ms of JIT in all, on the loaded machine), never ReadyToRun code and never re-JIT'd. Without it the ReadyToRun code
+    // is re-JIT'd ~0.3 s into a replay with dynamic PGO's profile counters, and a 100k-candle run ends before the
+    // final tier (seen with AFML_BENCH_JITLOG=1). Measured A/B, bench replay-child, CPU µs/candle, medians of 4-5
+    // runs back to back on the shared 2-core machine: 100k 10.25 with it vs 11.20 without (117k vs 109k candles/s);
+    // 10k 15.1 vs 15.5 and 15.4 vs 15.3 in two batches (a tie: the JIT it costs is paid back within the run).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryFormatUtf8(double value, Span<byte> dest, out int written)
     {
-        if (!double.IsFinite(value))
-            return value.TryFormat(dest, out written, "R", System.Globalization.CultureInfo.InvariantCulture);
+        if (!double.IsFinite(value)) return Bcl(value, dest, out written);
         var bits = BitConverter.DoubleToUInt64Bits(value);
         var negative = (long)bits < 0;
         var mantissa = bits & ((1UL << MantissaBits) - 1);
@@ -49,7 +56,7 @@ internal static class ShortestDouble
             // The BCL's quirk, kept because the registro's bytes are the BCL's: for these two powers of two (and no
             // other double, the tests check them all) "R" writes 16 digits that do not read back (2.980232238769531E-08
             // for 2^-25, whose shortest round trip is 2.9802322387695312E-08).
-            return value.TryFormat(dest, out written, "R", System.Globalization.CultureInfo.InvariantCulture);
+            return Bcl(value, dest, out written);
         }
         if (dest.Length < MaxBytes) return TrySmall(value, dest, out written);
         var at = 0;
@@ -65,7 +72,14 @@ internal static class ShortestDouble
         return true;
     }
 
+    /// <summary>The BCL's own "R", not inlined: fully optimised (AggressiveOptimization) the BCL's formatting code
+    /// inlined into TryFormatUtf8 took 9 ms to JIT.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool Bcl(double value, Span<byte> dest, out int written) =>
+        value.TryFormat(dest, out written, "R", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Into a buffer smaller than <see cref="MaxBytes"/>: through a stack copy, false if it does not fit.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static bool TrySmall(double value, Span<byte> dest, out int written)
     {
         Span<byte> room = stackalloc byte[MaxBytes];
@@ -209,50 +223,43 @@ internal static class ShortestDouble
         return output;
     }
 
-    /// <summary>digits × 10^exponent as the BCL's "R" lays it out; returns the bytes written.</summary>
+    /// <summary>digits × 10^exponent as the BCL's "R" lays it out; returns the bytes written. The digits are
+    /// written once, where they end up but for the first one or the whole part, which then move left for the point.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Write(ulong digits, int exponent, Span<byte> dest)
     {
         var length = DecimalLength(digits);
         var scientific = exponent + length - 1; // d.ddd × 10^scientific
-        if (scientific is >= -4 and < 17)
+        var isFixed = scientific is >= -4 and < 17;
+        // where the digits go: 0.000ddd after its zeros; ddd000 at 0; dd.ddd and d.dddE+nn one to the right
+        var start = !isFixed ? 1 : exponent >= 0 ? 0 : scientific >= 0 ? 1 : 1 - scientific;
+        WriteDigits(digits, dest.Slice(start, length));
+        if (isFixed)
         {
             if (exponent >= 0)
             {
                 // an integer: the digits, then zeros
-                WriteDigits(digits, dest[..length]);
-                dest.Slice(length, exponent).Fill((byte)'0');
+                Zeros(dest.Slice(length, exponent));
                 return length + exponent;
             }
             if (scientific >= 0)
             {
-                // the point inside the digits
+                // the whole part moved back over the first byte, the point after it
                 var whole = scientific + 1;
-                var fraction = length - whole;
-                var pow = 1UL;
-                for (var k = 0; k < fraction; k++) pow *= 10;
-                WriteDigits(digits / pow, dest[..whole]);
+                for (var k = 0; k < whole; k++) dest[k] = dest[k + 1];
                 dest[whole] = (byte)'.';
-                WriteDigits(digits % pow, dest.Slice(whole + 1, fraction));
-                return whole + 1 + fraction;
+                return length + 1;
             }
             // 0.000ddd
-            var zeros = -scientific - 1;
-            dest[0] = (byte)'0';
+            Zeros(dest[..start]);
             dest[1] = (byte)'.';
-            dest.Slice(2, zeros).Fill((byte)'0');
-            WriteDigits(digits, dest.Slice(2 + zeros, length));
-            return 2 + zeros + length;
+            return start + length;
         }
-        var at = 0;
-        if (length == 1)
+        // d.ddd: the first digit moved back, the point after it
+        dest[0] = dest[1];
+        var at = 1;
+        if (length > 1)
         {
-            dest[at++] = (byte)('0' + digits);
-        }
-        else
-        {
-            WriteDigits(digits, dest.Slice(1, length)); // all but the first move one to the left, for the point
-            dest[0] = dest[1];
             dest[1] = (byte)'.';
             at = length + 1;
         }
@@ -265,32 +272,88 @@ internal static class ShortestDouble
         return at;
     }
 
-    /// <summary>All of <paramref name="dest"/> as the decimal digits of <paramref name="value"/>, zero-padded on the left.</summary>
+    /// <summary>'0' in every byte of <paramref name="dest"/> (at most 16 here: a plain loop, not Span.Fill, whose
+    /// vectorised code inlined into Write doubled its JIT time).</summary>
+    private static void Zeros(Span<byte> dest)
+    {
+        for (var k = 0; k < dest.Length; k++) dest[k] = (byte)'0';
+    }
+
+    /// <summary>All of <paramref name="dest"/> as the decimal digits of <paramref name="value"/> (at most 17 of
+    /// them here): eight at a time in 32-bit arithmetic, two at a time within those.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteDigits(ulong value, Span<byte> dest)
     {
-        for (var i = dest.Length - 1; i >= 0; i--)
+        var i = dest.Length;
+        while (i > 8)
         {
-            var next = value / 10;
-            dest[i] = (byte)('0' + (value - 10 * next));
+            var next = value / 100_000_000;
+            i -= 8;
+            WriteEight((uint)(value - 100_000_000 * next), dest.Slice(i, 8));
             value = next;
         }
+        var small = (uint)value;
+        while (i >= 2)
+        {
+            var next = small / 100;
+            var pair = 2 * (small - 100 * next);
+            i -= 2;
+            dest[i] = TwoDigits[(int)pair];
+            dest[i + 1] = TwoDigits[(int)pair + 1];
+            small = next;
+        }
+        if (i == 1) dest[0] = (byte)('0' + small);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteEight(uint value, Span<byte> dest)
+    {
+        var high = value / 10_000;
+        var low = value - 10_000 * high;
+        var a = 2 * (high / 100);
+        var b = 2 * (high % 100);
+        var c = 2 * (low / 100);
+        var d = 2 * (low % 100);
+        var two = TwoDigits;
+        dest[7] = two[(int)d + 1];
+        dest[6] = two[(int)d];
+        dest[5] = two[(int)c + 1];
+        dest[4] = two[(int)c];
+        dest[3] = two[(int)b + 1];
+        dest[2] = two[(int)b];
+        dest[1] = two[(int)a + 1];
+        dest[0] = two[(int)a];
+    }
+
+    /// <summary>Digits of <paramref name="v"/> ≥ 1: log10 estimated from log2 (×1233/4096 ≈ log10 2), then one comparison.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int DecimalLength(ulong v)
     {
-        var length = 1;
-        for (var p = 10UL; length < 20 && v >= p; p *= 10) length++;
-        return length;
+        var guess = ((BitOperations.Log2(v) + 1) * 1233) >> 12;
+        return guess + (v >= PowersOfTen[guess] ? 1 : 0);
     }
 
-    /// <summary>floor(m × (hi·2^64 + lo) / 2^shift), for shift ≥ 64 (the product has up to 192 bits; the result fits 64).</summary>
+    private static ReadOnlySpan<byte> TwoDigits =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+
+    private static ReadOnlySpan<ulong> PowersOfTen =>
+    [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000, 100_000_000_000_000_000, 1_000_000_000_000_000_000, 10_000_000_000_000_000_000,
+    ];
+
+    /// <summary>floor(m × (hi·2^64 + lo) / 2^shift), for 64 &lt; shift &lt; 128 (the product has up to 192 bits; the
+    /// result fits 64). Plain ulong arithmetic, not UInt128: ReadyToRun compiles no method that uses UInt128.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong MulShift(ulong m, ulong lo, ulong hi, int shift)
     {
         var lowHigh = Math.BigMul(m, lo, out _);
         var highHigh = Math.BigMul(m, hi, out var highLow);
-        var sum = new UInt128(highHigh, highLow) + lowHigh;
-        return (ulong)(sum >> (shift - 64));
+        var sum = highLow + lowHigh;
+        if (sum < lowHigh) highHigh++;
+        var s = shift - 64;
+        return (highHigh << (64 - s)) | (sum >> s);
     }
 
     // ceil(log2(5^e)) for e ≥ 1 (1 for e = 0), floor(log10(2^e)) and floor(log10(5^e)): fixed-point approximations,
@@ -299,6 +362,7 @@ internal static class ShortestDouble
     internal static int Log10Pow2(int e) => (int)(((uint)e * 78913) >> 18);
     internal static int Log10Pow5(int e) => (int)(((uint)e * 732923) >> 20);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool MultipleOfPowerOf2(ulong value, int p) => (value & ((1UL << p) - 1)) == 0;
 
     private static bool MultipleOfPowerOf5(ulong value, int p)
@@ -312,33 +376,82 @@ internal static class ShortestDouble
         return count >= p;
     }
 
-    private static ulong[] Pow5Table()
+    /// <summary>Both tables, exactly, with 32-bit limbs: 5^q by repeated ×5, and floor(2^959 / 5^q) by repeated ÷5
+    /// (floor(floor(x / a) / b) = floor(x / ab)), each read through a 128-bit window at the right bit. Not BigInteger:
+    /// loading and first-calling System.Runtime.Numerics cost more than the tables themselves.</summary>
+    private static (ulong[] Pow5, ulong[] Pow5Inv) Tables()
     {
-        var table = new ulong[2 * Pow5Count];
-        var pow = BigInteger.One;
-        for (var i = 0; i < Pow5Count; i++, pow *= 5)
+        const int numeratorBits = 959; // above the largest 2^(bits(5^q) - 1 + 125) needed, 2^916
+        var pow5 = new ulong[2 * Pow5Count];
+        var pow5Inv = new ulong[2 * Pow5InvCount];
+        var power = new uint[26];                       // 5^q: up to 792 bits
+        var quotient = new uint[(numeratorBits + 1) / 32]; // floor(2^959 / 5^q)
+        power[0] = 1;
+        quotient[^1] = 1u << 31;
+        var used = 1;
+        for (var q = 0; q < Pow5InvCount; q++)
         {
-            var shift = (int)pow.GetBitLength() - Pow5BitCount;
-            Store(table, i, shift >= 0 ? pow >> shift : pow << -shift);
+            if (q > 0)
+            {
+                used = MultiplyBy5(power, used);
+                DivideBy5(quotient);
+            }
+            var bits = 32 * (used - 1) + 32 - BitOperations.LeadingZeroCount(power[used - 1]); // bits(5^q)
+            if (q < Pow5Count)
+            {
+                (pow5[2 * q], pow5[2 * q + 1]) = Window(power, bits - Pow5BitCount);
+            }
+            var (low, high) = Window(quotient, numeratorBits - (bits - 1 + Pow5InvBitCount));
+            low++;
+            if (low == 0) high++;
+            (pow5Inv[2 * q], pow5Inv[2 * q + 1]) = (low, high);
         }
-        return table;
+        return (pow5, pow5Inv);
     }
 
-    private static ulong[] Pow5InvTable()
+    private static int MultiplyBy5(uint[] limbs, int used)
     {
-        var table = new ulong[2 * Pow5InvCount];
-        var pow = BigInteger.One;
-        for (var q = 0; q < Pow5InvCount; q++, pow *= 5)
+        ulong carry = 0;
+        for (var i = 0; i < used; i++)
         {
-            var bits = (int)pow.GetBitLength() - 1 + Pow5InvBitCount;
-            Store(table, q, (BigInteger.One << bits) / pow + 1);
+            var product = 5UL * limbs[i] + carry;
+            limbs[i] = (uint)product;
+            carry = product >> 32;
         }
-        return table;
+        if (carry != 0) limbs[used++] = (uint)carry;
+        return used;
     }
 
-    private static void Store(ulong[] table, int index, BigInteger value)
+    private static void DivideBy5(uint[] limbs)
     {
-        table[2 * index] = (ulong)(value & ulong.MaxValue);
-        table[2 * index + 1] = (ulong)(value >> 64);
+        ulong remainder = 0;
+        for (var i = limbs.Length - 1; i >= 0; i--)
+        {
+            var current = (remainder << 32) | limbs[i];
+            limbs[i] = (uint)(current / 5);
+            remainder = current % 5;
+        }
     }
+
+    /// <summary>floor(n / 2^from) mod 2^128 as (low, high) for the number n in <paramref name="limbs"/>; a negative
+    /// <paramref name="from"/> shifts left.</summary>
+    private static (ulong Low, ulong High) Window(uint[] limbs, int from) =>
+        (Word(limbs, from) | (ulong)Word(limbs, from + 32) << 32, Word(limbs, from + 64) | (ulong)Word(limbs, from + 96) << 32);
+
+    /// <summary>Bits at..at+31 of the number in <paramref name="limbs"/> (those below 0 or past its end are zero).</summary>
+    private static uint Word(uint[] limbs, int at)
+    {
+        var index = at >> 5; // floor(at / 32), also below zero
+        ulong low = index >= 0 && index < limbs.Length ? limbs[index] : 0;
+        ulong high = index + 1 >= 0 && index + 1 < limbs.Length ? limbs[index + 1] : 0;
+        return (uint)(((high << 32) | low) >> (at & 31));
+    }
+
+    /// <summary>The tables' entries, for the tests.</summary>
+    internal static (ulong Low, ulong High) Pow5Entry(int i) => (Pow5[2 * i], Pow5[2 * i + 1]);
+
+    internal static (ulong Low, ulong High) Pow5InvEntry(int q) => (Pow5Inv[2 * q], Pow5Inv[2 * q + 1]);
+
+    internal const int Pow5Entries = Pow5Count;
+    internal const int Pow5InvEntries = Pow5InvCount;
 }

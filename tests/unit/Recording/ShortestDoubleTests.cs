@@ -162,6 +162,23 @@ public class ShortestDoubleTests
     }
 
     [Fact]
+    public void The_power_of_five_tables_are_exact()
+    {
+        static (ulong, ulong) Split(BigInteger v) => ((ulong)(v & ulong.MaxValue), (ulong)(v >> 64));
+        for (var i = 0; i < ShortestDouble.Pow5Entries; i++)
+        {
+            var pow = BigInteger.Pow(5, i);
+            var shift = (int)pow.GetBitLength() - 125;
+            Assert.Equal(Split(shift >= 0 ? pow >> shift : pow << -shift), ShortestDouble.Pow5Entry(i));
+        }
+        for (var q = 0; q < ShortestDouble.Pow5InvEntries; q++)
+        {
+            var pow = BigInteger.Pow(5, q);
+            Assert.Equal(Split((BigInteger.One << ((int)pow.GetBitLength() - 1 + 125)) / pow + 1), ShortestDouble.Pow5InvEntry(q));
+        }
+    }
+
+    [Fact]
     public void The_fixed_point_logarithms_are_exact_over_the_ranges_used()
     {
         // exponents up to 1100 cover every double (binary exponents -1076..971, powers of five up to 5^341)

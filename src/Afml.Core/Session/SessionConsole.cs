@@ -1,3 +1,4 @@
+using Afml.Core.Recording;
 
 namespace Afml.Core.Session;
 
@@ -22,19 +23,25 @@ public sealed class SessionConsole(SessionLogger log, System.Threading.Channels.
     public void OnStep(StepRecorded step, SessionProgress progress)
     {
         var row = step.Row;
-        if (log.IsEnabled(SessionLogLevel.Info))
-        {
-            log.Info($"📊 PASO {row.Paso} - {row.Timestamp:yyyy-MM-ddTHH:mm:ss}");
-            if (!double.IsNaN(row.Action)) log.Info($"🤖 Acción del agente: {row.Action:F4} → {row.Operacion}");
-            if (step.OrderFilled && row.Resultado == true)
-                log.Info($"✅ Operación ejecutada: {{'trade_id': {row.TradeId}, 'cantidad': {Fmt(row.Cantidad)}}}");
-            log.Info($"💰 Equity: {row.Equity:F2} | Drawdown: {row.MaxDrawdown * 100:F1}% | Posición: {(row.PosicionAbierta ? "True" : "False")}");
-        }
+        // The lines are built in methods of their own: with -Quiet they never run, and are then never compiled either.
+        if (log.IsEnabled(SessionLogLevel.Info)) WriteStepLines(step);
         if (row.Resultado == false && row.Error is not null && row.TipoAccion != TradingSession.EmergencyActionType)
-            log.Warning($"⚠️ Operación no realizada: {row.Error}");
+            WriteNotDone(row);
         if (stepEvents == SessionStepEvents.Every || Due(row.Paso))
             events.TryWrite(new SessionStep(time.GetUtcNow(), row, row.Paso, expectedSteps));
     }
+
+    private void WriteStepLines(StepRecorded step)
+    {
+        var row = step.Row;
+        log.Info($"📊 PASO {row.Paso} - {row.Timestamp:yyyy-MM-ddTHH:mm:ss}");
+        if (!double.IsNaN(row.Action)) log.Info($"🤖 Acción del agente: {row.Action:F4} → {row.Operacion}");
+        if (step.OrderFilled && row.Resultado == true)
+            log.Info($"✅ Operación ejecutada: {{'trade_id': {row.TradeId}, 'cantidad': {Fmt(row.Cantidad)}}}");
+        log.Info($"💰 Equity: {row.Equity:F2} | Drawdown: {row.MaxDrawdown * 100:F1}% | Posición: {(row.PosicionAbierta ? "True" : "False")}");
+    }
+
+    private void WriteNotDone(RegistroRow row) => log.Warning($"⚠️ Operación no realizada: {row.Error}");
 
     /// <summary>Progress mode: the first step, the last expected one, and then one per <see cref="ProgressInterval"/>.</summary>
     private bool Due(int paso)

@@ -266,8 +266,7 @@ public sealed class TradingSession
         var price = _p.Venue.PriceOf(candle);
         // A candle that is not a price (a venue's zero close) is a fault of the data, never something to decide on:
         // the host answers it with the emergency protocol at the last good price.
-        if (!(price > 0) || !double.IsFinite(price))
-            throw new InvalidDataException($"Candle {candle.OpenTimeUtc:O} of {Symbol}: close {candle.Close} is not a price.");
+        if (!(price > 0) || !double.IsFinite(price)) throw NotAPrice(candle);
         var decisionTime = candle.OpenTimeUtc.AddMilliseconds(IntervalMs);
         Progress.LastPrice = price;
         Progress.FirstCandle ??= candle.OpenTimeUtc;
@@ -278,21 +277,14 @@ public sealed class TradingSession
         // A. account state (read failures that pass are retried within the candle; still unknown: skip the step)
         _p.Venue.OnCandle(Symbol, price);
         var account = await _stateRetry.RunAsync(c => _p.Exchange.GetAccountAsync(c), CancellationToken.None).ConfigureAwait(false);
-        if (!account.Success)
-        {
-            _log.Warning($"⏭️ Paso {paso} omitido: estado de la cuenta desconocido ({account.Error})");
-            WriteRow(paso, decisionTime, candle, float.NaN, price, Skipped($"estado_desconocido: {account.Error}"), null);
-            return null;
-        }
+        if (!account.Success) return SkipStep(paso, decisionTime, candle, price, account.Error!);
         // (the exchange stop triggered unheard of, its venue's stream down: its end, before deciding on a position that is gone)
         if (await _p.Venue.UnreportedStopTriggerAsync(_venue!, CancellationToken.None).ConfigureAwait(false) is { } unheard)
             return await StopEndedAsync(unheard).ConfigureAwait(false);
 
         // B. drawdown (the exchange stop may have closed the position already, its trigger not yet heard of: its end, no second close)
         if (_drawdown.Check(_p.Book.MaxDrawdown(price)) is { } breach)
-            return await _p.Venue.ProtectiveStopTriggeredAsync(_venue!, CancellationToken.None).ConfigureAwait(false) is { } stopped
-                ? await StopEndedAsync(stopped).ConfigureAwait(false)
-                : await EmergencyAsync(breach, candle, price, decisionTime).ConfigureAwait(false);
+            return await LimitReachedAsync(breach, candle, price, decisionTime).ConfigureAwait(false);
 
         // C. observation
         _p.Observation.CopyMarket(_market);
@@ -333,35 +325,64 @@ public sealed class TradingSession
         var request = new MarketOrderRequest(Symbol, plan.Side!.Value, sized.Quantity, plan.ReduceOnly, clientOrderId, price);
         var fill = await _retry.RunAsync(c => _p.Exchange.PlaceMarketOrderAsync(request, c), CancellationToken.None,
             (attempt, error) => _log.Warning($"🔁 Reintento {attempt}/{_retry.Attempts} de la orden {clientOrderId}: {error}")).ConfigureAwait(false);
-        OperationRecord record;
         if (!fill.Success)
-        {
-            record = Refused(decision.ActionType, OperationName(plan), fill.Error!.ToString());
-            if (IsDefiniteRejection(fill.Error!, plan))
-            {
-                // The venue said no for good (margin, notional limits, reduce-only conflict): a rejected operation,
-                // as the Python system records it; the next candle decides again.
-                _log.Warning($"⛔ Orden {clientOrderId} rechazada por el venue: {fill.Error}");
-                WriteRow(paso, decisionTime, candle, action, price, record, clientOrderId);
-                return null;
-            }
-            _log.Error($"❌ Operación fallida tras {_retry.Attempts} intentos: {fill.Error}");
-            WriteRow(paso, decisionTime, candle, action, price, record, clientOrderId);
-            return await EmergencyAsync($"fallo_operacion: {fill.Error}", candle, price, decisionTime).ConfigureAwait(false);
-        }
+            return await OrderFailedAsync(fill.Error!, plan, decision, paso, decisionTime, candle, action, price, clientOrderId).ConfigureAwait(false);
         var filled = fill.Data!.ExecutedQuantity > 0;
         _rowFill = fill.Data; // binance: commission asset detail for the row
-        record = _p.Book.Apply(plan, filled ? fill.Data.AveragePrice : price, fill.Data.ExecutedQuantity,
+        var record = _p.Book.Apply(plan, filled ? fill.Data.AveragePrice : price, fill.Data.ExecutedQuantity,
             filled ? _p.Venue.CostOf(fill.Data, _log) : FillCost.Training);
 
         // G. state after execution: the venue's position wins (a read that keeps failing is caught up next step)
         if (await _p.Venue.AfterStepAsync(_venue!, price, CancellationToken.None).ConfigureAwait(false) is { } posError)
-            _log.Warning($"⚠️ Posición de {Symbol} no leída tras el paso {paso} ({posError}); se reconcilia en el siguiente");
+            PositionUnread(paso, posError);
 
         // H. one registro row
         WriteRow(paso, decisionTime, candle, action, price, record, clientOrderId, filled, plan.Step == BookStep.Close && filled);
         return null;
     }
+
+    // The step's rare turns, kept out of StepAsync's state machine: the runtime compiles that method again (twice)
+    // while a replay runs, and its size is what each of those compilations costs.
+
+    private InvalidDataException NotAPrice(in Candle candle) =>
+        new($"Candle {candle.OpenTimeUtc:O} of {Symbol}: close {candle.Close} is not a price.");
+
+    /// <summary>Step A could not read the account: the step is recorded as skipped, nothing decided.</summary>
+    private string? SkipStep(int paso, DateTimeOffset decisionTime, Candle candle, double price, ExchangeError error)
+    {
+        _log.Warning($"⏭️ Paso {paso} omitido: estado de la cuenta desconocido ({error})");
+        WriteRow(paso, decisionTime, candle, float.NaN, price, Skipped($"estado_desconocido: {error}"), null);
+        return null;
+    }
+
+    /// <summary>Step B saw the limit crossed: the exchange stop's end if it already closed the position (no second
+    /// close), otherwise the emergency protocol.</summary>
+    private async Task<string?> LimitReachedAsync(string breach, Candle candle, double price, DateTimeOffset decisionTime) =>
+        await _p.Venue.ProtectiveStopTriggeredAsync(_venue!, CancellationToken.None).ConfigureAwait(false) is { } stopped
+            ? await StopEndedAsync(stopped).ConfigureAwait(false)
+            : await EmergencyAsync(breach, candle, price, decisionTime).ConfigureAwait(false);
+
+    /// <summary>Step F's order failed: a definite rejection is recorded and the session goes on; anything else (the
+    /// retries spent) is recorded and the emergency protocol runs.</summary>
+    private async Task<string?> OrderFailedAsync(ExchangeError error, OrderPlan plan, TradeDecision decision, int paso, DateTimeOffset decisionTime,
+        Candle candle, float action, double price, string clientOrderId)
+    {
+        var record = Refused(decision.ActionType, OperationName(plan), error.ToString());
+        if (IsDefiniteRejection(error, plan))
+        {
+            // The venue said no for good (margin, notional limits, reduce-only conflict): a rejected operation,
+            // as the Python system records it; the next candle decides again.
+            _log.Warning($"⛔ Orden {clientOrderId} rechazada por el venue: {error}");
+            WriteRow(paso, decisionTime, candle, action, price, record, clientOrderId);
+            return null;
+        }
+        _log.Error($"❌ Operación fallida tras {_retry.Attempts} intentos: {error}");
+        WriteRow(paso, decisionTime, candle, action, price, record, clientOrderId);
+        return await EmergencyAsync($"fallo_operacion: {error}", candle, price, decisionTime).ConfigureAwait(false);
+    }
+
+    private void PositionUnread(int paso, ExchangeError error) =>
+        _log.Warning($"⚠️ Posición de {Symbol} no leída tras el paso {paso} ({error}); se reconcilia en el siguiente");
 
     /// <summary>A fill the session did not send (manual trade, liquidation, ADL), between candles: the book is brought to
     /// the venue's position at once (the venue wins, as at step G) and one registro row says why, naming the order. It

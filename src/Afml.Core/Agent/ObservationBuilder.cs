@@ -32,9 +32,6 @@ public sealed class ObservationBuilder
     public bool IsReady => _count >= Window;
 
     /// <summary>Adds the feature row of the newest candle (double, scaler order, no NaN).</summary>
-    // Compiled fully optimised at its first call (see DenseActorKernel.Activate): a per-feature loop is where the
-    // runtime's dynamic-PGO probes cost most while a replay's hot ReadyToRun code is being profiled.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Push(ReadOnlySpan<double> features)
     {
         if (features.Length != Features) throw new ArgumentException($"expected {Features} features, got {features.Length}", nameof(features));

@@ -97,12 +97,6 @@ public sealed class DenseActorKernel
         return new Layer(d.Inputs, d.Outputs, padded, packed, bias);
     }
 
-    // Compiled fully optimised at its first call rather than taken from the ReadyToRun image: a hot ReadyToRun method
-    // is recompiled with the runtime's dynamic-PGO probes and runs that way for the first second or so of a replay, and
-    // in this per-element loop a probe costs more than the element (perf of a 100k replay: the probes' helpers took ~40%
-    // of the loop thread in that phase, this loop among their main callers after the BCL's number formatting). The
-    // dense layers below are compiled the same way.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Activate(Span<float> y)
     {
         switch (_activation)

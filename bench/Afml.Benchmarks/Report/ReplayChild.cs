@@ -12,8 +12,12 @@ namespace Afml.Benchmarks.Report;
 internal sealed record ReplayRun(int Sessions, long Steps, double LoadSeconds, double RunSeconds, double StartupSeconds,
     double PeakRssMiB, double UserSeconds, double SystemSeconds, bool Cut, string Actor, string StopReasons = "",
     double AllocatedBytesPerStep = double.NaN, int Gen0 = 0, int Gen1 = 0, int Gen2 = 0,
-    long JitMethods = 0, double JitSeconds = 0, double FirstDecisionSeconds = double.NaN, string Threads = "")
+    long JitMethods = 0, double JitSeconds = 0, double FirstDecisionSeconds = double.NaN, string Threads = "", double CpuSeconds = double.NaN)
 {
+    /// <summary>The process's CPU time over the run, all threads: the scheduler's own count in nanoseconds when the OS
+    /// gives it (user and sys above come in 10 ms ticks, too coarse for a 0.1 s run), else user + sys.</summary>
+    public double TotalCpuSeconds => double.IsNaN(CpuSeconds) ? UserSeconds + SystemSeconds : CpuSeconds;
+
     public double CandlesPerSecond => Steps / RunSeconds;
     public double MicrosPerCandle => RunSeconds * 1e6 / Steps;
 }
@@ -84,11 +88,13 @@ internal static class ReplayChild
         using var cts = new CancellationTokenSource(budget);
         using var cut = cts.Token.Register(() => { foreach (var h in hosts) h.Stop(SessionStopReason.Cancelled, "time budget"); });
         var threads0 = ThreadCpu.Read();
+        var clock0 = ProcessCpuClock.Seconds(); // read right around the run: ThreadCpu's /proc reads above stay out
         var run = Stopwatch.StartNew();
         first.Clock = run;
         gate.SetResult();
         var summaries = await Task.WhenAll(hosts.Select(h => h.Completion));
         run.Stop();
+        var clock = ProcessCpuClock.Seconds() - clock0;
         var cpu = Process.GetCurrentProcess();
         var threads = ThreadCpu.Busiest(threads0, ThreadCpu.Read());
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
@@ -101,7 +107,7 @@ internal static class ReplayChild
             Stats.PeakRssMiB(), (cpu.UserProcessorTime - user0).TotalSeconds, (cpu.PrivilegedProcessorTime - sys0).TotalSeconds,
             summaries.Sum(s => (long)s.Steps) < (long)steps * hosts.Count, actor,
             string.Join("; ", summaries.Select(s => $"{s.StopReason}{(s.StopDetail is { } d ? ": " + d : "")}").Distinct()),
-            allocated / (double)Math.Max(1, summaries.Sum(s => (long)s.Steps)), c0, c1, c2, jit, jitTime.TotalSeconds, first.Seconds, threads);
+            allocated / (double)Math.Max(1, summaries.Sum(s => (long)s.Steps)), c0, c1, c2, jit, jitTime.TotalSeconds, first.Seconds, threads, clock);
         sampler?.Print(result.Steps);
         jitLog?.Print();
         Console.WriteLine("RESULT " + JsonSerializer.Serialize(result));
@@ -110,12 +116,20 @@ internal static class ReplayChild
 
     /// <summary>Runs one child and parses its result line.</summary>
     /// <param name="environment">Variables for the child only (a runtime knob such as DOTNET_TieredPGO).</param>
+    /// <param name="oneCore">The child confined to one CPU from its start (<c>taskset -c</c>): the runtime then sees one
+    /// processor, and the JIT's background work shares the session's core instead of using another.</param>
     public static async Task<ReplayRun> RunAsync(IReadOnlyList<(string Root, string Csv)> sessions, int steps, TimeSpan budget,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, bool oneCore = false)
     {
         var self = Environment.ProcessPath!;
         var dll = typeof(ReplayChild).Assembly.Location;
-        var psi = new ProcessStartInfo(self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var psi = new ProcessStartInfo(oneCore ? OneCore.Taskset! : self) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (oneCore)
+        {
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add(OneCore.Cpu.ToString(CultureInfo.InvariantCulture));
+            psi.ArgumentList.Add(self);
+        }
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") psi.ArgumentList.Add(dll);
         psi.ArgumentList.Add("replay-child");
         psi.ArgumentList.Add(string.Join('|', sessions.Select(s => s.Root + ";" + s.Csv)));
@@ -134,6 +148,35 @@ internal static class ReplayChild
             Console.Error.Write(await stderr); // the child's diagnostics
         return JsonSerializer.Deserialize<ReplayRun>(line["RESULT ".Length..])!;
     }
+}
+
+/// <summary>CLOCK_PROCESS_CPUTIME_ID: the CPU time of every thread of the process, in nanoseconds (Linux); NaN elsewhere.</summary>
+internal static partial class ProcessCpuClock
+{
+    private struct TimeSpec { public long Seconds; public long Nanoseconds; }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out TimeSpec value);
+
+    public static double Seconds()
+    {
+        if (!OperatingSystem.IsLinux()) return double.NaN;
+        try { return ClockGetTime(2, out var t) == 0 ? t.Seconds + t.Nanoseconds / 1e9 : double.NaN; }
+        catch (DllNotFoundException) { return double.NaN; }
+        catch (EntryPointNotFoundException) { return double.NaN; }
+    }
+}
+
+/// <summary>How a child is confined to one core: util-linux's taskset, on the machine's last CPU.</summary>
+internal static class OneCore
+{
+    public static string? Taskset { get; } = OperatingSystem.IsLinux()
+        ? new[] { "/usr/bin/taskset", "/bin/taskset" }.FirstOrDefault(File.Exists)
+        : null;
+
+    public static int Cpu => Environment.ProcessorCount - 1;
+
+    public static bool Available => Taskset is not null;
 }
 
 /// <summary>When the first decision candle left a feed (of any session), from the run's start.</summary>

@@ -95,11 +95,11 @@ internal static class ReplayChild
         var summaries = await Task.WhenAll(hosts.Select(h => h.Completion));
         run.Stop();
         var clock = ProcessCpuClock.Seconds() - clock0;
+        var (jit, jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount() - jit0, System.Runtime.JitInfo.GetCompilationTime() - jitTime0);
         var cpu = Process.GetCurrentProcess();
-        var threads = ThreadCpu.Busiest(threads0, ThreadCpu.Read());
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
         var (c0, c1, c2) = (GC.CollectionCount(0) - g0, GC.CollectionCount(1) - g1, GC.CollectionCount(2) - g2);
-        var (jit, jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount() - jit0, System.Runtime.JitInfo.GetCompilationTime() - jitTime0);
+        var threads = ThreadCpu.Busiest(threads0, ThreadCpu.Read()); // after the counts above: its LINQ is JIT-compiled here
         await Task.WhenAll(drains);
         foreach (var h in hosts) await h.DisposeAsync();
 

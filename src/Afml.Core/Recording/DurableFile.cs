@@ -27,7 +27,9 @@ public static class DurableFile
         WriteAllBytesAtomic(path, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(text));
 
     /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/> atomically, as <see cref="WriteAllTextAtomic"/>.</summary>
-    public static void WriteAllBytesAtomic(string path, ReadOnlySpan<byte> bytes)
+    /// <param name="flushToDisk">Flush the new content to the disk before the rename (false: a reader still sees the old
+    /// content or the new one, but a power cut may leave the old one, or on some file systems an empty file).</param>
+    public static void WriteAllBytesAtomic(string path, ReadOnlySpan<byte> bytes, bool flushToDisk = true)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
         var temp = Path.Combine(directory, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(6))}.tmp");
@@ -36,7 +38,7 @@ public static class DurableFile
             using (var stream = new FileStream(temp, CreateOptions(FileMode.CreateNew, FileAccess.Write, FileShare.None)))
             {
                 stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk);
             }
             File.Move(temp, path, overwrite: true);
         }

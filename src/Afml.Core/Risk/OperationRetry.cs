@@ -28,7 +28,12 @@ public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan
     // cost more than the rest of a replay step when it was done on every call. The per-call onRetry rides in the
     // call's ResilienceContext.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, object> _pipelines = new();
-    private static readonly ResiliencePropertyKey<Action<int, ExchangeError>?> OnRetryKey = new("afml.onRetry");
+    // In a class of its own: a static field of a Polly type here loaded Polly at every session's start, although only a
+    // failed or pending attempt reaches the pipeline.
+    private static class Keys
+    {
+        public static readonly ResiliencePropertyKey<Action<int, ExchangeError>?> OnRetry = new("afml.onRetry");
+    }
 
     /// <param name="onRetry">Called before each new attempt with the attempt number (2..) and the last error.</param>
     public Task<ExchangeResult<T>> RunAsync<T>(
@@ -60,7 +65,7 @@ public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan
         var context = ResilienceContextPool.Shared.Get(ct);
         try
         {
-            context.Properties.Set(OnRetryKey, onRetry);
+            context.Properties.Set(Keys.OnRetry, onRetry);
             var attempts = 0;
             return await pipeline.ExecuteAsync(async (ctx, op) => ++attempts == 1 ? first : await AttemptAsync(Start(op, ctx.CancellationToken)).ConfigureAwait(false), context, operation).ConfigureAwait(false);
         }
@@ -81,7 +86,7 @@ public sealed class OperationRetry(TimeProvider time, int attempts = 3, TimeSpan
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Success: false } r && IsRetriable(r.Error!.Kind)),
                 OnRetry = args =>
                 {
-                    args.Context.Properties.GetValue(OnRetryKey, null)?.Invoke(args.AttemptNumber + 2, args.Outcome.Result!.Error!); // Polly counts retries from 0
+                    args.Context.Properties.GetValue(Keys.OnRetry, null)?.Invoke(args.AttemptNumber + 2, args.Outcome.Result!.Error!); // Polly counts retries from 0
                     return default;
                 },
             })

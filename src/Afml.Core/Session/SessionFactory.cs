@@ -92,7 +92,7 @@ public sealed class SessionFactory(TimeProvider time)
                 registro,
                 emergencies,
                 // The status names the venue kind and endpoint (Invoke-AfmlEmergency on a dead session needs them).
-                new SessionStatusFile(Path.Combine(training.Folder.ProductionDir, $"sesion_{stamp}.status.json"), time) { VenueKind = options.Venue, Endpoint = venue.Endpoint },
+                new SessionStatusFile(Path.Combine(training.Folder.ProductionDir, $"sesion_{stamp}.status.json"), time) { VenueKind = options.Venue, Endpoint = venue.Endpoint, FlushToDisk = options.Venue != VenueKind.Replay },
                 options.MaxSteps,
                 options.MaxSteps is { } m ? Math.Min(m, venue.ExpectedSteps ?? m) : venue.ExpectedSteps,
                 OrderTag(stamp)) { Marks = venue.Marks };

@@ -103,6 +103,10 @@ public sealed class SessionStatusFile(string path, TimeProvider? clock = null)
     public string? Endpoint { get; init; }
     public ProcessIdentity Process { get; init; } = ProcessIdentity.Current();
     public TimeSpan HeartbeatPeriod { get; init; } = StatusHeartbeat.DefaultPeriod;
+    /// <summary>Each write flushed to the disk before its rename (the default). An offline replay's status does not need
+    /// to outlive a power cut (the replay is run again, and its registro is written in chunks for the same reason), so
+    /// its writes skip the flush: two at a session's start, then one a second.</summary>
+    public bool FlushToDisk { get; init; } = true;
 
     /// <summary>The last status written.</summary>
     public SessionStatus? Last
@@ -123,7 +127,7 @@ public sealed class SessionStatusFile(string path, TimeProvider? clock = null)
                 VenueKind = VenueKind?.ToString() ?? status.VenueKind,
                 Endpoint = Endpoint ?? status.Endpoint,
             };
-            DurableFile.WriteAllBytesAtomic(Path, SessionStatusJsonWriter.ToUtf8(stamped));
+            DurableFile.WriteAllBytesAtomic(Path, SessionStatusJsonWriter.ToUtf8(stamped), FlushToDisk);
             _last = stamped;
         }
     }

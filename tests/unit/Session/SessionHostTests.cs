@@ -21,6 +21,20 @@ public class SessionHostTests
     private static int EmergencyRows(SessionSummary s) => s.EmergencyPath is { } p && File.Exists(p) ? File.ReadAllLines(p).Length - 1 : 0;
 
     [Fact]
+    public async Task A_replays_status_file_is_replaced_without_a_flush_to_disk_and_still_read_whole()
+    {
+        using var h = new SessionHarness(TestData.FixtureTrainingDir);
+        bool? flush = null;
+        var summary = await h.RunAsync(h.Options(Candles) with { MaxSteps = 20 }, p => { flush = p.Status.FlushToDisk; return p; });
+
+        Assert.False(flush); // an offline replay is run again after a power cut; paper and real venues keep the flush
+        Assert.Equal(20, FinalStatus(h).Step);
+        Assert.Equal(nameof(SessionState.Stopped), FinalStatus(h).State);
+        Assert.Empty(Directory.GetFiles(Path.Combine(h.TrainingDir, "produccion"), "*.tmp"));
+        Assert.Equal(SessionStopReason.MaxSteps, summary.StopReason);
+    }
+
+    [Fact]
     public async Task An_exception_from_the_market_data_runs_the_emergency_protocol_and_the_final_status_is_not_running()
     {
         using var h = new SessionHarness(TestData.FixtureTrainingDir);

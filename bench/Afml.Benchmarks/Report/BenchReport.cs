@@ -135,30 +135,24 @@ internal static class BenchReport
         Line();
         foreach (var (size, r) in replays) Line(F($"- {size:N0}: {r.Threads}"));
         Line();
-        if (pinned.Count > 0)
+        // The same sizes in another setting of the process: one table each.
+        void Variant(string heading, string text, List<(int Size, ReplayRun Run)> runs)
         {
-            Line(F($"### The same runs confined to one core (`taskset -c {OneCore.Cpu}`: the whole process, from its start)"));
+            if (runs.Count == 0) return;
+            Line(heading);
             Line();
-            Line("\"On one core\" taken literally: the child can use one CPU only, so everything it does, the runtime's JIT included, shares the session's core and counts in its wall time. The runtime then also sees one processor, and on one processor it waits ten times longer before recompiling hot methods (its tier-up delay), so a replay of this length keeps running the ReadyToRun code it started with.");
+            Line(text);
             Line();
             Line("| decisions | candles/s | µs/candle | CPU µs/candle | CPU/wall | first candle after | JIT during the run | peak RSS |");
             Line("|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var (size, r) in pinned)
+            foreach (var (size, r) in runs)
                 Line(F($"| {size:N0} | {r.CandlesPerSecond:N0} | {r.MicrosPerCandle:F1} | {Cpu(r):F1} | {CpuPerWall(r):F2} | {r.FirstDecisionSeconds * 1e3:F0} ms | {r.JitMethods:N0} methods, {r.JitSeconds * 1e3:F0} ms | {r.PeakRssMiB:F0} MiB |"));
             Line();
         }
-        if (knobbed.Count > 0)
-        {
-            Line("### The same runs with `DOTNET_TieredPGO=0` (a runtime setting of the process)");
-            Line();
-            Line("The runs above use the runtime's defaults, as `Start-AfmlSession` gets them inside pwsh. With its default dynamic PGO the runtime recompiles hot methods once more with instrumentation before their final tier: a short replay spends part of its run in that slower code, and the extra compilations (on the runtime's background thread) count in its CPU time (AFML_BENCH_JITLOG=1 lists every method compiled, with its tier and time, and the ReadyToRun methods first called). Turning dynamic PGO off skips that phase. It is read once when a process starts: for pwsh, set it in the environment pwsh starts from (`DOTNET_TieredPGO=0 pwsh`, or `$env:DOTNET_TieredPGO = '0'` in a parent shell before `pwsh`); it cannot be changed from inside a running pwsh.");
-            Line();
-            Line("| decisions | candles/s | µs/candle | CPU µs/candle | CPU/wall | first candle after | JIT during the run | peak RSS |");
-            Line("|---:|---:|---:|---:|---:|---:|---:|---:|");
-            foreach (var (size, r) in knobbed)
-                Line(F($"| {size:N0} | {r.CandlesPerSecond:N0} | {r.MicrosPerCandle:F1} | {Cpu(r):F1} | {CpuPerWall(r):F2} | {r.FirstDecisionSeconds * 1e3:F0} ms | {r.JitMethods:N0} methods, {r.JitSeconds * 1e3:F0} ms | {r.PeakRssMiB:F0} MiB |"));
-            Line();
-        }
+        Variant(F($"### The same runs confined to one core (`taskset -c {OneCore.Cpu}`: the whole process, from its start)"),
+            "\"On one core\" taken literally: the child can use one CPU only, so everything it does, the runtime's JIT included, shares the session's core and counts in its wall time. The runtime then also sees one processor, and on one processor it waits ten times longer before recompiling hot methods (its tier-up delay), so a replay of this length keeps running the ReadyToRun code it started with.", pinned);
+        Variant("### The same runs with `DOTNET_TieredPGO=0` (a runtime setting of the process)",
+            "The runs above use the runtime's defaults, as `Start-AfmlSession` gets them inside pwsh. With its default dynamic PGO the runtime recompiles hot methods once more with instrumentation before their final tier: a short replay spends part of its run in that slower code, and the extra compilations (on the runtime's background thread) count in its CPU time (AFML_BENCH_JITLOG=1 lists every method compiled, with its tier and time, and the ReadyToRun methods first called). Turning dynamic PGO off skips that phase. It is read once when a process starts: for pwsh, set it in the environment pwsh starts from (`DOTNET_TieredPGO=0 pwsh`, or `$env:DOTNET_TieredPGO = '0'` in a parent shell before `pwsh`); it cannot be changed from inside a running pwsh.", knobbed);
 
         // Sessions in one process.
         Console.Error.WriteLine("… sessions 1/2/4");

@@ -367,7 +367,10 @@ public sealed class TrainingPortfolio
     /// <param name="venueEntryPrice">The venue's entry price (used when a position is adopted).</param>
     /// <param name="price">The current price (realises PnL for what the book drops).</param>
     /// <param name="tolerance">Quantity difference still counted as agreement (e.g. half the step size).</param>
-    public OperationRecord? Reconcile(double venueQuantity, double venueEntryPrice, double price, double tolerance)
+    /// <param name="commission">What the venue charged, in USDT, for the fill that moved its position (a venue event's:
+    /// an exchange stop's close, a manual trade), booked with the close or the reduction it caused; 0 when no fill is
+    /// known (a restart's adoption, a drift found by a step).</param>
+    public OperationRecord? Reconcile(double venueQuantity, double venueEntryPrice, double price, double tolerance, double commission = 0.0)
     {
         RequirePrice(price);
         if (!double.IsFinite(venueQuantity) || !(tolerance >= 0))
@@ -383,12 +386,12 @@ public sealed class TrainingPortfolio
         if (p is not null && venueSide == p.Side)
         {
             record = venueAbs < p.Quantity
-                ? BookReduce(price, p.Quantity - venueAbs, p.Pct - (float)(p.Pct * (venueAbs / p.Quantity)), default)
+                ? BookReduce(price, p.Quantity - venueAbs, p.Pct - (float)(p.Pct * (venueAbs / p.Quantity)), new TradeCosts(0.0, commission, 0.0))
                 : BookGrow(price, venueAbs);
         }
         else
         {
-            var closed = p is not null ? BookClose(price, 0.0) : null;
+            var closed = p is not null ? BookClose(price, commission) : null;
             record = venueSide is { } side
                 ? BookAdopt(side, venueAbs, venueEntryPrice > 0 ? venueEntryPrice : price, price) with { RealizedPnl = closed?.RealizedPnl }
                 : closed!;

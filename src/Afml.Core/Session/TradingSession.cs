@@ -401,7 +401,7 @@ public sealed class TradingSession
         _log.Warning($"👤 Evento del venue: {detail}; el libro sigue al venue");
         _reconciliation = null;
         // The row first (an event is recorded as it happens), then the protective stop follows the new position.
-        var error = await _p.Venue.ReconcileAsync(_venue, price, CancellationToken.None).ConfigureAwait(false);
+        var error = await _p.Venue.ReconcileAsync(_venue, price, _p.Venue.EventCommission(e, _log), CancellationToken.None).ConfigureAwait(false);
         var record = (_reconciliation ?? new OperationRecord()) with
         {
             ActionType = VenueEventActionType,

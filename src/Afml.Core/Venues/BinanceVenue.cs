@@ -77,24 +77,38 @@ public class BinanceVenue(bool live, double commissionRate, IPriceDriven? marks 
 
     public override async Task<ExchangeError?> AfterStepAsync(VenueContext context, double price, CancellationToken ct)
     {
-        if (await ReconcileAsync(context, price, ct).ConfigureAwait(false) is { } error) return error;
+        if (await ReconcileAsync(context, price, 0.0, ct).ConfigureAwait(false) is { } error) return error;
         if (guard is not null) await guard.SyncAsync(context, ct).ConfigureAwait(false); // after every fill: place, replace or cancel
         return null;
     }
 
-    public override async Task<ExchangeError?> ReconcileAsync(VenueContext context, double price, CancellationToken ct)
+    public override async Task<ExchangeError?> ReconcileAsync(VenueContext context, double price, double commission, CancellationToken ct)
     {
         var position = await context.StateRetry.RunAsync(c => context.Exchange.GetPositionAsync(context.Symbol, c), ct).ConfigureAwait(false);
         if (!position.Success) return position.Error;
-        Reconcile(context, position.Data!, price);
+        Reconcile(context, position.Data!, price, commission);
         return null;
     }
 
-    private static void Reconcile(VenueContext context, PositionSnapshot venue, double price)
+    /// <summary>The event's own commission when the venue said it in USDT (the user-data stream's fill); otherwise
+    /// (the stream down when an exchange stop triggered, a fee in BNB) the config's rate on the fill's notional, as an
+    /// own order's unknown commission is booked, with a warning: the balance then follows the account within the
+    /// estimate instead of missing the fee.</summary>
+    public override double EventCommission(VenueEvent e, SessionLogger log)
+    {
+        if (e.Commission is { } c && double.IsFinite(c) && c >= 0 && string.Equals(e.CommissionAsset, "USDT", StringComparison.Ordinal)) return c;
+        var estimate = Math.Abs(e.Quantity * e.Price) * commissionRate;
+        if (!(estimate > 0) || !double.IsFinite(estimate)) return 0.0;
+        log.Warning(string.Create(CultureInfo.InvariantCulture,
+            $"⚠️ Comisión del evento {e.Reason} ({e.ClientOrderId}) no disponible en USDT: se registra la de la config ({commissionRate:P3} = {estimate:F6} USDT)"));
+        return estimate;
+    }
+
+    private static void Reconcile(VenueContext context, PositionSnapshot venue, double price, double commission = 0.0)
     {
         var step = context.Rules.MarketLotStep;
         var tolerance = step > 0 ? (double)step / 2 : 1e-12;
-        if (context.Book.Reconcile(venue.Quantity, venue.EntryPrice, price, tolerance) is { } record)
+        if (context.Book.Reconcile(venue.Quantity, venue.EntryPrice, price, tolerance, commission) is { } record)
         {
             context.Reconciled(record);
             context.Log.Warning($"⚖️ {record.Error}");

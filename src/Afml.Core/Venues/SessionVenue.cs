@@ -61,7 +61,12 @@ public abstract class SessionVenue
 
     /// <summary>The book brought to the venue's position only (no upkeep of orders that guard it): what a venue event's
     /// row needs before it is written; the guard follows with <see cref="AfterDecisionAsync"/> after the row.</summary>
-    public virtual Task<ExchangeError?> ReconcileAsync(VenueContext context, double price, CancellationToken ct) => AfterStepAsync(context, price, ct);
+    /// <param name="commission">The USDT the venue charged for the fill behind the event (<see cref="EventCommission"/>),
+    /// booked with the close or reduction the reconciliation makes.</param>
+    public virtual Task<ExchangeError?> ReconcileAsync(VenueContext context, double price, double commission, CancellationToken ct) => AfterStepAsync(context, price, ct);
+
+    /// <summary>What a venue event's fill cost in USDT, for its row and the book: none on venues without events.</summary>
+    public virtual double EventCommission(VenueEvent e, SessionLogger log) => 0.0;
 
     /// <summary>After each step (a decision or not): the exchange-resident guard follows the position and the running peak.</summary>
     public virtual Task AfterDecisionAsync(VenueContext context, CancellationToken ct) => Task.CompletedTask;

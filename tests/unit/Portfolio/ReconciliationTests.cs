@@ -43,6 +43,23 @@ public class ReconciliationTests
     }
 
     [Fact]
+    public void A_venue_events_fee_is_booked_with_the_close_or_the_reduction_it_caused()
+    {
+        var closed = LongBook(0.5f, 100, out var q);
+        var (margin, balance, opened) = (closed.Position!.Margin, closed.Balance, closed.Position.Commission);
+        var record = closed.Reconcile(0, 0, 90, 1e-9, commission: 0.37)!;
+        Assert.Equal(balance + (90 - 100) * q + margin - 0.37, closed.Balance, 9);
+        Assert.Equal(opened + 0.37, record.Commission!.Value, 9);
+        Assert.Equal((90 - 100) * q, record.RealizedPnl!.Value, 9); // the PnL stays the price's; the fee is apart, as Binance's realizedPnl
+
+        var reduced = LongBook(0.5f, 100, out q);
+        balance = reduced.Balance;
+        var cut = reduced.Reconcile(q / 2, 100, 110, 1e-9, commission: 0.2)!;
+        Assert.Equal(0.2, cut.Commission!.Value, 12);
+        Assert.Equal(balance + 10 * (q / 2) + cut.ReleasedMargin!.Value - 0.2, reduced.Balance, 9);
+    }
+
+    [Fact]
     public void Smaller_venue_position_is_booked_as_a_reduction_scaling_pct()
     {
         var book = LongBook(0.5f, 100, out var q);

@@ -191,6 +191,14 @@ public class ProtectiveStopResidualTests(ITestOutputHelper output)
         // the stop has closed, so no order goes out on a stale book.
         Assert.Equal(dip, rows.Count(r => r.TipoAccion is not (TradingSession.VenueEventActionType or TradingSession.EmergencyActionType)));
         Assert.False(stopRow.PosicionAbierta);
+        // The stop's fill came on no stream: its fee is booked at the training's commission rate (with a warning), as an
+        // own order's unknown commission is, instead of being left out of the balance.
+        var close = s.Fake.Trades[^1];
+        var rate = Afml.Core.Configuration.TrainingConfigLoader.Load(Path.Combine(s.Harness.TrainingDir, "config_metadata.yaml"), s.Harness.TrainId).Portfolio.Commission;
+        var entryFees = (double)s.Fake.Trades.Take(s.Fake.Trades.Count - 1).Sum(t => t.Commission);
+        Assert.Equal((double)(close.Qty * close.Price) * rate, stopRow.Comision!.Value - entryFees, 6);
+        Assert.Equal((double)(10_000m + s.Fake.Trades.Sum(t => t.RealizedPnl) - s.Fake.Trades.Sum(t => t.Commission) + close.Commission) - (double)(close.Qty * close.Price) * rate, stopRow.Balance, 6);
+        Assert.Contains(s.Events.OfType<SessionLog>(), l => l.Message.Contains("no disponible en USDT", StringComparison.Ordinal));
         Assert.NotNull(latch);
         Assert.StartsWith("stop_proteccion", latch.Reason);
         Assert.Equal(0, EmergencyCloses(s));

@@ -147,6 +147,10 @@ public class ProtectiveStopSessionTests(ITestOutputHelper output)
         Assert.NotNull(stopRow);
         Assert.Equal(TradingSession.VenueEventActionType, stopRow.TipoAccion);
         Assert.False(stopRow.PosicionAbierta);
+        // The stop's fill and its fee came on the user-data stream (in USDT): the book's balance after it is the account's
+        // wallet to the cent, the close's fee included (it used to be left out of the reconciliation's close).
+        Assert.Equal((double)(10_000m + s.Fake.Trades.Sum(t => t.RealizedPnl - t.Commission)), stopRow.Balance, 6);
+        Assert.Equal((double)s.Fake.Trades.Sum(t => t.Commission), stopRow.Comision!.Value, 6);
         Assert.Equal(2, emergencies.Length);
         Assert.Contains("stop_proteccion", emergencies[1]);
         Assert.NotNull(latch);

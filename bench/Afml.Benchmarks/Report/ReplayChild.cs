@@ -315,7 +315,7 @@ internal sealed class JitLog : System.Diagnostics.Tracing.EventListener
     {
         if (e.EventName is null || e.Payload is null) return;
         string P(string n) => e.PayloadNames!.IndexOf(n) is var i and >= 0 ? Convert.ToString(e.Payload[i], CultureInfo.InvariantCulture) ?? "" : "";
-        if (e.EventName.StartsWith("R2RGetEntryPoint", StringComparison.Ordinal))
+        if (e.EventName == "R2RGetEntryPoint") // not its ...Start twin, which names no method
         {
             _methods.Enqueue(((e.TimeStamp.ToUniversalTime() - _start).TotalMilliseconds, 9, P("MethodNamespace") + "::" + P("MethodName")));
             return;

@@ -11,7 +11,7 @@ public sealed class ControlWatcher : IDisposable
     private readonly string _statusPath;
     private readonly CancellationTokenSource _arrived = new();
     private readonly ITimer _timer;
-    private readonly Lock _gate = new(); // a Lock, not an object: taken every step, and by a timer or a watcher too, after which an object's header lock runs its slower sync-block path
+    private readonly Lock _gate = new(); // Poll's: the timer's and the session's first step (Pending reads without it)
     private readonly Action<ControlRequest>? _ignored;
     private volatile ControlRequest? _pending; // set once, under the gate; read by the loop at every step without it
 
@@ -31,8 +31,8 @@ public sealed class ControlWatcher : IDisposable
     /// <summary>The request taken from the file, if any (it stays pending: a session runs it once and stops).</summary>
     public ControlRequest? Pending => _pending;
 
-    /// <summary>Takes a request from the file now (the session also calls it at each step, so replays that outrun
-    /// the timer still see requests at the next candle).</summary>
+    /// <summary>Takes a request from the file now (the session calls it before its first step, so a request written
+    /// before the start is acted on at once; then the timer does, and each step reads <see cref="Pending"/>).</summary>
     public ControlRequest? Poll()
     {
         lock (_gate)

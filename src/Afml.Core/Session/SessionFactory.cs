@@ -73,9 +73,10 @@ public sealed class SessionFactory(TimeProvider time)
 
             var startedLocal = time.GetLocalNow();
             // Real money: each row reaches the disk (fsync) before the next order can go out. An offline replay (run
-            // again at will, ~100,000 rows a second) writes its rows in large chunks.
+            // again at will, ~100,000 rows a second) writes its rows in large chunks, and its status without a flush.
+            var offline = options.Venue == VenueKind.Replay;
             registro = RegistroWriter.Create(training.Folder.ProductionDir, startedLocal,
-                venue.Behaviour.HoldsRealPositions ? CsvFlush.EachRowToDisk : options.Venue == VenueKind.Replay ? CsvFlush.Buffered : CsvFlush.EachRow);
+                venue.Behaviour.HoldsRealPositions ? CsvFlush.EachRowToDisk : offline ? CsvFlush.Buffered : CsvFlush.EachRow);
             emergencies = new EmergencyWriter(training.Folder.ProductionDir, startedLocal);
             var stamp = Path.GetFileNameWithoutExtension(registro.Path)["registro_".Length..];
             var parts = new SessionParts(
@@ -92,7 +93,7 @@ public sealed class SessionFactory(TimeProvider time)
                 registro,
                 emergencies,
                 // The status names the venue kind and endpoint (Invoke-AfmlEmergency on a dead session needs them).
-                new SessionStatusFile(Path.Combine(training.Folder.ProductionDir, $"sesion_{stamp}.status.json"), time) { VenueKind = options.Venue, Endpoint = venue.Endpoint, FlushToDisk = options.Venue != VenueKind.Replay },
+                new SessionStatusFile(Path.Combine(training.Folder.ProductionDir, $"sesion_{stamp}.status.json"), time) { VenueKind = options.Venue, Endpoint = venue.Endpoint, FlushToDisk = !offline },
                 options.MaxSteps,
                 options.MaxSteps is { } m ? Math.Min(m, venue.ExpectedSteps ?? m) : venue.ExpectedSteps,
                 OrderTag(stamp)) { Marks = venue.Marks };

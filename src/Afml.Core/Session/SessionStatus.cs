@@ -148,10 +148,6 @@ public sealed class SessionStatusFile(string path, TimeProvider? clock = null)
     public static void Rewrite(string path, SessionStatus status) =>
         DurableFile.WriteAllBytesAtomic(path, SessionStatusJsonWriter.ToUtf8(status));
 
-    /// <summary>The serializer's JSON for a status: the reference <see cref="SessionStatusJsonWriter"/> must equal
-    /// byte for byte (tests).</summary>
-    internal static string SerializerJson(SessionStatus status) => JsonSerializer.Serialize(status, Options);
-
     public static SessionStatus Read(string path)
     {
         try

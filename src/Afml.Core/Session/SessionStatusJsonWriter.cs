@@ -8,8 +8,8 @@ namespace Afml.Core.Session;
 /// code is precompiled in the framework's image): the same bytes System.Text.Json's serializer writes with
 /// <see cref="SessionStatusFile"/>'s options (snake_case names in declaration order, two-space indentation, nulls
 /// written), which stays the reader's format and the test's reference. The serializer built its metadata for the record
-/// on a process's first status write, about 500 generic methods JIT-compiled at the start of every session (a third
-/// of a 10,000-candle replay's start); this writer compiles nothing.
+/// on a process's first status write, about 330 generic methods JIT-compiled at the start of every session (most of
+/// a 10,000-candle replay's start); this writer compiles nothing.
 /// </summary>
 internal static class SessionStatusJsonWriter
 {
